@@ -1,0 +1,89 @@
+"""Loading a repository's registry state: the one entry point every front end uses."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .config import CONFIG_FILE, RegistryConfig, load_config
+from .core.events import CommitRecord, IgnoredTag, RegistryTag, TagRecord, classify_tags
+from .core.state import ArtifactState, RegistryState, fold
+from .git import GitRepo, RepoWarning
+
+ARTIFACTS_YAML = "artifacts.yaml"
+
+
+class UnknownArtifact(LookupError):
+    """A model name that the registry does not know."""
+
+
+@dataclass
+class Registry:
+    """A repository's registry: tags, their folded state and the repo config."""
+
+    repo: GitRepo
+    config: RegistryConfig
+    tags: list[RegistryTag]
+    ignored: list[IgnoredTag]
+    state: RegistryState
+    head: CommitRecord | None
+    warnings: list[RepoWarning] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def tag_records(self) -> list[TagRecord]:
+        return self.repo.tags()
+
+    def artifact(self, name: str) -> ArtifactState:
+        found = self.state.artifacts.get(name)
+        if found is None:
+            known = ", ".join(sorted(self.state.artifacts)) or "none"
+            raise UnknownArtifact(f"unknown model '{name}'; known models: {known}")
+        return found
+
+    def stage_columns(self) -> list[str]:
+        return self.state.stage_columns(list(self.config.stages) if self.config.stages is not None else None)
+
+
+def _declared_in_artifacts_yaml(repo: GitRepo, head: str) -> tuple[list[str], list[str]]:
+    """Names GTO would discover at HEAD (it reads only the root ``artifacts.yaml``)."""
+    raw = repo.read_file(head, ARTIFACTS_YAML)
+    if raw is None:
+        return [], []
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        return [], [f"{ARTIFACTS_YAML} at {head[:7]}: not valid YAML ({str(exc).splitlines()[0]})"]
+    if data is None:
+        return [], []
+    if not isinstance(data, dict):
+        return [], [f"{ARTIFACTS_YAML} at {head[:7]}: expected a mapping of model names"]
+    return [str(name) for name in data], []
+
+
+def load_registry(path: str | os.PathLike[str] = ".") -> Registry:
+    """Read every tag once and fold them into registry state, as GTO would."""
+    repo = GitRepo(path)
+    head_sha = repo.head()
+    head = repo.commit(head_sha) if head_sha else None
+    config = load_config(
+        repo.root if not repo.is_bare else Path("/nonexistent"),
+        repo.read_file(head_sha, CONFIG_FILE) if head_sha else None,
+    )
+    kept, ignored = classify_tags(repo.tags())
+    declared, problems = _declared_in_artifacts_yaml(repo, head_sha) if head_sha else ([], [])
+    commits = repo.commits(sorted({t.record.target for t in kept}))
+    state = fold(kept, commits, declared, head)
+    return Registry(
+        repo=repo,
+        config=config,
+        tags=kept,
+        ignored=ignored,
+        state=state,
+        head=head,
+        warnings=repo.warnings(),
+        problems=problems + state.problems(),
+    )
