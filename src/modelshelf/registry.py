@@ -32,6 +32,17 @@ class Registry:
     head: CommitRecord | None
     warnings: list[RepoWarning] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    _artifacts_yaml: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def artifacts_yaml(self, commit: str) -> object:
+        """The parsed root ``artifacts.yaml`` at a commit (None when absent or broken)."""
+        if commit not in self._artifacts_yaml:
+            raw = self.repo.read_file(commit, ARTIFACTS_YAML)
+            try:
+                self._artifacts_yaml[commit] = yaml.safe_load(raw) if raw is not None else None
+            except yaml.YAMLError:
+                self._artifacts_yaml[commit] = None
+        return self._artifacts_yaml[commit]
 
     @property
     def tag_records(self) -> list[TagRecord]:

@@ -341,6 +341,8 @@ def _commit_event(artifact: str, version: str, commit: CommitRecord) -> Event:
         author_email=commit.author_email,
         message=commit.message,
         version=version,
+        committer=commit.committer_name,
+        committer_email=commit.committer_email,
     )
 
 

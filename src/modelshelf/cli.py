@@ -1,0 +1,183 @@
+"""The ``modelshelf`` command line: argument parsing only; the work happens in the API."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import git
+
+from . import __version__
+from .cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, add_repo_option, format_table, print_json, warn
+from .config import ConfigError
+from .core.grammar import InvalidName
+from .core.semver import InvalidVersion
+from .core.state import VersionSort
+from .git import NotAGitRepo
+from .registry import Registry, UnknownArtifact, load_registry
+from . import gtoviews
+
+
+def _load(args: argparse.Namespace) -> Registry:
+    registry = load_registry(args.repo)
+    for warning in registry.warnings:
+        warn(warning.message)
+    return registry
+
+
+def _add_show_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", nargs="?", help="model name or spec (m@latest, m@v1.0.0, m#prod); empty: all")
+    parser.add_argument("--json", action="store_true", help="print JSON (the same shape as `gto show --json`)")
+    parser.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
+    parser.add_argument("--ro", "--registered-only", dest="registered_only", action="store_true",
+                        help="show only registered versions")
+    parser.add_argument("-d", "--deprecated", action="store_true", help="include deprecated models")
+    parser.add_argument("--av", "--assignments-per-version", dest="assignments_per_version", type=int, default=-1,
+                        help="stages shown per version (-1: all; 1: kanban view)")
+    parser.add_argument("--vs", "--versions-per-stage", dest="versions_per_stage", type=int, default=1,
+                        help="versions shown per stage (-1: all)")
+    parser.add_argument("--sort", choices=[s.value for s in VersionSort], default=VersionSort.TIMESTAMP.value,
+                        help="which version a stage shows first: newest assignment (timestamp) or greatest SemVer")
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    registry = _load(args)
+    options = dict(
+        registered_only=args.registered_only,
+        deprecated=args.deprecated,
+        assignments_per_version=args.assignments_per_version,
+        versions_per_stage=args.versions_per_stage,
+        sort=VersionSort(args.sort),
+    )
+    if args.name:
+        versions = gtoviews.show_versions(registry, args.name, **options)
+        if args.json:
+            print_json(versions)
+            return EXIT_OK
+        rows = [
+            [v["artifact"], v["version"][:7] if len(v["version"]) == 40 else v["version"],
+             ", ".join(s["stage"] for s in v["stages"]), v["created_at"], v["ref"]]
+            for v in versions
+        ]
+        print(format_table(rows, ["artifact", "version", "stage", "created_at", "ref"]) if rows else "Nothing found")
+        return EXIT_OK
+    state = gtoviews.show_registry(registry, **options)
+    if args.json:
+        print_json(state)
+        return EXIT_OK
+    columns = registry.stage_columns()
+    rows = [
+        [name if data["registered"] else f"*{name}", data["version"]]
+        + [_short(data["stage"][s]) for s in columns]
+        for name, data in sorted(state.items())
+    ]
+    print(format_table(rows, ["name", "latest"] + [f"#{s}" for s in columns]) if rows else "Nothing found in the registry")
+    return EXIT_OK
+
+
+def _short(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return ", ".join(v[:7] if len(v) == 40 else v for v in value.split(", "))
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    registry = _load(args)
+    events = gtoviews.history(registry, args.name, ascending=args.ascending)
+    if args.json:
+        print_json(events)
+        return EXIT_OK
+    rows = [
+        [e["timestamp"], e["artifact"], e["event"], e["version"] and _short(e["version"]), e["stage"], e["commit"][:7], e["ref"]]
+        for e in events
+    ]
+    print(format_table(rows, ["timestamp", "artifact", "event", "version", "stage", "commit", "ref"]) if rows else "No events")
+    return EXIT_OK
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from .index import build_index, write_index
+
+    registry = _load(args)
+    index = build_index(registry, progress=None)
+    for problem in index.problems:
+        warn(problem)
+    write_index(index.data, args.output)
+    return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    registry = _load(args)
+    findings: list[str] = [f"repo: {w.message}" for w in registry.warnings]
+    findings += [f"tag {t.name}: ignored, {t.reason}" for t in registry.ignored]
+    findings += registry.problems
+    if not args.tags_only:
+        from .index import build_index
+
+        findings += build_index(registry, progress=None).problems
+    seen: set[str] = set()
+    for line in findings:
+        if line not in seen:
+            seen.add(line)
+            print(line)
+    if not findings:
+        print(f"ok: {len(registry.tags)} registry tags, {len(registry.state.artifacts)} models, no problems found")
+    return EXIT_PROBLEMS if findings else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="modelshelf",
+        description="A Git-native model registry: GTO-compatible tags, a static catalog and a JSON index.",
+    )
+    parser.add_argument("--version", action="version", version=f"modelshelf {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    show = sub.add_parser("show", help="the registry state, or one model's versions")
+    _add_show_options(show)
+    show.set_defaults(func=cmd_show)
+
+    hist = sub.add_parser("history", help="registry events, newest first")
+    hist.add_argument("name", nargs="?", help="only this model")
+    hist.add_argument("--json", action="store_true", help="print JSON (the same shape as `gto history --json`)")
+    hist.add_argument("-a", "--ascending", action="store_true", help="oldest first")
+    add_repo_option(hist)
+    hist.set_defaults(func=cmd_history)
+
+    idx = sub.add_parser("index", help="write the JSON index (models, versions, metadata, events)")
+    idx.add_argument("-o", "--output", default="-", help="file to write, or - for stdout (default)")
+    add_repo_option(idx)
+    idx.set_defaults(func=cmd_index)
+
+    doc = sub.add_parser("doctor", help="list ignored tags and metadata problems (exit 1 if any)")
+    doc.add_argument("--tags-only", action="store_true", help="check tags only, not metadata at every version")
+    add_repo_option(doc)
+    doc.set_defaults(func=cmd_doctor)
+
+    for module_name, function_name in _EXTENSIONS:
+        module = __import__(f"modelshelf.{module_name}", fromlist=[function_name])
+        getattr(module, function_name)(sub)
+    return parser
+
+
+# Command groups that live in their own modules (each registers its subcommands).
+_EXTENSIONS: list[tuple[str, str]] = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except (CliError, NotAGitRepo, UnknownArtifact, ConfigError, InvalidName, InvalidVersion) as exc:
+        sys.stderr.write(f"modelshelf: error: {exc}\n")
+        return EXIT_USAGE
+    except git.GitCommandError as exc:
+        detail = (exc.stderr or "").strip().splitlines()
+        sys.stderr.write(f"modelshelf: error: git failed: {detail[-1] if detail else exc}\n")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
