@@ -1,0 +1,271 @@
+"""Subcommands of the write path: register, assign/promote, unassign, deregister,
+deprecate, add, check-ref and init. Flags follow GTO's where GTO has the command.
+
+``add_write_commands`` is called by ``cli.py``; every handler returns an exit
+code (0 ok, 2 bad input with a one-line message on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+from typing import Callable
+
+import git
+
+from . import write
+from .checkref import append_github_output, check_ref, dotenv_lines
+from .config import ConfigError
+from .core.grammar import InvalidName
+from .core.semver import InvalidVersion
+from .declare import DeclareError, add_artifact
+from .git import NotAGitRepo
+from .scaffold import ScaffoldError, init_project
+
+Handler = Callable[[argparse.Namespace], int]
+EXIT_OK = 0
+EXIT_USAGE = 2
+_ERRORS = (write.WriteError, DeclareError, ScaffoldError, ConfigError, InvalidName, InvalidVersion, NotAGitRepo)
+
+
+def _guarded(handler: Handler) -> Handler:
+    """Turn the package's input errors into one line on stderr and exit code 2."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except _ERRORS as exc:
+            sys.stderr.write(f"modelshelf: error: {exc}\n")
+            return EXIT_USAGE
+        except git.GitCommandError as exc:
+            lines = (exc.stderr or "").strip().splitlines()
+            detail = lines[-1].strip(" '") if lines else str(exc)
+            sys.stderr.write(f"modelshelf: error: git failed: {detail}\n")
+            return EXIT_USAGE
+
+    run.__doc__ = handler.__doc__
+    return run
+
+
+def _simple(value: str) -> bool | None:
+    choices = {"auto": None, "true": True, "false": False}
+    if value not in choices:
+        raise argparse.ArgumentTypeError("use auto, true or false")
+    return choices[value]
+
+
+def _common(parser: argparse.ArgumentParser, force_help: str) -> None:
+    parser.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
+    parser.add_argument("-m", "--message", help="message of the Git tag (default: GTO's wording)")
+    parser.add_argument("--simple", type=_simple, default=None, metavar="{auto,true,false}",
+                        help="write the tag without a #N counter (true) or with one (false); auto: as GTO")
+    parser.add_argument("--force", action="store_true", help=force_help)
+    parser.add_argument("--push", action="store_true", help="push the new tag(s) to the remote")
+    parser.add_argument("--remote", default="origin", help="remote for --push (default: origin)")
+
+
+def _report(result: write.WriteResult, verb: str) -> None:
+    if result.registration is not None:
+        _report(result.registration, "registers version")
+    print(f"Created git tag '{result.tag}' that {verb}")
+    if result.pushed:
+        print(f"Pushed git tag '{result.tag}'")
+    else:
+        print(f"To push it: git push origin {shlex.quote(result.tag)}")
+
+
+# -- register / assign / unassign / deregister / deprecate ----------------------
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    bumps = [b for b in ("major", "minor", "patch") if getattr(args, f"bump_{b}")]
+    if len(bumps) + bool(args.version) > 1:
+        raise write.InvalidArgs("give either --version or a single --bump-* option")
+    result = write.register(
+        args.name, args.ref or "HEAD", version=args.version, bump=bumps[0] if bumps else None,
+        message=args.message, force=args.force, simple=args.simple, push=args.push, remote=args.remote,
+        repo=args.repo,
+    )
+    _report(result, "registers version")
+    return EXIT_OK
+
+
+def cmd_assign(args: argparse.Namespace) -> int:
+    # GTO: with REF, --version names the version to register there; without, it picks a registered one.
+    ref, version, new_version = args.ref, args.version, None
+    if ref is not None:
+        new_version, version = version, None
+    elif version is None:
+        ref = "HEAD"
+    result = write.assign(
+        args.name, args.stage, ref=ref, version=version, new_version=new_version, message=args.message,
+        force=args.force, skip_registration=args.skip_registration, simple=args.simple, push=args.push,
+        remote=args.remote, repo=args.repo,
+    )
+    _report(result, f"assigns stage to version '{result.version}'")
+    return EXIT_OK
+
+
+def cmd_unassign(args: argparse.Namespace) -> int:
+    # Forms: `unassign NAME STAGE`, `unassign NAME [REF] --stage S`, `unassign NAME --version V --stage S`.
+    if args.stage is not None:
+        stage, ref = args.stage, args.arg
+    elif args.arg is not None:
+        stage, ref = args.arg, None
+    else:
+        raise write.InvalidArgs("give the stage to unassign: `unassign NAME STAGE` or `--stage STAGE`")
+    if ref is not None and args.version is not None:
+        raise write.InvalidArgs("give a REF or --version, not both")
+    result = write.unassign(
+        args.name, stage, version=args.version, ref=ref, message=args.message, force=args.force,
+        simple=args.simple, push=args.push, remote=args.remote, repo=args.repo,
+    )
+    _report(result, f"unassigns stage from version '{result.version}'")
+    return EXIT_OK
+
+
+def cmd_deregister(args: argparse.Namespace) -> int:
+    if (args.version is None) == (args.ref is None):
+        raise write.InvalidArgs("give the VERSION to deregister (or --ref REF), not both")
+    result = write.deregister(
+        args.name, version=args.version, ref=args.ref, message=args.message, force=args.force,
+        simple=args.simple, push=args.push, remote=args.remote, repo=args.repo,
+    )
+    _report(result, "deregisters version")
+    return EXIT_OK
+
+
+def cmd_deprecate(args: argparse.Namespace) -> int:
+    common = dict(message=args.message, force=args.force, simple=args.simple, push=args.push,
+                  remote=args.remote, repo=args.repo)
+    if args.stage:
+        result = write.unassign(args.name, args.stage, version=args.version, **common)
+        _report(result, f"unassigns stage from version '{result.version}'")
+    elif args.version:
+        result = write.deregister(args.name, version=args.version, **common)
+        _report(result, "deregisters version")
+    else:
+        result = write.deprecate(args.name, ref=args.ref, **common)
+        _report(result, "deprecates artifact")
+    return EXIT_OK
+
+
+# -- add / check-ref / init ------------------------------------------------------
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    declared = add_artifact(
+        args.name, args.path, type=args.type, desc=args.desc, labels=args.label or None, repo=args.repo,
+    )
+    print(f"{'Declared' if declared.created else 'Updated'} model '{declared.name}' in {declared.dvcyaml}")
+    return EXIT_OK
+
+
+def cmd_check_ref(args: argparse.Namespace) -> int:
+    events = check_ref(args.ref, repo=args.repo)
+    if len(events) > 1:
+        raise write.InvalidArgs(f"ref '{args.ref}' created several events; only one is supported")
+    if not events:
+        if not args.json:  # like GTO: nothing on stdout
+            sys.stderr.write(f"modelshelf: ref '{args.ref}' is not a registry event (no annotated registry tag)\n")
+        return EXIT_OK
+    found = events[0]
+    if args.github_output:
+        target = os.environ.get("GITHUB_OUTPUT")
+        if not target:
+            raise write.InvalidArgs("--github-output: the GITHUB_OUTPUT environment variable is not set")
+        append_github_output(found.outputs(), target)
+    if args.dotenv:
+        with open(args.dotenv, "a", encoding="utf-8") as handle:
+            handle.write(dotenv_lines(found.outputs()))
+    if args.json:
+        print(json.dumps(found.to_json(), indent=4, ensure_ascii=False))
+    elif not (args.github_output or args.dotenv):
+        for key, value in found.outputs().items():
+            print(f"{key}: {value}")
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    written = init_project(
+        args.repo, force=args.force, site_name=args.site_name,
+        github=not args.no_github, gitlab=not args.no_gitlab,
+    )
+    for path in written:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Register the write-path subcommands on the main parser."""
+    p = subparsers.add_parser("register", help="register a version of a model (tag NAME@vX.Y.Z)")
+    p.add_argument("name", help="model name")
+    p.add_argument("ref", nargs="?", default="HEAD", help="Git reference to register (default: HEAD)")
+    p.add_argument("--version", "--ver", help="version name in SemVer format, e.g. v1.0.0")
+    p.add_argument("--bump-major", action="store_true", help="bump the latest version's major part")
+    p.add_argument("--bump-minor", action="store_true", help="bump the latest version's minor part")
+    p.add_argument("--bump-patch", action="store_true", help="bump the latest version's patch part (default)")
+    _common(p, "register even if the commit has a version already")
+    p.set_defaults(func=_guarded(cmd_register))
+
+    p = subparsers.add_parser("assign", aliases=["promote"], help="assign a stage to a version (tag NAME#STAGE#N)")
+    p.add_argument("name", help="model name")
+    p.add_argument("ref", nargs="?", help="Git reference to assign (registered first unless --skip-registration)")
+    p.add_argument("--version", help="with REF: the version name to register; without: the version to assign")
+    p.add_argument("--stage", required=True, help="stage to assign")
+    p.add_argument("--sr", "--skip-registration", dest="skip_registration", action="store_true",
+                   help="don't register a version at the commit")
+    _common(p, "create the tag even if the version is already in the stage")
+    p.set_defaults(func=_guarded(cmd_assign))
+
+    p = subparsers.add_parser("unassign", help="take a stage from a version (tag NAME#STAGE!#N)")
+    p.add_argument("name", help="model name")
+    p.add_argument("arg", nargs="?", metavar="STAGE|REF",
+                   help="the stage (then it is taken from the version holding it), or a REF with --stage")
+    p.add_argument("--stage", help="stage to unassign")
+    p.add_argument("--version", help="the version to unassign the stage from")
+    _common(p, "create the tag even if the stage was never assigned to the version")
+    p.set_defaults(func=_guarded(cmd_unassign))
+
+    p = subparsers.add_parser("deregister", help="deregister a version (tag NAME@vX.Y.Z!)")
+    p.add_argument("name", help="model name")
+    p.add_argument("version", nargs="?", help="the version to deregister")
+    p.add_argument("--ref", help="deregister the version registered at this Git reference instead")
+    _common(p, "create the tag even if the version is not registered or was deregistered")
+    p.set_defaults(func=_guarded(cmd_deregister))
+
+    p = subparsers.add_parser("deprecate", help="deprecate a model, deregister a version or unassign a stage (as GTO)")
+    p.add_argument("name", help="model name")
+    p.add_argument("version", nargs="?", help="deregister this version instead")
+    p.add_argument("stage", nargs="?", help="with VERSION: unassign this stage instead")
+    p.add_argument("--ref", help="Git reference for the deprecation tag (default: the model's latest event)")
+    _common(p, "create the tag even if it is in effect already")
+    p.set_defaults(func=_guarded(cmd_deprecate))
+
+    p = subparsers.add_parser("add", help="declare or update a model in dvc.yaml (keeps comments)")
+    p.add_argument("name", help="model name (folder/path:name for a sub-folder's dvc.yaml)")
+    p.add_argument("--path", help="path of the model file or directory (required for a new model)")
+    p.add_argument("--type", help="model type (checked against .gto types)")
+    p.add_argument("--desc", help="description")
+    p.add_argument("--label", action="append", help="a label (repeat for more)")
+    p.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
+    p.set_defaults(func=_guarded(cmd_add))
+
+    p = subparsers.add_parser("check-ref", help="what a pushed tag means (for CI)")
+    p.add_argument("ref", help="tag name or refs/tags/NAME")
+    p.add_argument("--json", action="store_true", help="print JSON (the keys of `gto check-ref --json`, plus type, path, description)")
+    p.add_argument("--github-output", action="store_true", help="append key=value lines to the file in $GITHUB_OUTPUT")
+    p.add_argument("--dotenv", metavar="FILE", help="append MODELSHELF_KEY=value lines (GitLab dotenv report)")
+    p.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
+    p.set_defaults(func=_guarded(cmd_check_ref))
+
+    p = subparsers.add_parser("init", help="scaffold mkdocs.yml, catalog/ and CI workflows in a repo")
+    p.add_argument("--site-name", help="the site's title (default: '<folder> model registry')")
+    p.add_argument("--no-github", action="store_true", help="don't write the GitHub Actions workflow")
+    p.add_argument("--no-gitlab", action="store_true", help="don't write .gitlab-ci.yml")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
+    p.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
+    p.set_defaults(func=_guarded(cmd_init))

@@ -1,0 +1,286 @@
+"""Declaring models in ``dvc.yaml`` (``add`` and ``log_model``) and reading declarations back.
+
+Edits go through ruamel.yaml's round-trip mode with the file's own
+indentation, so comments, key order and quoting survive and only the
+declared model changes; files are replaced atomically (temp file + rename).
+A model ``folder/path:name`` lives in ``folder/path/dvc.yaml`` as ``name``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError as RuamelError
+from ruamel.yaml.util import load_yaml_guess_indent
+
+from .config import load_config
+from .core.grammar import check_name
+from .git import GitRepo, NotAGitRepo
+
+DVC_YAML = "dvc.yaml"
+ARTIFACTS_YAML = "artifacts.yaml"
+DEFAULT_METRICS_FILE = "metrics.json"
+
+
+class DeclareError(ValueError):
+    """A declaration that cannot be written (bad input or an unusable dvc.yaml)."""
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A model as a ``dvc.yaml`` / ``artifacts.yaml`` declares it at one commit."""
+
+    name: str
+    path: str | None
+    type: str | None = None
+    description: str | None = None
+    labels: tuple[str, ...] = ()
+    source: str = DVC_YAML
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What ``add_artifact`` / ``log_model`` wrote."""
+
+    name: str
+    dvcyaml: Path
+    created: bool  # False when an existing declaration was updated
+    metrics: Path | None = None
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """``folder/path:name`` -> (``folder/path``, ``name``); a root model has folder ``''``."""
+    check_name(name)
+    folder, _, short = name.rpartition(":")
+    return folder.strip("/"), short
+
+
+def _root(repo: str | os.PathLike[str]) -> Path:
+    try:
+        with GitRepo(repo) as git_repo:
+            return git_repo.root
+    except NotAGitRepo:
+        path = Path(repo)
+        if not path.is_dir():
+            raise DeclareError(f"{path}: no such directory") from None
+        return path
+
+
+def _mapping_indent(text: str) -> int:
+    indents = [
+        len(line) - len(line.lstrip(" "))
+        for line in text.splitlines()
+        if line.startswith(" ") and re.match(r"^\s+[^\s#-][^:]*:(\s|$)", line)
+    ]
+    return min(indents) if indents else 2
+
+
+def _yaml_for(text: str) -> tuple[YAML, Any]:
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 4096  # never re-wrap long descriptions
+    data, seq_indent, offset = load_yaml_guess_indent(text) if text.strip() else (None, None, None)
+    mapping = _mapping_indent(text)
+    rt.indent(mapping=mapping, sequence=seq_indent or mapping, offset=offset if offset is not None else 0)
+    data = rt.load(text) if text.strip() else None
+    return rt, data
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _load_dvcyaml(path: Path) -> tuple[YAML, CommentedMap]:
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    try:
+        rt, data = _yaml_for(text)
+    except RuamelError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "parse error"
+        raise DeclareError(f"{path}: not valid YAML ({first}); nothing was changed") from None
+    if data is None:
+        data = CommentedMap()
+    if not isinstance(data, CommentedMap):
+        raise DeclareError(f"{path}: expected a mapping at the top level; nothing was changed")
+    return rt, data
+
+
+def _dump(rt: YAML, data: CommentedMap) -> str:
+    out = io.StringIO()
+    rt.dump(data, out)
+    return out.getvalue()
+
+
+def _check_text(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise DeclareError(f"{what} must be a non-empty string")
+    return value
+
+
+def add_artifact(
+    name: str,
+    path: str | None = None,
+    type: str | None = None,
+    desc: str | None = None,
+    labels: list[str] | tuple[str, ...] | None = None,
+    meta: Mapping[str, Any] | None = None,
+    repo: str | os.PathLike[str] = ".",
+) -> Declared:
+    """Declare ``name`` in dvc.yaml's ``artifacts:``, or update the fields given.
+
+    A new model needs ``path``; ``type`` must be allowed by ``.gto``. Labels
+    are added to the existing ones (kept unique, in order).
+    """
+    folder, short = split_name(name)
+    root = _root(repo)
+    if type is not None:
+        _check_text(type, "type")
+        try:
+            load_config(root).check_type(type)
+        except ValueError as exc:
+            raise DeclareError(str(exc)) from None
+    if path is not None:
+        _check_text(path, "path")
+    for label in labels or ():
+        _check_text(label, "label")
+    dvcyaml = root / folder / DVC_YAML if folder else root / DVC_YAML
+    rt, data = _load_dvcyaml(dvcyaml)
+    artifacts = data.get("artifacts")
+    if artifacts is None:
+        artifacts = CommentedMap()
+        data["artifacts"] = artifacts
+    if not isinstance(artifacts, CommentedMap):
+        raise DeclareError(f"{dvcyaml}: 'artifacts' must be a mapping of model names; nothing was changed")
+    entry = artifacts.get(short)
+    created = entry is None
+    if created:
+        if path is None:
+            raise DeclareError(f"model '{name}' is not declared in {dvcyaml} yet: give its path (--path)")
+        entry = CommentedMap()
+        artifacts[short] = entry
+    if not isinstance(entry, CommentedMap):
+        raise DeclareError(f"{dvcyaml}: artifacts.{short} must be a mapping; nothing was changed")
+    for key, value in (("path", path), ("type", type), ("desc", desc)):
+        if value is not None:
+            entry[key] = value
+    if labels:
+        existing = entry.get("labels")
+        if existing is None:
+            existing = CommentedSeq()
+            entry["labels"] = existing
+        if not isinstance(existing, list):
+            raise DeclareError(f"{dvcyaml}: artifacts.{short}.labels must be a list; nothing was changed")
+        for label in labels:
+            if label not in existing:
+                existing.append(label)
+    if meta:
+        current = entry.get("meta")
+        if current is None:
+            entry["meta"] = CommentedMap(meta)
+        elif isinstance(current, dict):
+            current.update(meta)
+        else:
+            raise DeclareError(f"{dvcyaml}: artifacts.{short}.meta must be a mapping; nothing was changed")
+    _write_atomic(dvcyaml, _dump(rt, data))
+    return Declared(name, dvcyaml, created)
+
+
+def log_model(
+    name: str,
+    path: str,
+    type: str | None = "model",
+    desc: str | None = None,
+    labels: list[str] | tuple[str, ...] | None = None,
+    meta: Mapping[str, Any] | None = None,
+    metrics: Mapping[str, Any] | None = None,
+    metrics_file: str = DEFAULT_METRICS_FILE,
+    repo: str | os.PathLike[str] = ".",
+) -> Declared:
+    """For training scripts: declare the model and write its metrics (JSON).
+
+    The metrics file (relative to the dvc.yaml's folder) is listed under
+    dvc.yaml's ``metrics:`` so the catalog reads it at every version.
+    """
+    declared = add_artifact(name, path, type=type, desc=desc, labels=labels, meta=meta, repo=repo)
+    if metrics is None:
+        return declared
+    if Path(metrics_file).is_absolute() or ".." in Path(metrics_file).parts:
+        raise DeclareError(f"metrics file '{metrics_file}' must be a path inside the repository")
+    try:
+        text = json.dumps(dict(metrics), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    except (TypeError, ValueError) as exc:
+        raise DeclareError(f"metrics for '{name}' can't be written as JSON: {exc}") from None
+    target = declared.dvcyaml.parent / metrics_file
+    _write_atomic(target, text)
+    rt, data = _load_dvcyaml(declared.dvcyaml)
+    listed = data.get("metrics")
+    if listed is None:
+        data["metrics"] = CommentedSeq([metrics_file])
+    elif isinstance(listed, list):
+        if metrics_file not in listed:
+            listed.append(metrics_file)
+    else:
+        raise DeclareError(f"{declared.dvcyaml}: 'metrics' must be a list of files")
+    _write_atomic(declared.dvcyaml, _dump(rt, data))
+    return Declared(name, declared.dvcyaml, declared.created, target)
+
+
+# -- reading declarations at a commit (for check-ref) -------------------------
+
+
+def _safe_load(raw: bytes | None) -> Any:
+    if raw is None:
+        return None
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _labels(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def read_declaration(repo: GitRepo, commit: str, name: str) -> Declaration | None:
+    """The model's declaration at ``commit``: dvc.yaml first, then GTO's artifacts.yaml."""
+    folder, short = split_name(name)
+    dvc = _safe_load(repo.read_file(commit, f"{folder}/{DVC_YAML}" if folder else DVC_YAML))
+    if isinstance(dvc, dict) and isinstance(dvc.get("artifacts"), dict):
+        entry = dvc["artifacts"].get(short)
+        if isinstance(entry, dict):
+            return Declaration(
+                name, _str(entry.get("path")), _str(entry.get("type")), _str(entry.get("desc")),
+                _labels(entry.get("labels")), f"{folder}/{DVC_YAML}" if folder else DVC_YAML,
+            )
+    legacy = _safe_load(repo.read_file(commit, ARTIFACTS_YAML))
+    if isinstance(legacy, dict) and isinstance(legacy.get(name), dict):
+        entry = legacy[name]
+        return Declaration(
+            name, _str(entry.get("path")), _str(entry.get("type")), _str(entry.get("description")),
+            _labels(entry.get("labels")), ARTIFACTS_YAML,
+        )
+    return None

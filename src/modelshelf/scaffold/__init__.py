@@ -1,0 +1,82 @@
+"""``init``: scaffold a repo's catalog site and CI definitions.
+
+Templates are package data under ``modelshelf/defaults/scaffold`` (stored
+without leading dots so packaging globs include them). Nothing is written
+unless every target is free (or ``force``): no half-scaffolded repos.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from ..git import GitRepo, NotAGitRepo
+
+
+class ScaffoldError(ValueError):
+    """Files that would be overwritten, or a target that is not a directory."""
+
+
+@dataclass(frozen=True)
+class Template:
+    source: str  # file name under defaults/scaffold
+    target: str  # path in the user's repo
+    group: str  # "site", "github" or "gitlab"
+
+
+TEMPLATES = (
+    Template("mkdocs.yml", "mkdocs.yml", "site"),
+    Template("catalog-index.md", "catalog/index.md", "site"),
+    Template("github-workflow.yml", ".github/workflows/modelshelf.yml", "github"),
+    Template("gitlab-ci.yml", ".gitlab-ci.yml", "gitlab"),
+)
+
+
+def template_text(source: str) -> str:
+    return resources.files("modelshelf").joinpath("defaults", "scaffold", source).read_text(encoding="utf-8")
+
+
+def _root(repo: str | os.PathLike[str]) -> Path:
+    try:
+        with GitRepo(repo) as git_repo:
+            return git_repo.root
+    except NotAGitRepo:
+        path = Path(repo)
+        if not path.is_dir():
+            raise ScaffoldError(f"{path}: no such directory") from None
+        return path
+
+
+def init_project(
+    repo: str | os.PathLike[str] = ".",
+    force: bool = False,
+    site_name: str | None = None,
+    github: bool = True,
+    gitlab: bool = True,
+) -> list[Path]:
+    """Write mkdocs.yml, catalog/index.md and the CI definitions; return the paths written."""
+    root = _root(repo)
+    groups = {"site"} | ({"github"} if github else set()) | ({"gitlab"} if gitlab else set())
+    chosen = [t for t in TEMPLATES if t.group in groups]
+    existing = [t.target for t in chosen if (root / t.target).exists()]
+    if existing and not force:
+        raise ScaffoldError(
+            f"{root}: would overwrite {', '.join(existing)}; nothing was written (use --force to overwrite)"
+        )
+    name = site_name or f"{root.resolve().name} model registry"
+    written: list[Path] = []
+    for template in chosen:
+        text = template_text(template.source).replace("@@SITE_NAME@@", json.dumps(name, ensure_ascii=False))
+        target = root / template.target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+        written.append(target)
+    return written

@@ -1,0 +1,34 @@
+"""The registry write path: GTO-identical tags for register, assign, unassign,
+deregister and deprecate, with GTO's validation, counters and messages."""
+
+from .actions import assign, deprecate, deregister, register, unassign
+from .errors import (
+    AlreadyDone,
+    CommitHasVersion,
+    InvalidArgs,
+    NotFound,
+    PushFailed,
+    StageAlreadyAssigned,
+    TagExists,
+    VersionExists,
+    WriteError,
+)
+from .result import WriteResult
+
+__all__ = [
+    "AlreadyDone",
+    "CommitHasVersion",
+    "InvalidArgs",
+    "NotFound",
+    "PushFailed",
+    "StageAlreadyAssigned",
+    "TagExists",
+    "VersionExists",
+    "WriteError",
+    "WriteResult",
+    "assign",
+    "deprecate",
+    "deregister",
+    "register",
+    "unassign",
+]

@@ -1,0 +1,319 @@
+"""register / assign / unassign / deregister / deprecate, as GTO 1.10 does them.
+
+Each function loads the registry, validates against the folded state (the
+same rules, in the same order, as ``gto/registry.py``), writes one annotated
+tag and optionally pushes it. Counters: GTO's CLI writes ``NAME@vX.Y.Z``,
+``NAME@vX.Y.Z!`` and ``NAME@deprecated`` without one and ``NAME#STAGE#N`` /
+``NAME#STAGE!#N`` with one; ``simple`` overrides that as GTO's ``--simple``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+from ..config import RegistryConfig
+from ..core.events import EventKind
+from ..core.grammar import Action, check_name, check_stage
+from ..core.semver import MINIMAL_VERSION, SemVer
+from ..core.state import ArtifactState, VersionState
+from ..registry import Registry, load_registry
+from .errors import AlreadyDone, CommitHasVersion, InvalidArgs, NotFound, StageAlreadyAssigned, VersionExists
+from .result import WriteResult
+from .tags import create_tag, make_tag_name, push_tag
+
+PathLike = str | os.PathLike[str]
+BUMPS = ("major", "minor", "patch")
+
+
+def _artifact(registry: Registry, name: str) -> ArtifactState:
+    return registry.state.artifacts.get(name) or ArtifactState(name)
+
+
+def _resolve(registry: Registry, ref: str) -> str:
+    commit = registry.repo.resolve(ref)
+    if commit is None:
+        raise NotFound(f"ref '{ref}' was not found in the repository history")
+    return commit
+
+
+def _check_version(version: str) -> str:
+    if not SemVer.is_valid(version):
+        raise InvalidArgs(f"version '{version}' is not valid: expected vMAJOR.MINOR.PATCH[-pre][+build], e.g. 'v1.0.0'")
+    return version
+
+
+def _check_stage(config: RegistryConfig, stage: str) -> str:
+    check_stage(stage)
+    config.check_stage(stage)
+    return stage
+
+
+def _one_of(version: str | None, ref: str | None) -> None:
+    if (version is None) == (ref is None):
+        raise InvalidArgs("give exactly one of a version or a ref")
+
+
+def _write(
+    registry: Registry,
+    action: Action,
+    name: str,
+    commit: str,
+    message: str,
+    counted: bool,
+    push: bool,
+    remote: str,
+    version: str | None = None,
+    stage: str | None = None,
+) -> WriteResult:
+    tag = make_tag_name(
+        registry.repo.tags(), action, name,
+        version=version if action in (Action.REGISTER, Action.DEREGISTER) else None,
+        stage=stage, counted=counted,
+    )
+    create_tag(registry.repo, tag, commit, message)
+    if push:
+        push_tag(registry.repo, tag, remote)
+    kind = {
+        Action.REGISTER: EventKind.REGISTRATION,
+        Action.DEREGISTER: EventKind.DEREGISTRATION,
+        Action.ASSIGN: EventKind.ASSIGNMENT,
+        Action.UNASSIGN: EventKind.UNASSIGNMENT,
+        Action.DEPRECATE: EventKind.DEPRECATION,
+    }[action]
+    return WriteResult(tag, kind, name, commit, message, version=version, stage=stage, pushed=push)
+
+
+def register(
+    name: str,
+    ref: str = "HEAD",
+    version: str | None = None,
+    bump: str | None = None,
+    message: str | None = None,
+    force: bool = False,
+    simple: bool | None = None,
+    push: bool = False,
+    remote: str = "origin",
+    repo: PathLike = ".",
+) -> WriteResult:
+    """Register a version of ``name`` at ``ref``: the given one, else latest bumped (patch), else v0.0.1."""
+    check_name(name)
+    if bump is not None and bump not in BUMPS:
+        raise InvalidArgs(f"unknown bump '{bump}': use major, minor or patch")
+    if version and bump:
+        raise InvalidArgs("give either a version or a single bump option, not both")
+    registry = load_registry(repo)
+    commit = _resolve(registry, ref)
+    artifact = _artifact(registry, name)
+    found = artifact.find_version(commit=commit)
+    if found is not None:
+        if not force and found.is_registered and found.is_active:
+            raise CommitHasVersion(
+                f"'{name}' is already registered at commit {commit[:7]} with version '{found.version}'"
+            )
+        if not version:
+            version = found.version
+        elif found.version != version:
+            raise InvalidArgs(f"at commit {commit[:7]} you can only register {found.version} of '{name}'")
+    if version:
+        _check_version(version)
+        if artifact.find_version(version=version) is not found:
+            raise VersionExists(f"version '{version}' of '{name}' was registered already (tags keep it, even deregistered)")
+    else:
+        latest = artifact.latest(registered_only=True)
+        if latest is not None:
+            version = str(SemVer.parse(latest.version).bump(bump or "patch"))
+        elif bump:
+            raise InvalidArgs(f"can't bump: '{name}' has no registered version yet (give --version or no bump)")
+        else:
+            version = str(MINIMAL_VERSION)
+    return _write(
+        registry, Action.REGISTER, name, commit,
+        message or f"Registering artifact {name} version {version}",
+        counted=simple is False, push=push, remote=remote, version=version,
+    )
+
+
+def assign(
+    name: str,
+    stage: str,
+    ref: str | None = None,
+    version: str | None = None,
+    new_version: str | None = None,
+    message: str | None = None,
+    force: bool = False,
+    skip_registration: bool = False,
+    simple: bool | None = None,
+    push: bool = False,
+    remote: str = "origin",
+    repo: PathLike = ".",
+) -> WriteResult:
+    """Assign ``stage`` to ``version``, or to the commit ``ref`` (registering it first
+    as ``new_version`` or the next patch, unless ``skip_registration``)."""
+    check_name(name)
+    if version is None and ref is None:
+        ref = "HEAD"
+    _one_of(version, ref)
+    if version:
+        _check_version(version)
+    if new_version:
+        _check_version(new_version)
+        if skip_registration:
+            raise InvalidArgs("give either a version name to register or --skip-registration, not both")
+    registry = load_registry(repo)
+    _check_stage(registry.config, stage)
+    artifact = _artifact(registry, name)
+    registration: WriteResult | None = None
+    if version:
+        found = artifact.find_version(version=version)
+        if found is None:
+            raise NotFound(f"version '{version}' of '{name}' is not registered")
+        commit = found.commit
+    else:
+        assert ref is not None
+        commit = _resolve(registry, ref)
+        found = artifact.find_version(commit=commit)
+        if found is not None:
+            if new_version:
+                raise InvalidArgs(
+                    f"can't register '{new_version}': '{found.version}' of '{name}' is registered already at commit {commit[:7]}"
+                )
+        else:
+            if not skip_registration:
+                registration = register(name, commit, version=new_version, simple=True, push=push, remote=remote, repo=repo)
+                registry = load_registry(repo)
+                artifact = _artifact(registry, name)
+            found = artifact.find_version(commit=commit, create=True)
+    assert found is not None
+    if not force and any(s.stage == stage for s in found.active_stages()):
+        raise StageAlreadyAssigned(
+            f"version '{found.version}' of '{name}' is already in stage '{stage}'; "
+            "use --force to create a new Git tag nevertheless"
+        )
+    result = _write(
+        registry, Action.ASSIGN, name, commit,
+        message or f"Assigning stage {stage} to artifact {name} version {found.version}",
+        counted=simple is not True, push=push, remote=remote, version=found.version, stage=stage,
+    )
+    return replace(result, registration=registration)
+
+
+def _stage_holder(artifact: ArtifactState, stage: str) -> VersionState:
+    held = artifact.stages().get(stage, [])
+    if not held:
+        raise NotFound(f"stage '{stage}' of '{artifact.name}' holds no version")
+    history = held[0]
+    found = artifact.find_version(version=history.version, commit=history.commit, include_discovered=True)
+    assert found is not None
+    return found
+
+
+def unassign(
+    name: str,
+    stage: str,
+    version: str | None = None,
+    ref: str | None = None,
+    message: str | None = None,
+    force: bool = False,
+    simple: bool | None = None,
+    push: bool = False,
+    remote: str = "origin",
+    repo: PathLike = ".",
+) -> WriteResult:
+    """Unassign ``stage`` from ``version`` / the version at ``ref``; with neither,
+    from the version the stage holds now."""
+    check_name(name)
+    if version:
+        _check_version(version)
+    if version is not None and ref is not None:
+        raise InvalidArgs("give a version or a ref, not both")
+    registry = load_registry(repo)
+    _check_stage(registry.config, stage)
+    artifact = _artifact(registry, name)
+    if version is None and ref is None:
+        found = _stage_holder(artifact, stage)
+    else:
+        commit = _resolve(registry, ref) if ref is not None else None
+        found = artifact.find_version(version=version, commit=commit)
+        if found is None:
+            where = f"version '{version}'" if version else f"commit {commit[:7] if commit else ''}"
+            raise NotFound(f"no registered {where} of '{name}'")
+    if not force and stage not in found.stages:
+        raise InvalidArgs(f"stage '{stage}' is not assigned to version '{found.version}' of '{name}'")
+    return _write(
+        registry, Action.UNASSIGN, name, found.commit,
+        message or f"Unassigning stage '{stage}' to artifact '{name}' version '{found.version}'",
+        counted=simple is not True, push=push, remote=remote, version=found.version, stage=stage,
+    )
+
+
+def deregister(
+    name: str,
+    version: str | None = None,
+    ref: str | None = None,
+    message: str | None = None,
+    force: bool = False,
+    simple: bool | None = None,
+    push: bool = False,
+    remote: str = "origin",
+    repo: PathLike = ".",
+) -> WriteResult:
+    """Deregister a version (by name or by the commit it is registered at)."""
+    check_name(name)
+    _one_of(version, ref)
+    if version:
+        _check_version(version)
+    registry = load_registry(repo)
+    commit = _resolve(registry, ref) if ref is not None else None
+    artifact = _artifact(registry, name)
+    found = artifact.find_version(version=version, commit=commit)
+    what = f"version '{version}'" if version else f"commit {commit[:7] if commit else ''}"
+    if found is None:
+        raise NotFound(f"no {what} of '{name}' in the registry")
+    if not force:
+        if not found.is_registered:
+            raise InvalidArgs(f"{what} of '{name}' (commit {found.commit[:7]}) is not registered")
+        if not found.is_active:
+            raise AlreadyDone(f"{what} of '{name}' (commit {found.commit[:7]}) was deregistered already")
+    return _write(
+        registry, Action.DEREGISTER, name, found.commit,
+        message or f"Deregistering artifact {name} version {found.version}",
+        counted=simple is False, push=push, remote=remote, version=found.version,
+    )
+
+
+def deprecate(
+    name: str,
+    ref: str | None = None,
+    message: str | None = None,
+    force: bool = False,
+    simple: bool | None = None,
+    push: bool = False,
+    remote: str = "origin",
+    repo: PathLike = ".",
+) -> WriteResult:
+    """Deprecate the whole model: ``NAME@deprecated`` (``#N`` with --force, to deprecate again)."""
+    check_name(name)
+    registry = load_registry(repo)
+    artifact = registry.state.artifacts.get(name)
+    if force:
+        if simple:
+            raise InvalidArgs("--force writes a counted tag: it can't be combined with --simple true")
+        counted = True
+    else:
+        counted = simple is False
+        if artifact is None:
+            raise NotFound(f"cannot find model '{name}' in the registry")
+        if not artifact.is_active:
+            raise AlreadyDone(f"model '{name}' was deprecated already (use --force to tag it again)")
+    if ref is not None:
+        commit = _resolve(registry, ref)
+    elif artifact is not None and artifact.events():
+        commit = artifact.events()[0].commit
+    else:
+        commit = _resolve(registry, "HEAD")
+    return _write(
+        registry, Action.DEPRECATE, name, commit,
+        message or f"Deprecating artifact '{name}'",
+        counted=counted, push=push, remote=remote,
+    )

@@ -1,0 +1,61 @@
+"""Tag names, counters, creation and push: byte-for-byte what GTO writes.
+
+GTO (through libgit2) stores the message verbatim, without the trailing
+newline ``git tag -m`` adds; ``--cleanup=verbatim`` gives the same object.
+The tagger is the Git committer identity (config or GIT_COMMITTER_* env),
+and GIT_COMMITTER_DATE is honoured, as for any ``git tag``.
+"""
+
+from __future__ import annotations
+
+import git
+
+from ..core.events import TagRecord
+from ..core.grammar import TAG_RE, Action, TagName, format_tag_name, tag_to_name
+from ..git import GitRepo
+from .errors import PushFailed, TagExists
+
+
+def next_counter(records: list[TagRecord], artifact: str) -> int:
+    """GTO's ``name_tag``: the max ``#N`` over every tag of the artifact, plus one.
+
+    GTO scans all tag names (lightweight ones too, and any action), so do we.
+    """
+    counter = 0
+    for record in records:
+        match = TAG_RE.match(record.name)
+        if match and match["counter"] and tag_to_name(match["artifact"]) == artifact:
+            counter = max(counter, int(match["counter"]))
+    return counter + 1
+
+
+def make_tag_name(
+    records: list[TagRecord],
+    action: Action,
+    artifact: str,
+    version: str | None = None,
+    stage: str | None = None,
+    counted: bool = False,
+) -> str:
+    counter = next_counter(records, artifact) if counted else None
+    return format_tag_name(TagName(artifact, action, version=version, stage=stage, counter=counter))
+
+
+def create_tag(repo: GitRepo, name: str, commit: str, message: str) -> None:
+    if any(record.name == name for record in repo.tags()):
+        raise TagExists(f"tag '{name}' already exists")
+    repo.run("tag", "-a", "--cleanup=verbatim", name, commit, "-m", message)
+    repo.refresh()
+
+
+def push_tag(repo: GitRepo, name: str, remote: str = "origin") -> None:
+    ref = f"refs/tags/{name}"
+    try:
+        repo.run("push", remote, f"{ref}:{ref}")
+    except git.GitCommandError as exc:
+        lines = (exc.stderr or "").strip().splitlines()
+        detail = lines[-1].strip(" '") if lines else "no detail"
+        raise PushFailed(
+            f"the command `git push {remote} {name}` failed ({detail}); "
+            "the tag exists locally. Make sure your local repository is in sync with the remote."
+        ) from None
