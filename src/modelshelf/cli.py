@@ -161,7 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Command groups that live in their own modules (each registers its subcommands).
-_EXTENSIONS: list[tuple[str, str]] = []
+_EXTENSIONS: list[tuple[str, str]] = [
+    ("cli_write", "add_write_commands"),
+]
 
 
 def main(argv: list[str] | None = None) -> int:
