@@ -1,0 +1,38 @@
+"""What a repository says about its models at any commit.
+
+Declarations (``dvc.yaml`` ``artifacts:``, legacy ``artifacts.yaml``), metrics,
+params, ``dvc.lock`` lineage, storage and model cards, read through a
+``BlobSource`` (``GitRepo`` is one). Bad repo content never raises: it is
+reported as ``MetadataProblem``s naming the file and commit.
+"""
+
+from .memory import MemorySource
+from .model import (
+    ArtifactDecl,
+    Declarations,
+    FileHash,
+    JSONValue,
+    Lineage,
+    LineageStage,
+    MetadataProblem,
+    ModelCard,
+    Scalar,
+    Storage,
+    ValueSource,
+    VersionMetadata,
+)
+from .reader import (
+    MetadataReader,
+    declared_in_artifacts_yaml,
+    read_declarations,
+    read_version_metadata,
+    reader_for,
+)
+from .source import BlobInfo, BlobSource, TreeEntry
+
+__all__ = [
+    "ArtifactDecl", "BlobInfo", "BlobSource", "Declarations", "FileHash", "JSONValue", "Lineage",
+    "LineageStage", "MemorySource", "MetadataProblem", "MetadataReader", "ModelCard", "Scalar",
+    "Storage", "TreeEntry", "ValueSource", "VersionMetadata", "declared_in_artifacts_yaml",
+    "read_declarations", "read_version_metadata", "reader_for",
+]

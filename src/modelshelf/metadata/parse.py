@@ -1,0 +1,197 @@
+"""Parsing repo files safely: YAML/JSON once per blob, flattening, JSON-able values.
+
+Everything here tolerates hostile input: parse errors become messages, never
+exceptions; alias bombs and self-referencing YAML are cut off by a node budget.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import posixpath
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from .model import JSONValue, Scalar
+from .source import BlobSource
+
+try:
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader that also reads ``1e-3`` as a float, as DVC's YAML 1.2 parser does."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+MAX_FILE_BYTES = 8 * 1024 * 1024  # metadata files larger than this are reported, not parsed
+MAX_NODES = 20_000  # flattened keys / converted nodes per document
+MAX_DEPTH = 32
+MAX_LIST = 64  # longer lists (per-epoch curves) are not metrics
+MAX_STRING = 100  # longer strings are not metric/param values
+
+_URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+def is_url(path: str) -> bool:
+    return bool(_URL_RE.match(path))
+
+
+def repo_path(folder: str, relative: str) -> str | None:
+    """``relative`` (to ``folder``) as a normalised repo-relative path; None if it leaves the repo."""
+    joined = posixpath.normpath(posixpath.join(folder, relative.lstrip("/")))
+    if joined == ".":
+        return ""
+    if joined == ".." or joined.startswith("../"):
+        return None
+    return joined
+
+
+def folder_of(path: str) -> str:
+    return posixpath.dirname(path)
+
+
+def is_within(path: str, folder: str) -> bool:
+    """``path`` equals ``folder`` or lies below it ("" is the repo root)."""
+    return folder == "" or path == folder or path.startswith(folder + "/")
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        what = exc.problem or exc.context or "invalid YAML"
+        return f"not valid YAML: {what} (line {mark.line + 1}, column {mark.column + 1})"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    first = str(exc).strip().splitlines()
+    return f"not valid YAML: {first[0] if first else type(exc).__name__}"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed file: ``data`` when it parsed, else ``error``."""
+
+    path: str
+    blob_sha: str
+    data: object = None
+    error: str | None = None
+
+
+class DocumentCache:
+    """Reads and parses each distinct blob once, keyed by its Git blob sha."""
+
+    def __init__(self, source: BlobSource) -> None:
+        self.source = source
+        self._parsed: dict[tuple[str, str], tuple[object, str | None]] = {}
+        self._bytes: dict[str, bytes] = {}
+
+    def load(self, commit: str, path: str) -> Document | None:
+        """The parsed file (JSON for ``*.json``, else YAML), or None when absent."""
+        info = self.source.blob_info(commit, path)
+        if info is None:
+            return None
+        fmt = "json" if path.lower().endswith(".json") else "yaml"
+        key = (info.sha, fmt)
+        if key not in self._parsed:
+            self._parsed[key] = self._parse(commit, path, info.size, fmt)
+        data, error = self._parsed[key]
+        return Document(path, info.sha, data, error)
+
+    def _parse(self, commit: str, path: str, size: int, fmt: str) -> tuple[object, str | None]:
+        if size > MAX_FILE_BYTES:
+            return None, f"too large to read as metadata ({size} bytes)"
+        raw = self.source.read_file(commit, path)
+        if raw is None:
+            return None, "could not be read"
+        try:
+            if fmt == "json":
+                return json.loads(raw.decode("utf-8-sig")), None
+            return yaml.load(raw, Loader=_Loader), None  # noqa: S506 - a safe loader
+        except (yaml.YAMLError, ValueError, RecursionError) as exc:
+            return None, _describe(exc)
+
+    def read_bytes(self, commit: str, path: str, sha: str) -> bytes | None:
+        """A blob's bytes, cached by sha (for hashing model files and cards)."""
+        if sha not in self._bytes:
+            raw = self.source.read_file(commit, path)
+            if raw is None:
+                return None
+            if len(raw) <= MAX_FILE_BYTES:
+                self._bytes[sha] = raw
+            return raw
+        return self._bytes[sha]
+
+
+def scalar(value: object) -> Scalar | None:
+    """A metric/param value kept as is: numbers, bools, short strings (dates as ISO)."""
+    if isinstance(value, bool) or isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        return value if len(value) <= MAX_STRING else None
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return None
+
+
+def flatten(data: object, prefix: str = "") -> dict[str, Scalar]:
+    """Nested mappings as ``a.b`` keys, short lists as ``a.0``; non-scalars dropped."""
+    out: dict[str, Scalar] = {}
+    budget = [MAX_NODES]
+
+    def walk(node: object, key: str, depth: int) -> None:
+        if budget[0] <= 0 or depth > MAX_DEPTH:
+            return
+        budget[0] -= 1
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, f"{key}.{k}" if key else str(k), depth + 1)
+        elif isinstance(node, list):
+            if len(node) <= MAX_LIST:
+                for i, v in enumerate(node):
+                    walk(v, f"{key}.{i}" if key else str(i), depth + 1)
+        elif key:
+            value = scalar(node)
+            if value is not None:
+                out[key] = value
+
+    walk(data, prefix, 0)
+    return out
+
+
+def jsonable(data: object) -> JSONValue:
+    """Free-form repo values as JSON-able data (string keys, ISO dates, no NaN)."""
+    budget = [MAX_NODES]
+
+    def conv(node: object, depth: int) -> JSONValue:
+        if budget[0] <= 0 or depth > MAX_DEPTH:
+            return None
+        budget[0] -= 1
+        if isinstance(node, dict):
+            return {str(k): conv(v, depth + 1) for k, v in node.items()}
+        if isinstance(node, (list, tuple)):
+            return [conv(v, depth + 1) for v in node]
+        if isinstance(node, (set, frozenset)):
+            return sorted(str(v) for v in node)
+        if node is None or isinstance(node, (bool, int, str)):
+            return node
+        if isinstance(node, float):
+            return node if math.isfinite(node) else None
+        if isinstance(node, (_dt.date, _dt.datetime)):
+            return node.isoformat()
+        return None  # bytes (!!binary) and anything else: not metadata
+
+    return conv(data, 0)

@@ -1,0 +1,207 @@
+"""``MetadataReader``: everything a repo says about its models, per commit, memoised.
+
+This runs on thousands of commits, so: one tree walk per commit finds every
+``dvc.yaml``/``dvc.lock`` (``find_files`` is itself memoised per tree), each
+distinct blob is parsed once (by blob sha), and per-commit results are kept
+in a bounded LRU. Repo content never raises: it becomes ``MetadataProblem``s.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from .card import CardReader
+from .declarations import ARTIFACTS_YAML, DVC_LOCK, DVC_YAML, DvcYaml, parse_artifacts_yaml, parse_dvc_yaml
+from .lock import LockFile, lineage, parse_dvc_lock
+from .model import ArtifactDecl, Declarations, LineageStage, MetadataProblem, VersionMetadata
+from .parse import DocumentCache, folder_of
+from .source import BlobSource
+from .storage import GitHasher, read_storage
+from .values import Group, ValueReader
+
+_FILES = frozenset({DVC_YAML, DVC_LOCK})
+
+
+@dataclass
+class _CommitView:
+    """Per-commit parse results shared by every model at that commit."""
+
+    declarations: Declarations
+    dvc_files: dict[str, DvcYaml]  # by folder
+    locks: dict[str, LockFile]  # by folder
+    stages: tuple[LineageStage, ...]
+    artifacts_yaml: list[str]
+    file_problems: dict[str, list[MetadataProblem]]
+    groups: dict[str, Group] = field(default_factory=dict)
+
+
+def _dedupe(problems: list[MetadataProblem]) -> tuple[MetadataProblem, ...]:
+    return tuple(dict.fromkeys(problems))
+
+
+class MetadataReader:
+    """Reads models' metadata from a ``BlobSource`` (a ``GitRepo``), caching per commit and blob."""
+
+    def __init__(self, source: BlobSource, max_commits: int = 1024) -> None:
+        self.source = source
+        self.docs = DocumentCache(source)
+        self._hasher = GitHasher(source, self.docs)
+        self._cards = CardReader(source, self.docs)
+        self._values = ValueReader(self.docs)
+        self._max = max_commits
+        self._views: OrderedDict[str, _CommitView] = OrderedDict()
+        self._versions: OrderedDict[tuple[str, str], VersionMetadata] = OrderedDict()
+
+    # -- per commit -------------------------------------------------------
+    def _view(self, commit: str) -> _CommitView:
+        view = self._views.get(commit)
+        if view is not None:
+            self._views.move_to_end(commit)
+            return view
+        view = self._build_view(commit)
+        self._views[commit] = view
+        if len(self._views) > self._max:
+            self._views.popitem(last=False)
+        return view
+
+    def _build_view(self, commit: str) -> _CommitView:
+        dvc_files: dict[str, DvcYaml] = {}
+        locks: dict[str, LockFile] = {}
+        file_problems: dict[str, list[MetadataProblem]] = {}
+        for path in self.source.find_files(commit, _FILES):
+            doc = self.docs.load(commit, path)
+            if doc is None:
+                continue
+            if path.rsplit("/", 1)[-1] == DVC_YAML:
+                parsed = parse_dvc_yaml(doc.data, path, commit, doc.error)
+                dvc_files[parsed.folder] = parsed
+            else:
+                lock = parse_dvc_lock(doc.data, path, commit, doc.error)
+                locks[lock.folder] = lock
+                parsed = lock
+            if parsed.problems:
+                file_problems.setdefault(path, []).extend(parsed.problems)
+
+        artifacts: dict[str, ArtifactDecl] = {}
+        problems: list[MetadataProblem] = []
+        for folder in sorted(dvc_files):
+            problems += dvc_files[folder].problems
+            for decl in dvc_files[folder].artifacts:
+                artifacts.setdefault(decl.name, decl)
+
+        legacy_names: list[str] = []
+        doc = self.docs.load(commit, ARTIFACTS_YAML)
+        if doc is not None:
+            legacy, legacy_problems = parse_artifacts_yaml(doc.data, commit, doc.error)
+            if isinstance(doc.data, dict):
+                legacy_names = [str(name) for name in doc.data]
+            for decl in legacy:
+                if decl.name in artifacts:
+                    legacy_problems.append(MetadataProblem(
+                        ARTIFACTS_YAML, commit,
+                        f"'{decl.name}' is also declared in {artifacts[decl.name].source}; that declaration is used",
+                    ))
+                else:
+                    artifacts[decl.name] = decl
+            problems += legacy_problems
+            if legacy_problems:
+                file_problems.setdefault(ARTIFACTS_YAML, []).extend(legacy_problems)
+
+        stages = tuple(stage for folder in sorted(locks) for stage in locks[folder].stages)
+        declarations = Declarations(commit, dict(sorted(artifacts.items())), _dedupe(problems))
+        return _CommitView(declarations, dvc_files, locks, stages, legacy_names, file_problems)
+
+    def _group(self, commit: str, view: _CommitView, folder: str) -> Group:
+        group = view.groups.get(folder)
+        if group is None:
+            members = tuple(d for d in view.declarations.artifacts.values() if d.folder == folder)
+            homes = {d.name: self._home(commit, d) for d in members}
+            group = Group(folder, view.dvc_files.get(folder), members, homes)
+            view.groups[folder] = group
+        return group
+
+    def _home(self, commit: str, decl: ArtifactDecl) -> str | None:
+        """The folder a model's own files live in: its path if a folder, else the path's folder."""
+        if not decl.repo_path:
+            return None
+        return decl.repo_path if self.source.is_dir(commit, decl.repo_path) else folder_of(decl.repo_path)
+
+    # -- public -----------------------------------------------------------
+    def declarations(self, commit: str) -> Declarations:
+        return self._view(commit).declarations
+
+    def declared_in_artifacts_yaml(self, commit: str) -> list[str]:
+        """Names in the root ``artifacts.yaml`` (all GTO itself reads)."""
+        return list(self._view(commit).artifacts_yaml)
+
+    def version(self, commit: str, name: str) -> VersionMetadata:
+        key = (commit, name)
+        found = self._versions.get(key)
+        if found is None:
+            found = self._read_version(commit, name)
+            self._versions[key] = found
+            if len(self._versions) > self._max * 8:
+                self._versions.popitem(last=False)
+        return found
+
+    def _read_version(self, commit: str, name: str) -> VersionMetadata:
+        view = self._view(commit)
+        decl = view.declarations.get(name)
+        if decl is None:
+            # Not declared here; the reason may be a broken declaration file.
+            return VersionMetadata(name, commit, problems=view.declarations.problems)
+        problems: list[MetadataProblem] = list(view.file_problems.get(decl.source, ()))
+        group = self._group(commit, view, decl.folder)
+        lock = view.locks.get(decl.folder)
+        group_stages = lock.stages if lock else ()
+        trace = lineage(view.stages, decl.repo_path)
+        for lock_file in sorted({s.lock_file for s in trace.stages} | ({lock.path} if lock else set())):
+            problems += view.file_problems.get(lock_file, ())
+        metrics = self._values.metrics(commit, decl, group)
+        params = self._values.params(commit, decl, group, trace.stages, group_stages)
+        storage, storage_problems = read_storage(self.source, self.docs, self._hasher, commit, decl, view.stages)
+        card, card_problems = self._cards.read(commit, decl)
+        problems += [*metrics.problems, *params.problems, *storage_problems, *card_problems]
+        return VersionMetadata(
+            name=name,
+            commit=commit,
+            declaration=decl,
+            metrics=metrics.values,
+            metric_sources=metrics.sources,
+            missing=tuple(dict.fromkeys([*metrics.missing, *params.missing])),
+            params=params.values,
+            param_sources=params.sources,
+            lineage=trace,
+            storage=storage,
+            card=card,
+            problems=_dedupe(problems),
+        )
+
+
+_READERS: "weakref.WeakKeyDictionary[object, MetadataReader]" = weakref.WeakKeyDictionary()
+
+
+def reader_for(source: BlobSource) -> MetadataReader:
+    """The shared memoising reader of a source (one per source object)."""
+    try:
+        reader = _READERS.get(source)
+    except TypeError:  # not weak-referenceable: no sharing
+        return MetadataReader(source)
+    if reader is None:
+        reader = MetadataReader(source)
+        _READERS[source] = reader
+    return reader
+
+
+def read_declarations(source: BlobSource, commit: str) -> Declarations:
+    return reader_for(source).declarations(commit)
+
+
+def declared_in_artifacts_yaml(source: BlobSource, commit: str) -> list[str]:
+    return reader_for(source).declared_in_artifacts_yaml(commit)
+
+
+def read_version_metadata(source: BlobSource, commit: str, name: str) -> VersionMetadata:
+    return reader_for(source).version(commit, name)
