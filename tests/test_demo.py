@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import subprocess
 import sys
@@ -202,3 +203,32 @@ def test_modelshelf_show_matches_gto_on_the_demo(demo: Path) -> None:
     ours = run_cli("show", "--json", "--repo", str(demo), check=True)
     theirs = subprocess.run(GTO + ["show", "--json"], cwd=demo, check=True, capture_output=True, text=True)
     assert json.loads(ours.stdout) == json.loads(theirs.stdout)
+
+
+def _bench_generate():
+    spec = importlib.util.spec_from_file_location("bench_generate", Path(__file__).parents[1] / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bench_generate", module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.gto
+def test_bench_generator_writes_a_registry_gto_reads(tmp_path: Path) -> None:
+    generate = _bench_generate()
+    stats = generate.generate(tmp_path / "a", models=2, versions=16)
+    again = generate.generate(tmp_path / "b", models=2, versions=16)
+    assert (stats.commits, stats.tags) == (again.commits, again.tags) == (33, 2 * 35)  # per model: 16 reg, 8 dev, 6 staging, 2 prod, rollback, unassign, dereg
+    assert git(tmp_path / "a", "rev-parse", "HEAD") == git(tmp_path / "b", "rev-parse", "HEAD")
+    shown = json.loads(subprocess.run(GTO + ["show", "--json"], cwd=tmp_path / "a", check=True,
+                                      capture_output=True, text=True).stdout)
+    assert shown["m001:ranker-001"] == {
+        "version": "v1.3.0",
+        "stage": {"dev": "v1.2.4", "prod": "v1.1.2", "staging": "v1.3.0"},  # prod rolled back to j=7
+        "registered": True,
+        "active": True,
+    }
+    versions = json.loads(subprocess.run(GTO + ["show", "m000:churn-000", "--json"], cwd=tmp_path / "a",
+                                         check=True, capture_output=True, text=True).stdout)
+    assert "v1.1.0" not in {v["version"] for v in versions}  # deregistered
+    assert yaml.safe_load((tmp_path / "a" / "m000" / "dvc.yaml").read_text())["artifacts"]["churn-000"]["path"] == "model.bin"

@@ -1,0 +1,384 @@
+"""Benchmark modelshelf against GTO, Git and plain MkDocs: ratios, not lone times.
+
+Every headline is a ratio of two commands timed in the same run on the same
+machine (medians of ``--reps`` repetitions), so results travel between
+machines. Absolute medians appear only in parentheses. Peak memory is the
+child's ``ru_maxrss`` as ``os.wait4`` reports it (the process and the
+children it waited for, e.g. ``git cat-file``).
+
+    python bench/run.py            # 3 repetitions
+    python bench/run.py --quick    # 1 repetition
+    python bench/run.py --skip-gto # leave out the slow GTO runs
+
+Repos are generated once under bench/out/repos/ (bench/generate.py);
+results go to bench/out/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402  (bench/generate.py, beside this file)
+from modelshelf.core.grammar import parse_tag_name  # noqa: E402  (pure, no I/O)
+
+BIN = Path(sys.executable).parent
+
+
+def _console(name: str, module_fallback: list[str]) -> list[str]:
+    """The console script as users run it, else the same code through this Python."""
+    script = BIN / name
+    return [str(script)] if script.exists() else [sys.executable, *module_fallback]
+
+
+MODELSHELF = _console("modelshelf", ["-m", "modelshelf"])
+GTO = _console("gto", ["-c", "from gto.cli import app; app()"])
+MKDOCS = _console("mkdocs", ["-m", "mkdocs"])
+
+
+@dataclass
+class Run:
+    seconds: float
+    max_rss_mb: float
+    returncode: int
+    stderr_tail: str = ""
+
+
+def measure(cmd: list[str], cwd: Path, stdout: Path, env: dict[str, str] | None = None) -> Run:
+    """Wall time and peak RSS of one child process (and the children it reaped)."""
+    stdout.parent.mkdir(parents=True, exist_ok=True)
+    errpath = stdout.with_suffix(stdout.suffix + ".stderr")
+    with open(stdout, "wb") as out, open(errpath, "wb") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env={**os.environ, **(env or {})})
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    tail = ""
+    if proc.returncode != 0:
+        tail = errpath.read_text(errors="replace").strip()[-600:]
+    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, tail)
+
+
+@dataclass
+class Series:
+    label: str
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.runs) and all(r.returncode == 0 for r in self.runs)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(r.max_rss_mb for r in self.runs)
+
+    def failure(self) -> str:
+        bad = next(r for r in self.runs if r.returncode != 0)
+        return f"{self.label} failed (exit {bad.returncode}): {bad.stderr_tail}"
+
+
+def repeat(label: str, reps: int, cmd: list[str], cwd: Path, stdout: Path) -> Series:
+    series = Series(label)
+    for _ in range(reps):
+        run = measure(cmd, cwd, stdout)
+        series.runs.append(run)
+        if run.returncode != 0:
+            break
+    return series
+
+
+@dataclass
+class Result:
+    name: str
+    status: str  # PASS, MISS, SKIP, FAIL
+    headline: str
+    detail: str = ""
+    value: float | None = None
+    goal: str = ""
+
+
+class Report:
+    def __init__(self) -> None:
+        self.results: list[Result] = []
+
+    def add(self, result: Result) -> None:
+        self.results.append(result)
+        line = f"[{result.status:4}] {result.name}: {result.headline}"
+        if result.goal:
+            line += f"  (goal {result.goal})"
+        print(line, flush=True)
+        if result.detail:
+            print(f"       {result.detail}", flush=True)
+
+    def skip(self, name: str, why: str) -> None:
+        self.add(Result(name, "SKIP", why))
+
+    def fail(self, name: str, series: Series) -> None:
+        self.add(Result(name, "FAIL", series.failure()))
+
+    def faster(self, name: str, ours: Series, theirs: Series, goal: float) -> None:
+        """``theirs / ours``: how many times faster ours is."""
+        for s in (ours, theirs):
+            if not s.ok:
+                return self.fail(name, s)
+        ratio = theirs.median / ours.median
+        self.add(Result(
+            name, "PASS" if ratio >= goal else "MISS", f"{ratio:.1f}x faster",
+            f"median of {len(ours.runs)}: {ours.label} {ours.median:.3f} s, {theirs.label} {theirs.median:.3f} s",
+            round(ratio, 2), f">= {goal:g}x",
+        ))
+
+    def relative(self, name: str, ours: Series, base: Series, goal: float | None, what: str) -> None:
+        """``ours / base``: ours as a multiple of the baseline's time (lower is better)."""
+        for s in (ours, base):
+            if not s.ok:
+                return self.fail(name, s)
+        ratio = ours.median / base.median
+        status = "INFO" if goal is None else ("PASS" if ratio <= goal else "MISS")
+        self.add(Result(
+            name, status, f"{ratio:.2f}x {what}",
+            f"median of {len(ours.runs)}: {ours.label} {ours.median:.3f} s, {base.label} {base.median:.3f} s",
+            round(ratio, 3), "" if goal is None else f"<= {goal:g}x",
+        ))
+
+    def memory(self, name: str, series: Series, limit_mb: float) -> None:
+        if not series.ok:
+            return self.fail(name, series)
+        peak = series.peak_mb
+        self.add(Result(name, "PASS" if peak < limit_mb else "MISS", f"{peak:.0f} MB peak RSS",
+                        f"max over {len(series.runs)} runs of {series.label}", round(peak, 1), f"< {limit_mb:g} MB"))
+
+
+# --------------------------------------------------------------------------
+
+
+def ensure_repo(out: Path, models: int, versions: int) -> Path:
+    """The generated repo, made once and reused (a stats file marks it complete)."""
+    repo = out / "repos" / f"{models}x{versions}"
+    marker = out / "repos" / f"{models}x{versions}.json"
+    if not marker.exists():
+        if repo.exists():
+            shutil.rmtree(repo)
+        print(f"generating {models} models x {versions} versions in {repo} ...", flush=True)
+        stats = generate.generate(repo, models, versions)
+        marker.write_text(json.dumps(stats.as_dict()) + "\n")
+    stats = json.loads(marker.read_text())
+    print(f"repo {repo.name}: {stats['tags']} tags, {stats['commits']} commits", flush=True)
+    return repo
+
+
+def has_command(command: str) -> bool:
+    probe = subprocess.run(MODELSHELF + [command, "--help"], capture_output=True, text=True)
+    return probe.returncode == 0
+
+
+def json_equal(a: Path, b: Path) -> bool:
+    try:
+        return json.loads(a.read_text()) == json.loads(b.read_text())
+    except (OSError, ValueError):
+        return False
+
+
+def bench_registry(report: Report, out: Path, repo: Path, reps: int, skip_gto: bool) -> None:
+    work = out / "work"
+    floor = repeat("git for-each-ref", reps,
+                   ["git", "for-each-ref", "--format=%(refname)%00%(objectname)%00%(*objectname)%00"
+                    "%(taggername)%00%(taggeremail)%00%(taggerdate:unix)%00%(contents)", "refs/tags"],
+                   repo, work / "for-each-ref.txt")
+    if not has_command("show"):
+        report.skip("show", "`modelshelf show` is not available yet")
+        show = None
+    else:
+        show = repeat("modelshelf show --json", reps, MODELSHELF + ["show", "--json", "--repo", str(repo)],
+                      repo, work / "modelshelf-show.json")
+    if has_command("index"):
+        index = repeat("modelshelf index", reps,
+                       MODELSHELF + ["index", "--repo", str(repo), "-o", str(work / "index.json")],
+                       repo, work / "modelshelf-index.out")
+    else:
+        index = None
+        report.skip("index", "`modelshelf index` is not available yet")
+
+    gto = None
+    if skip_gto:
+        report.skip("vs gto", "--skip-gto given")
+    else:
+        gto = repeat("gto show --json", reps, GTO + ["show", "--json"], repo, work / "gto-show.json")
+
+    if show and gto:
+        report.faster("modelshelf show --json vs gto show --json", show, gto, 50)
+        if show.ok and gto.ok:
+            same = json_equal(work / "modelshelf-show.json", work / "gto-show.json")
+            report.add(Result("show output equals gto's", "PASS" if same else "FAIL",
+                              "identical JSON" if same else "JSON differs: compare bench/out/work/*-show.json"))
+    if index and gto:
+        report.faster("modelshelf index -o FILE vs gto show --json", index, gto, 20)
+    if show:
+        report.relative("modelshelf show --json vs bare git for-each-ref (the floor)", show, floor, None,
+                        "the time of the floor")
+    if index:
+        report.memory("modelshelf index memory", index, 200)
+
+
+# --------------------------------------------------------------------------
+
+
+def write_plain_mkdocs(root: Path, pages: int, models: int) -> None:
+    """A Material site of ``pages`` hand-written pages shaped like a catalog.
+
+    Home lists the models; model pages list versions; version pages carry a
+    metrics and a params table. Deep pages stay out of the nav, as in the
+    catalog (the nav is rendered into every page).
+    """
+    if root.exists():
+        shutil.rmtree(root)
+    docs = root / "docs"
+    (docs / "models").mkdir(parents=True)
+    per_model = max(0, (pages - 1 - models) // models)
+    extra = max(0, pages - 1 - models - per_model * models)
+    names = [f"model-{i:03d}" for i in range(models)]
+    home = ["# Model catalog", "", "| Model | Versions |", "| --- | --- |"]
+    for i, name in enumerate(names):
+        count = per_model + (1 if i < extra else 0)
+        home.append(f"| [{name}](models/{name}/index.md) | {count} |")
+        (docs / "models" / name).mkdir()
+        lines = [f"# {name}", "", f"Synthetic model number {i}, hand-written for the baseline.", "",
+                 "| Version | Accuracy | Stage |", "| --- | --- | --- |"]
+        for j in range(count):
+            version = generate.version_name(j)
+            lines.append(f"| [{version}]({version}.md) | {0.8 + j / 1000:.3f} | {'prod' if j == 7 else ''} |")
+            (docs / "models" / name / f"{version}.md").write_text("\n".join([
+                f"# {name} {version}", "",
+                f"Registered by Ana Ruiz on 2023-01-{1 + j % 28:02d}. Commit `{j:040x}`.", "",
+                "## Metrics", "", "| Metric | Value |", "| --- | --- |",
+                *(f"| {m} | {0.5 + (i * j % 97) / 200:.4f} |" for m in ("accuracy", "f1", "roc_auc", "loss", "latency_ms")),
+                "", "## Params", "", "| Param | Value |", "| --- | --- |",
+                f"| learning_rate | {0.1 * 0.9 ** j:.5f} |", f"| epochs | {10 + 2 * j} |", "",
+                "## Download", "", "```", f"modelshelf download {name}@{version}", "```", "",
+            ]))
+        (docs / "models" / name / "index.md").write_text("\n".join(lines) + "\n")
+    (docs / "index.md").write_text("\n".join(home) + "\n")
+    (root / "mkdocs.yml").write_text(
+        "site_name: Plain Material baseline\n"
+        "theme:\n  name: material\n"
+        "nav:\n  - Home: index.md\n"
+        "not_in_nav: |\n  /models/**\n"
+    )
+
+
+def count_pages(site: Path) -> int:
+    """HTML pages a site holds, the theme's 404 page aside."""
+    if not site.exists():
+        return 0
+    return sum(1 for p in site.rglob("*.html") if p.relative_to(site).as_posix() != "404.html")
+
+
+def add_tag(repo: Path) -> str:
+    """One new prod assignment, a minute after the newest tag, named and counted as GTO would."""
+    model = generate.catalog_model(0)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    listing = subprocess.run(["git", "for-each-ref", "--format=%(taggerdate:unix) %(refname:strip=2)", "refs/tags"],
+                             cwd=repo, env=env, capture_output=True, text=True, check=True).stdout.splitlines()
+    newest = max(int(line.split(" ", 1)[0] or 0) for line in listing)
+    counters = [parsed.counter for parsed in (parse_tag_name(line.split(" ", 1)[1]) for line in listing)
+                if parsed and parsed.artifact == model.name and parsed.counter is not None]
+    name = f"{model.in_tag}#prod#{max(counters, default=0) + 1}"
+    version = generate.version_name(0)
+    env.update({"GIT_COMMITTER_NAME": "ML Release Bot", "GIT_COMMITTER_EMAIL": "ml-release-bot@example.com",
+                "GIT_COMMITTER_DATE": f"{newest + 60} +0000", "GIT_CONFIG_GLOBAL": os.devnull,
+                "GIT_CONFIG_NOSYSTEM": "1"})
+    subprocess.run(["git", "tag", "-a", name, f"{model.in_tag}@{version}^{{commit}}",
+                    "-m", f"Assigning stage prod to artifact {model.name} version {version}"],
+                   cwd=repo, env=env, check=True, capture_output=True)
+    return name
+
+
+def bench_build(report: Report, out: Path, repo: Path, models: int, reps: int) -> None:
+    if not has_command("build"):
+        report.skip("catalog build", "`modelshelf build` is not available yet")
+        return
+    work = out / "work"
+    cold = Series("modelshelf build (cold)")
+    warm = Series("modelshelf build after one new tag")
+    pages = 0
+    for rep in range(reps):
+        copy = work / "build-repo"
+        site = work / "build-site"
+        for p in (copy, site):
+            if p.exists():
+                shutil.rmtree(p)
+        shutil.copytree(repo, copy, symlinks=True)
+        run = measure(MODELSHELF + ["build", "--repo", str(copy), "-o", str(site)], copy, work / "build.out")
+        cold.runs.append(run)
+        if run.returncode != 0:
+            break
+        pages = count_pages(site)
+        tag = add_tag(copy)
+        if rep == 0:
+            print(f"       catalog: {pages} HTML pages; rebuild after adding {tag}", flush=True)
+        run = measure(MODELSHELF + ["build", "--repo", str(copy), "-o", str(site)], copy, work / "rebuild.out")
+        warm.runs.append(run)
+        if run.returncode != 0:
+            break
+    if not cold.ok:
+        return report.fail("catalog build", cold)
+
+    plain_root = work / "plain-mkdocs"
+    write_plain_mkdocs(plain_root, pages or 1 + models * 11, models)
+    plain = repeat("plain Material mkdocs build", reps,
+                   MKDOCS + ["build", "-q", "-f", str(plain_root / "mkdocs.yml"), "-d", str(plain_root / "site")],
+                   plain_root, work / "plain-mkdocs.out")
+    if plain.ok:
+        print(f"       plain Material site: {count_pages(plain_root / 'site')} HTML pages", flush=True)
+    report.relative(f"modelshelf build ({models} models) vs plain Material build, same page count",
+                    cold, plain, 1.5, "the plain build's time")
+    report.relative("rebuild after one new tag vs cold build", warm, cold, 0.3, "the cold build's time")
+    report.memory("modelshelf build memory", cold, 500)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reps", type=int, default=3, help="repetitions per command (median is reported)")
+    parser.add_argument("--quick", action="store_true", help="one repetition")
+    parser.add_argument("--skip-gto", action="store_true", help="skip the GTO runs (about 25 s each)")
+    parser.add_argument("--only", choices=("registry", "build"), help="run one group only")
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--large", default="50x40", help="registry benchmark size, MODELSxVERSIONS")
+    parser.add_argument("--catalog", default="200x10", help="catalog build benchmark size, MODELSxVERSIONS")
+    args = parser.parse_args(argv)
+    reps = 1 if args.quick else args.reps
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    report = Report()
+    print(f"modelshelf: {' '.join(MODELSHELF)}\ngto: {' '.join(GTO)}\nrepetitions: {reps}\n", flush=True)
+    if args.only in (None, "registry"):
+        models, versions = (int(x) for x in args.large.split("x"))
+        bench_registry(report, out, ensure_repo(out, models, versions), reps, args.skip_gto)
+    if args.only in (None, "build"):
+        models, versions = (int(x) for x in args.catalog.split("x"))
+        bench_build(report, out, ensure_repo(out, models, versions), models, reps)
+    (out / "results.json").write_text(json.dumps(
+        {"repetitions": reps, "results": [asdict(r) for r in report.results]}, indent=2) + "\n")
+    misses = [r for r in report.results if r.status in ("MISS", "FAIL")]
+    print(f"\n{len(report.results)} results, {len(misses)} missed or failed; written to {out / 'results.json'}")
+    return 1 if misses else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
