@@ -367,3 +367,26 @@ def test_alias_bomb_and_recursive_yaml_do_not_hang():
                   "bomb.yaml": bomb, "params.yaml": "&x [*x]\n"})
     meta = read_version_metadata(source, C, "m")
     assert len(meta.metrics) <= 20_000
+
+
+def test_broken_artifacts_yaml_is_a_problem_and_dvc_yaml_still_reads():
+    source = src({"artifacts.yaml": "a: [unclosed\n", "dvc.yaml": "artifacts: {m: {path: m.pkl}}\n"})
+    decls = read_declarations(source, C)
+    assert list(decls) == ["m"]
+    assert [(p.file, p.commit) for p in decls.problems] == [("artifacts.yaml", C)]
+    assert declared_in_artifacts_yaml(source, C) == []
+
+
+def test_artifacts_yaml_wrong_types():
+    source = src({"artifacts.yaml": "a: {labels: x, virtual: maybe, custom: 5}\nb: 3\n"})
+    decls = read_declarations(source, C)
+    assert list(decls) == ["a"] and decls["a"].virtual is True and decls["a"].meta == {}
+    messages = " | ".join(p.message for p in decls.problems)
+    assert "'labels' must be a list" in messages and "'virtual'" in messages and "'b'" in messages
+
+
+def test_dvc_lock_broken_is_reported_for_its_models():
+    source = src({"dvc.yaml": "artifacts: {m: {path: m.pkl}}\n", "dvc.lock": "stages: [\n", "m.pkl": b"1"})
+    meta = read_version_metadata(source, C, "m")
+    assert meta.lineage.stages == () and meta.storage.kind == "git"
+    assert [p.file for p in meta.problems] == ["dvc.lock"]

@@ -70,7 +70,7 @@ class CardReader:
         if info.size > MAX_FILE_BYTES:
             return None, [MetadataProblem(path, commit, f"model card too large ({info.size} bytes)")]
         if info.sha not in self._parsed:
-            raw = self.docs.read_bytes(commit, path, info.sha)
+            raw = self.docs.read_bytes(commit, path)
             if raw is None:
                 return None, []
             self._parsed[info.sha] = split_front_matter(raw.decode("utf-8-sig", errors="replace"))

@@ -95,7 +95,6 @@ class DocumentCache:
     def __init__(self, source: BlobSource) -> None:
         self.source = source
         self._parsed: dict[tuple[str, str], tuple[object, str | None]] = {}
-        self._bytes: dict[str, bytes] = {}
 
     def load(self, commit: str, path: str) -> Document | None:
         """The parsed file (JSON for ``*.json``, else YAML), or None when absent."""
@@ -122,16 +121,9 @@ class DocumentCache:
         except (yaml.YAMLError, ValueError, RecursionError) as exc:
             return None, _describe(exc)
 
-    def read_bytes(self, commit: str, path: str, sha: str) -> bytes | None:
-        """A blob's bytes, cached by sha (for hashing model files and cards)."""
-        if sha not in self._bytes:
-            raw = self.source.read_file(commit, path)
-            if raw is None:
-                return None
-            if len(raw) <= MAX_FILE_BYTES:
-                self._bytes[sha] = raw
-            return raw
-        return self._bytes[sha]
+    def read_bytes(self, commit: str, path: str) -> bytes | None:
+        """A blob's bytes; not cached (callers cache what they derive, by blob sha)."""
+        return self.source.read_file(commit, path)
 
 
 def scalar(value: object) -> Scalar | None:

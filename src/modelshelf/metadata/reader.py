@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .card import CardReader
 from .declarations import ARTIFACTS_YAML, DVC_LOCK, DVC_YAML, DvcYaml, parse_artifacts_yaml, parse_dvc_yaml
-from .lock import LockFile, lineage, parse_dvc_lock
+from .lock import LockFile, lineage, parse_dvc_lock, producer
 from .model import ArtifactDecl, Declarations, LineageStage, MetadataProblem, VersionMetadata
 from .parse import DocumentCache, folder_of
 from .source import BlobSource
@@ -117,16 +117,23 @@ class MetadataReader:
         group = view.groups.get(folder)
         if group is None:
             members = tuple(d for d in view.declarations.artifacts.values() if d.folder == folder)
-            homes = {d.name: self._home(commit, d) for d in members}
-            group = Group(folder, view.dvc_files.get(folder), members, homes)
+            homes = {d.name: self._home(commit, view, d) for d in members}
+            produced: dict[str, tuple[str, ...]] = {}
+            for d in members:
+                stage = producer(view.stages, d.repo_path) if d.repo_path else None
+                if stage is not None:
+                    produced[d.name] = tuple(out.path for out in stage.outs)
+            group = Group(folder, view.dvc_files.get(folder), members, homes, produced)
             view.groups[folder] = group
         return group
 
-    def _home(self, commit: str, decl: ArtifactDecl) -> str | None:
+    def _home(self, commit: str, view: _CommitView, decl: ArtifactDecl) -> str | None:
         """The folder a model's own files live in: its path if a folder, else the path's folder."""
-        if not decl.repo_path:
+        path = decl.repo_path
+        if not path:
             return None
-        return decl.repo_path if self.source.is_dir(commit, decl.repo_path) else folder_of(decl.repo_path)
+        dvc_dir = any(out.path == path and out.is_dir for stage in view.stages for out in stage.outs)
+        return path if dvc_dir or self.source.is_dir(commit, path) else folder_of(path)
 
     # -- public -----------------------------------------------------------
     def declarations(self, commit: str) -> Declarations:

@@ -36,7 +36,7 @@ class GitHasher:
     def blob(self, commit: str, path: str, sha: str) -> tuple[str, int] | None:
         """(sha256, size) of a blob."""
         if sha not in self._blobs:
-            data = self.docs.read_bytes(commit, path, sha)
+            data = self.docs.read_bytes(commit, path)
             if data is None:
                 return None
             self._blobs[sha] = (hashlib.sha256(data).hexdigest(), len(data))

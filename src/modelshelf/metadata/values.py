@@ -1,7 +1,8 @@
 """Metrics and params of one model at one commit.
 
 Which files belong to a model: files its ``meta`` names (``meta.metrics`` /
-``meta.params``) are its own; otherwise, with one model in its ``dvc.yaml``,
+``meta.params``) are its own, and so are metrics files that the ``dvc.lock``
+stage which produced it also wrote; otherwise, with one model in its ``dvc.yaml``,
 every file listed there is its; with several, a file belongs to the model
 whose folder holds it (the deepest such folder wins). Params files that the
 model's own pipeline stages recorded in ``dvc.lock`` are its too (only the
@@ -43,6 +44,7 @@ class Group:
     dvc: DvcYaml | None
     artifacts: tuple[ArtifactDecl, ...]
     homes: dict[str, str | None]  # model -> folder its files live in
+    produced: dict[str, tuple[str, ...]]  # model -> outs of the dvc.lock stage that produced it
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,12 @@ class ValueReader:
             for path in _meta_paths(decl, "metrics")
         ]
         if group.dvc is not None:
-            candidates += [Candidate(path, "dvc.yaml metrics") for path in group.dvc.metrics]
+            # A metrics file written by the stage that produced a model is that model's.
+            candidates += [
+                Candidate(path, "dvc.yaml metrics", owners=tuple(
+                    sorted(name for name, outs in group.produced.items() if path in outs)))
+                for path in group.dvc.metrics
+            ]
         candidates += self._dvclive(DVCLIVE_METRICS, me, group)
         return self._collect(commit, _merge_owners(candidates), me, group, "metrics")
 
