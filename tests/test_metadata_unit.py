@@ -390,3 +390,10 @@ def test_dvc_lock_broken_is_reported_for_its_models():
     meta = read_version_metadata(source, C, "m")
     assert meta.lineage.stages == () and meta.storage.kind == "git"
     assert [p.file for p in meta.problems] == ["dvc.lock"]
+
+
+def test_reader_alias_and_module_functions_share_one_cache():
+    source = src({"dvc.yaml": "artifacts: {m: {path: m.pkl}}\n"})
+    reader = MetadataReader(source)
+    assert reader.version_metadata(C, "m") is reader.version(C, "m")
+    assert read_version_metadata(source, C, "m") is read_version_metadata(source, C, "m")

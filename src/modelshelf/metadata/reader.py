@@ -153,6 +153,8 @@ class MetadataReader:
                 self._versions.popitem(last=False)
         return found
 
+    version_metadata = version  # the name read_version_metadata suggests
+
     def _read_version(self, commit: str, name: str) -> VersionMetadata:
         view = self._view(commit)
         decl = view.declarations.get(name)
