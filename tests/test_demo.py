@@ -147,18 +147,19 @@ def test_metadata_files_change_across_versions(demo: Path) -> None:
         return git(demo, "show", f"{rev}:{path}")
 
     old, new = "churn-classifier@v0.1.0", "churn-classifier@v1.2.0"
-    assert json.loads(show(old, "metrics/churn.json"))["accuracy"] < json.loads(show(new, "metrics/churn.json"))["accuracy"]
+    metrics = "models/churn-classifier/metrics.json"
+    assert json.loads(show(old, metrics))["accuracy"] < json.loads(show(new, metrics))["accuracy"]
     assert yaml.safe_load(show(old, "params.yaml"))["train"] != yaml.safe_load(show(new, "params.yaml"))["train"]
     lock_old, lock_new = (yaml.safe_load(show(r, "dvc.lock")) for r in (old, new))
     assert lock_new["schema"] == "2.0"
     assert list(lock_new["stages"]) == ["prepare", "train", "evaluate"]
     assert lock_old["stages"]["prepare"]["deps"][0]["md5"] != lock_new["stages"]["prepare"]["deps"][0]["md5"]
-    roc = json.loads(show(new, "plots/churn_roc.json"))["roc"]
+    roc = json.loads(show(new, "models/churn-classifier/roc.json"))["roc"]
     assert roc[0]["fpr"] == 0.0 and roc[-1]["tpr"] == 1.0
     dvc_yaml = yaml.safe_load(show(new, "dvc.yaml"))
     assert {"path", "type", "desc", "labels", "meta"} <= set(dvc_yaml["artifacts"]["churn-classifier"])
-    assert "metrics/churn.json" in dvc_yaml["metrics"]
-    assert any("plots/churn_roc.json" in p for p in dvc_yaml["plots"])
+    assert "models/churn-classifier/metrics.json" in dvc_yaml["metrics"]
+    assert any("models/churn-classifier/roc.json" in p for p in dvc_yaml["plots"])
     vision = yaml.safe_load(show("models/vision=detector@v1.0.0", "models/vision/dvc.yaml"))
     assert "detector" in vision["artifacts"]
 
@@ -190,7 +191,7 @@ def test_model_card_has_front_matter(demo: Path) -> None:
 
 def test_committed_model_files_are_small_and_differ_per_version(demo: Path) -> None:
     blobs = {
-        rev: git(demo, "rev-parse", f"{rev}:models/churn-classifier.pkl").strip()
+        rev: git(demo, "rev-parse", f"{rev}:models/churn-classifier/model.pkl").strip()
         for rev in ("churn-classifier@v0.1.0", "churn-classifier@v1.0.0", "churn-classifier@v1.2.0")
     }
     assert len(set(blobs.values())) == 3

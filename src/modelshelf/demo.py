@@ -300,13 +300,13 @@ class _Tree:
                     "cmd": "python src/train.py",
                     "deps": ["data/prepared", "src/train.py"],
                     "params": ["train"],
-                    "outs": [{"models/churn-classifier.pkl": {"cache": False}}],
+                    "outs": [{"models/churn-classifier/model.pkl": {"cache": False}}],
                 },
                 "evaluate": {
                     "cmd": "python src/evaluate.py",
-                    "deps": ["data/prepared", "models/churn-classifier.pkl", "src/evaluate.py"],
-                    "metrics": [{"metrics/churn.json": {"cache": False}}],
-                    "plots": [{"plots/churn_roc.json": {"cache": False}}],
+                    "deps": ["data/prepared", "models/churn-classifier/model.pkl", "src/evaluate.py"],
+                    "metrics": [{"models/churn-classifier/metrics.json": {"cache": False}}],
+                    "plots": [{"models/churn-classifier/roc.json": {"cache": False}}],
                 },
             }
         artifacts: dict = {}
@@ -314,7 +314,7 @@ class _Tree:
         plots: list[dict] = []
         if CHURN in self.current:
             artifacts[CHURN] = {
-                "path": "models/churn-classifier.pkl",
+                "path": "models/churn-classifier/model.pkl",
                 "type": "model",
                 "desc": "Predicts which subscribers will cancel within 30 days (gradient boosting).",
                 "labels": ["tabular", "classification", "customer"],
@@ -322,7 +322,7 @@ class _Tree:
             }
         if FRAUD in self.current:
             artifacts[FRAUD] = {
-                "path": "models/fraud-scorer.joblib",
+                "path": "models/fraud-scorer/model.joblib",
                 "type": "model",
                 "desc": "Unsupervised anomaly score for card transactions. Replaced by the vendor service.",
                 "labels": ["tabular", "anomaly-detection", "payments"],
@@ -338,27 +338,29 @@ class _Tree:
             }
         if FORECAST in self.current:
             artifacts[FORECAST] = {
-                "path": "models/demand-forecast.lgb",
+                "path": "models/demand-forecast/model.lgb",
                 "type": "model",
                 "desc": "Weekly unit demand per store and category, 12 weeks ahead.",
                 "labels": ["time-series", "regression", "supply-chain"],
                 "meta": {"owner": "tom.becker", "framework": "lightgbm", "team": "supply"},
             }
-        for model, metric, plot in (
-            (CHURN, "metrics/churn.json", "plots/churn_roc.json"),
-            (FRAUD, "metrics/fraud.json", "plots/fraud_roc.json"),
-            (SENTIMENT, "metrics/sentiment.json", "plots/sentiment_roc.json"),
-            (FORECAST, "metrics/forecast.json", None),
+        params: list[str] = []
+        for model, folder, plot in (
+            (CHURN, "models/churn-classifier", "models/churn-classifier/roc.json"),
+            (FRAUD, "models/fraud-scorer", "models/fraud-scorer/roc.json"),
+            (SENTIMENT, "models/sentiment-bert", "models/sentiment-bert/roc.json"),
+            (FORECAST, "models/demand-forecast", None),
         ):
             if model in self.current:
-                metrics.append(metric)
+                metrics.append(f"{folder}/metrics.json")
+                params.append("params.yaml" if model == CHURN else f"{folder}/params.yaml")
                 if plot:
                     plots.append({plot: {"template": "simple", "x": "fpr", "y": "tpr", "title": f"{model} ROC"}})
         if artifacts:
             doc["artifacts"] = artifacts
         if metrics:
             doc["metrics"] = metrics
-            doc["params"] = ["params.yaml"]
+            doc["params"] = params
         if plots:
             doc["plots"] = plots
         return doc
@@ -369,9 +371,9 @@ class _Tree:
         model = _model_bytes(CHURN, r.version, 2048 + 512 * list(CHURN_RELEASES).index(r.version))
         metrics = _json(r.metrics)
         roc = _json(_roc_curve(r.metrics["roc_auc"]))
-        files["models/churn-classifier.pkl"] = model
-        files["metrics/churn.json"] = metrics
-        files["plots/churn_roc.json"] = roc
+        files["models/churn-classifier/model.pkl"] = model
+        files["models/churn-classifier/metrics.json"] = metrics
+        files["models/churn-classifier/roc.json"] = roc
         params["prepare"] = {"seed": 42, "split": 0.2, "snapshot": r.data_snapshot}
         params["train"] = dict(r.params)
         prepared = _synthetic_entry("data/prepared", r.data_snapshot + str(r.params["n_features"]),
@@ -393,16 +395,16 @@ class _Tree:
                     "cmd": "python src/train.py",
                     "deps": [prepared, _file_entry("src/train.py", files["src/train.py"])],
                     "params": {"params.yaml": {"train": dict(r.params)}},
-                    "outs": [_file_entry("models/churn-classifier.pkl", model)],
+                    "outs": [_file_entry("models/churn-classifier/model.pkl", model)],
                 },
                 "evaluate": {
                     "cmd": "python src/evaluate.py",
                     "deps": [
                         prepared,
-                        _file_entry("models/churn-classifier.pkl", model),
+                        _file_entry("models/churn-classifier/model.pkl", model),
                         _file_entry("src/evaluate.py", files["src/evaluate.py"]),
                     ],
-                    "outs": [_file_entry("metrics/churn.json", metrics), _file_entry("plots/churn_roc.json", roc)],
+                    "outs": [_file_entry("models/churn-classifier/metrics.json", metrics), _file_entry("models/churn-classifier/roc.json", roc)],
                 },
             },
         }
@@ -410,10 +412,10 @@ class _Tree:
 
     def _fraud(self, files: dict[str, bytes], params: dict) -> None:
         r = self.current[FRAUD]
-        files["models/fraud-scorer.joblib"] = _model_bytes(FRAUD, r.version, 1536 + 1024 * list(FRAUD_RELEASES).index(r.version))
-        files["metrics/fraud.json"] = _json(r.metrics)
-        files["plots/fraud_roc.json"] = _json(_roc_curve(r.metrics["roc_auc"]))
-        params["fraud"] = dict(r.params)
+        files["models/fraud-scorer/model.joblib"] = _model_bytes(FRAUD, r.version, 1536 + 1024 * list(FRAUD_RELEASES).index(r.version))
+        files["models/fraud-scorer/metrics.json"] = _json(r.metrics)
+        files["models/fraud-scorer/roc.json"] = _json(_roc_curve(r.metrics["roc_auc"]))
+        files["models/fraud-scorer/params.yaml"] = _yaml({"train": dict(r.params)})
 
     def _sentiment(self, files: dict[str, bytes], params: dict) -> None:
         r = self.current[SENTIMENT]
@@ -426,15 +428,15 @@ class _Tree:
             {"outs": [{"md5": md5, "size": len(weights), "hash": "md5", "path": "model.safetensors"}]}
         )
         files[f"{base}/README.md"] = _model_card(r)
-        files["metrics/sentiment.json"] = _json(r.metrics)
-        files["plots/sentiment_roc.json"] = _json(_roc_curve(r.metrics["roc_auc"]))
-        params["sentiment"] = dict(r.params)
+        files["models/sentiment-bert/metrics.json"] = _json(r.metrics)
+        files["models/sentiment-bert/roc.json"] = _json(_roc_curve(r.metrics["roc_auc"]))
+        files[f"{base}/params.yaml"] = _yaml({"train": dict(r.params)})
 
     def _forecast(self, files: dict[str, bytes], params: dict) -> None:
         r = self.current[FORECAST]
-        files["models/demand-forecast.lgb"] = _model_bytes(FORECAST, r.version, 3072 + 768 * list(FORECAST_RELEASES).index(r.version))
-        files["metrics/forecast.json"] = _json(r.metrics)
-        params["forecast"] = dict(r.params)
+        files["models/demand-forecast/model.lgb"] = _model_bytes(FORECAST, r.version, 3072 + 768 * list(FORECAST_RELEASES).index(r.version))
+        files["models/demand-forecast/metrics.json"] = _json(r.metrics)
+        files["models/demand-forecast/params.yaml"] = _yaml({"train": dict(r.params)})
 
     def _detector(self, files: dict[str, bytes]) -> None:
         r = self.current[DETECTOR]
