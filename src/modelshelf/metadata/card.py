@@ -62,7 +62,7 @@ class CardReader:
             if explicit:
                 return None, [MetadataProblem(decl.source, commit, f"'{decl.name}': model card path leaves the repository")]
             return None, []
-        info = self.source.blob_info(commit, path)
+        info = self.docs.info(commit, path)
         if info is None:
             if explicit:
                 return None, [MetadataProblem(path, commit, f"model card of '{decl.name}' not found")]

@@ -11,12 +11,13 @@ import json
 import math
 import posixpath
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import yaml
 
 from .model import JSONValue, Scalar
-from .source import BlobSource
+from .source import BlobInfo, BlobSource
 
 try:
     _BaseLoader: type = yaml.CSafeLoader
@@ -39,6 +40,7 @@ MAX_NODES = 20_000  # flattened keys / converted nodes per document
 MAX_DEPTH = 32
 MAX_LIST = 64  # longer lists (per-epoch curves) are not metrics
 MAX_STRING = 100  # longer strings are not metric/param values
+MAX_INFOS = 200_000  # remembered (commit, path) -> blob info lookups
 
 _URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
@@ -95,10 +97,21 @@ class DocumentCache:
     def __init__(self, source: BlobSource) -> None:
         self.source = source
         self._parsed: dict[tuple[str, str], tuple[object, str | None]] = {}
+        self._infos: OrderedDict[tuple[str, str], BlobInfo | None] = OrderedDict()
+
+    def info(self, commit: str, path: str) -> BlobInfo | None:
+        """``blob_info``, remembered for recent commits (many models probe the same files)."""
+        key = (commit, path)
+        if key in self._infos:
+            return self._infos[key]
+        found = self._infos[key] = self.source.blob_info(commit, path)
+        if len(self._infos) > MAX_INFOS:
+            self._infos.popitem(last=False)
+        return found
 
     def load(self, commit: str, path: str) -> Document | None:
         """The parsed file (JSON for ``*.json``, else YAML), or None when absent."""
-        info = self.source.blob_info(commit, path)
+        info = self.info(commit, path)
         if info is None:
             return None
         fmt = "json" if path.lower().endswith(".json") else "yaml"

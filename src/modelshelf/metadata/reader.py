@@ -117,7 +117,7 @@ class MetadataReader:
         group = view.groups.get(folder)
         if group is None:
             members = tuple(d for d in view.declarations.artifacts.values() if d.folder == folder)
-            homes = {d.name: self._home(commit, view, d) for d in members}
+            homes = tuple((d.name, self._home(commit, view, d)) for d in members)
             produced: dict[str, tuple[str, ...]] = {}
             for d in members:
                 stage = producer(view.stages, d.repo_path) if d.repo_path else None
@@ -132,6 +132,8 @@ class MetadataReader:
         path = decl.repo_path
         if not path:
             return None
+        if self.docs.info(commit, path) is not None:
+            return folder_of(path)  # a file in Git
         dvc_dir = any(out.path == path and out.is_dir for stage in view.stages for out in stage.outs)
         return path if dvc_dir or self.source.is_dir(commit, path) else folder_of(path)
 

@@ -127,7 +127,7 @@ def read_storage(
     path = decl.repo_path
     if not path:
         return Storage("missing"), []
-    info = source.blob_info(commit, path)
+    info = docs.info(commit, path)
     if info is not None:
         digest = hasher.blob(commit, path, info.sha)
         return Storage(

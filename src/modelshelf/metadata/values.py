@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .declarations import DvcYaml
 from .model import ArtifactDecl, LineageStage, MetadataProblem, Scalar, ValueSource
@@ -43,7 +44,7 @@ class Group:
     folder: str
     dvc: DvcYaml | None
     artifacts: tuple[ArtifactDecl, ...]
-    homes: dict[str, str | None]  # model -> folder its files live in
+    homes: tuple[tuple[str, str | None], ...]  # (model, folder its files live in)
     produced: dict[str, tuple[str, ...]]  # model -> outs of the dvc.lock stage that produced it
 
 
@@ -76,16 +77,17 @@ def _belongs(candidate: Candidate, me: ArtifactDecl, group: Group, claimed: set[
         return False  # another model names it in its meta
     if len(group.artifacts) <= 1:
         return True
-    where = folder_of(candidate.path)
-    matches = [
-        (len(home), name)
-        for name, home in group.homes.items()
-        if home is not None and is_within(where, home)
-    ]
+    return me.name in _folder_owners(group.homes, folder_of(candidate.path))
+
+
+@lru_cache(maxsize=65536)
+def _folder_owners(homes: tuple[tuple[str, str | None], ...], where: str) -> frozenset[str]:
+    """Models whose folder holds ``where``, the deepest folder winning (once per group and folder)."""
+    matches = [(len(home), name) for name, home in homes if home is not None and is_within(where, home)]
     if not matches:
-        return False
+        return frozenset()
     deepest = max(length for length, _ in matches)
-    return me.name in {name for length, name in matches if length == deepest}
+    return frozenset(name for length, name in matches if length == deepest)
 
 
 def _keep(values: dict[str, Scalar], keys: tuple[str, ...]) -> dict[str, Scalar]:
@@ -178,7 +180,7 @@ class ValueReader:
     @staticmethod
     def _dvclive(name: str, me: ArtifactDecl, group: Group) -> list[Candidate]:
         folders = [group.folder]
-        home = group.homes.get(me.name)
+        home = dict(group.homes).get(me.name)
         if home is not None and home != group.folder:
             folders.append(home)
         return [Candidate(f"{f}/{name}" if f else name, "dvclive", listed=False) for f in folders]
