@@ -221,15 +221,17 @@ def log_model(
     The metrics file (relative to the dvc.yaml's folder) is listed under
     dvc.yaml's ``metrics:`` so the catalog reads it at every version.
     """
+    text = None
+    if metrics is not None:  # validate everything before writing anything
+        if Path(metrics_file).is_absolute() or ".." in Path(metrics_file).parts:
+            raise DeclareError(f"metrics file '{metrics_file}' must be a path inside the repository")
+        try:
+            text = json.dumps(dict(metrics), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        except (TypeError, ValueError) as exc:
+            raise DeclareError(f"metrics for '{name}' can't be written as JSON: {exc}") from None
     declared = add_artifact(name, path, type=type, desc=desc, labels=labels, meta=meta, repo=repo)
-    if metrics is None:
+    if text is None:
         return declared
-    if Path(metrics_file).is_absolute() or ".." in Path(metrics_file).parts:
-        raise DeclareError(f"metrics file '{metrics_file}' must be a path inside the repository")
-    try:
-        text = json.dumps(dict(metrics), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    except (TypeError, ValueError) as exc:
-        raise DeclareError(f"metrics for '{name}' can't be written as JSON: {exc}") from None
     target = declared.dvcyaml.parent / metrics_file
     _write_atomic(target, text)
     rt, data = _load_dvcyaml(declared.dvcyaml)
