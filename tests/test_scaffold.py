@@ -1,0 +1,126 @@
+"""init: the scaffolded files, refusal to overwrite, and the GitHub workflow's steps run for real."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from modelshelf.checkref import check_ref
+from modelshelf.scaffold import ScaffoldError, init_project
+
+from .gitutil import GitBuilder, run_cli
+from .test_write import _SHIM, _real_cli, ms
+
+WORKFLOW = ".github/workflows/modelshelf.yml"
+
+
+def test_init_writes_site_and_ci_files(repo: GitBuilder) -> None:
+    result = ms(repo, "init", "--site-name", 'Acme "models"')
+    written = {Path(line.split(" ", 1)[1]).relative_to(repo.path).as_posix() for line in result.stdout.splitlines()}
+    assert written == {"mkdocs.yml", "catalog/index.md", WORKFLOW, ".gitlab-ci.yml"}
+    mkdocs = yaml.safe_load((repo.path / "mkdocs.yml").read_text())
+    assert mkdocs["plugins"] == ["search", "modelshelf"]
+    assert mkdocs["theme"]["name"] == "material" and mkdocs["site_name"] == 'Acme "models"'
+    assert mkdocs["docs_dir"] == "catalog"
+    gitlab = yaml.safe_load((repo.path / ".gitlab-ci.yml").read_text())
+    assert gitlab["pages"]["artifacts"]["paths"] == ["public"]
+    assert gitlab["variables"]["GIT_DEPTH"] == "0"
+    assert any("modelshelf build --strict" in line for line in gitlab["pages"]["script"])
+
+
+def test_github_workflow_shape(repo: GitBuilder) -> None:
+    init_project(repo.path)
+    flow = yaml.safe_load((repo.path / WORKFLOW).read_text())
+    trigger = flow.get("on", flow.get(True))  # YAML 1.1 reads a bare `on` key as true
+    assert trigger["push"]["branches"] == ["main"] and trigger["push"]["tags"] == ["**"]
+    jobs = flow["jobs"]
+    uses = [s.get("uses", "") for job in jobs.values() for s in job.get("steps", [])]
+    for action in ("actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"):
+        assert any(u.startswith(action + "@") for u in uses), action
+    checkouts = [s for job in jobs.values() for s in job.get("steps", []) if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts and all(s["with"]["fetch-depth"] == 0 for s in checkouts)
+    event = jobs["registry-event"]
+    assert set(event["outputs"]) >= {"event", "name", "version", "stage", "type", "path", "description"}
+    assert any("check-ref" in s.get("run", "") and "--github-output" in s["run"] for s in event["steps"])
+    assert jobs["deploy"]["needs"] == "build" and jobs["deploy"]["permissions"]["pages"] == "write"
+
+
+def test_init_refuses_to_overwrite(repo: GitBuilder) -> None:
+    repo.write("mkdocs.yml", "site_name: mine\n")
+    result = ms(repo, "init", check=False)
+    assert result.returncode == 2 and "mkdocs.yml" in result.stderr and "--force" in result.stderr
+    assert (repo.path / "mkdocs.yml").read_text() == "site_name: mine\n"
+    assert not (repo.path / WORKFLOW).exists()  # all or nothing
+    with pytest.raises(ScaffoldError):
+        init_project(repo.path)
+    ms(repo, "init", "--force", "--no-gitlab")
+    assert "modelshelf" in (repo.path / "mkdocs.yml").read_text()
+    assert not (repo.path / ".gitlab-ci.yml").exists()
+
+
+def _modelshelf_on_path(bin_dir: Path) -> None:
+    """A `modelshelf` executable on PATH, as `pip install modelshelf` would give."""
+    bin_dir.mkdir()
+    script = bin_dir / "modelshelf"
+    if _real_cli():
+        script.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m modelshelf "$@"\n')
+    else:
+        shim = bin_dir / "shim.py"
+        shim.write_text(_SHIM)
+        script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{shim}" "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+
+
+def _has_build() -> bool:
+    return run_cli("build", "--help").returncode == 0
+
+
+def test_workflow_steps_run_in_a_fresh_clone(tmp_path: Path) -> None:
+    origin = GitBuilder(tmp_path / "origin")
+    origin.commit("model", {
+        "dvc.yaml": "artifacts:\n  churn:\n    path: model.pkl\n    type: model\n    desc: Predicts churn\n",
+        "model.pkl": "weights",
+    })
+    init_project(origin.path, site_name="Test registry")
+    origin.commit("scaffold", {})
+    ms(origin, "assign", "churn", "--stage", "prod")
+    tag = "churn#prod#1"
+
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(origin.path), str(clone)], check=True)
+    # What actions/checkout does on a tag push: the pushed tag becomes lightweight.
+    subprocess.run(["git", "tag", "-f", tag, f"{tag}^{{commit}}"], cwd=clone, check=True, capture_output=True)
+    assert check_ref(tag, repo=clone) == []  # why the workflow re-fetches tags
+
+    bin_dir = tmp_path / "bin"
+    _modelshelf_on_path(bin_dir)
+    github_output = tmp_path / "github_output"
+    github_output.write_text("")
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+           "GITHUB_REF": f"refs/tags/{tag}", "GITHUB_OUTPUT": str(github_output)}
+
+    flow = yaml.safe_load((clone / WORKFLOW).read_text())
+    build_available = _has_build()
+    ran: list[str] = []
+    for job in ("registry-event", "build"):
+        for step in flow["jobs"][job]["steps"]:
+            command = step.get("run")
+            if command is None or step.get("id") == "install":
+                continue  # `uses:` actions run on GitHub; modelshelf is already installed here
+            if command.startswith("modelshelf build") and not build_available:
+                pytest.skip(f"`modelshelf build` is not implemented yet; steps before it passed: {ran}")
+            result = subprocess.run(["bash", "-e", "-c", command], cwd=clone, env=env, capture_output=True, text=True)
+            assert result.returncode == 0, f"{job}: {command}: {result.stdout}{result.stderr}"
+            ran.append(command)
+            if job == "registry-event" and "check-ref" in command:
+                outputs = github_output.read_text().splitlines()
+                assert {"event=assignment", "name=churn", "version=v0.0.1", "stage=prod",
+                        "type=model", "path=model.pkl", "description=Predicts churn"} <= set(outputs)
+    assert (clone / "site" / "index.html").is_file()
+    assert (clone / "site" / "api" / "registry.json").is_file()
