@@ -1,0 +1,205 @@
+"""Registry state + metadata -> the JSON index (schema ``SCHEMA_VERSION``).
+
+The index is the contract with deploy scripts, the catalog and the download
+client. It is deterministic: no wall-clock time, stable ordering, so the same
+repository always gives byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import __version__
+from .core.events import Event, iso_utc
+from .core.semver import SemVer
+from .core.state import ArtifactState, VersionState
+from .metadata_json import MetadataJson
+from .registry import Registry
+
+SCHEMA_VERSION = 1
+SCHEMA_FILE = Path(__file__).parent / "schema" / "registry.schema.json"
+
+JSON = dict[str, Any]
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class Index:
+    data: JSON
+    problems: list[str] = field(default_factory=list)
+
+
+def event_record(event: Event) -> JSON:
+    return {
+        "timestamp": iso_utc(event.timestamp),
+        "model": event.artifact,
+        "event": event.kind.value,
+        "version": event.version,
+        "stage": event.stage,
+        "commit": event.commit,
+        "tag": event.tag,
+        "author": event.author,
+        "author_email": event.author_email,
+        "message": event.message,
+    }
+
+
+def _version_status(version: VersionState) -> str:
+    if version.discovered:
+        return "unregistered"
+    return "active" if version.is_active else "deregistered"
+
+
+def _ordered_versions(artifact: ArtifactState) -> list[VersionState]:
+    """Every version a user may ask about: SemVer ones (greatest first), then bare commits."""
+    versions = [v for v in artifact.versions if not (v.discovered and not v.stages)]
+    semvers = [v for v in versions if SemVer.is_valid(v.version)]
+    semvers.sort(key=lambda v: (SemVer.parse(v.version), v.version), reverse=True)
+    commits = sorted((v for v in versions if not SemVer.is_valid(v.version)), key=lambda v: v.version)
+    seen: set[str] = set()
+    result = []
+    for version in semvers + commits:
+        if version.version not in seen:  # GTO may hold one hexsha version several times
+            seen.add(version.version)
+            result.append(version)
+    return result
+
+
+def _previous_versions(ordered: list[VersionState]) -> dict[str, str | None]:
+    """Each active SemVer version's predecessor among active ones."""
+    active = [v.version for v in reversed(ordered) if SemVer.is_valid(v.version) and v.is_active]
+    return {name: (active[i - 1] if i else None) for i, name in enumerate(active)}
+
+
+def _registration(version: VersionState) -> Event | None:
+    events = version.registrations or version.deregistrations
+    if events:
+        return events[-1] if version.registrations else events[0]
+    return None
+
+
+def build_model(registry: Registry, artifact: ArtifactState, metadata: MetadataJson) -> JSON:
+    ordered = _ordered_versions(artifact)
+    previous = _previous_versions(ordered)
+    held = artifact.stages()
+    stage_of: dict[str, list[str]] = {}
+    for stage, group in held.items():
+        for history in group:
+            stage_of.setdefault(history.version, []).append(stage)
+    latest = artifact.latest()
+    versions: list[JSON] = []
+    for version in ordered:
+        registration = _registration(version)
+        commit = registry.repo.commit(version.commit)
+        record: JSON = {
+            "version": version.version,
+            "status": _version_status(version),
+            "tag": registration.tag if registration else None,
+            "commit": version.commit,
+            "created_at": iso_utc(registration.timestamp) if registration else None,
+            "author": registration.author if registration else None,
+            "author_email": registration.author_email if registration else None,
+            "message": registration.message if registration else None,
+            "stages": sorted(stage_of.get(version.version, [])),
+            "previous": previous.get(version.version),
+            "commit_info": {
+                "author": commit.author_name,
+                "author_email": commit.author_email,
+                "date": iso_utc(commit.timestamp),
+                "message": commit.message.strip(),
+                "parents": list(commit.parents),
+            }
+            if commit
+            else None,
+        }
+        record.update(metadata.version(artifact.name, version.commit))
+        versions.append(record)
+    declaration = metadata.declaration(artifact.name, [v.commit for v in ordered])
+    return {
+        "name": artifact.name,
+        **declaration,
+        "registered": artifact.is_registered,
+        "deprecated": artifact.deprecated,
+        "latest": latest.version if latest else None,
+        "stages": {stage: group[0].version for stage, group in sorted(held.items()) if group},
+        "versions": versions,
+        "events": [event_record(e) for e in registry.state.history(artifact.name)],
+    }
+
+
+def build_index(registry: Registry, progress: Progress | None = None) -> Index:
+    """The whole registry with metadata at every version's commit."""
+    metadata = MetadataJson(registry)
+    artifacts = dict(registry.state.artifacts)
+    for name in metadata.declared_only(list(artifacts)):
+        artifacts[name] = ArtifactState(name)  # logged in dvc.yaml, never tagged
+    models = []
+    for position, name in enumerate(sorted(artifacts), start=1):
+        if progress:
+            progress(position, len(artifacts), name)
+        models.append(build_model(registry, artifacts[name], metadata))
+    data: JSON = {
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"modelshelf {__version__}",
+        "repository": {
+            "head": registry.head.hexsha if registry.head else None,
+            "remote": _public_url(registry.repo.remote_url()),
+        },
+        "stages": _stage_order(registry, models),
+        "models": models,
+        "events": [event_record(e) for e in registry.state.history()],
+        "ignored_tags": [{"tag": t.name, "reason": t.reason} for t in registry.ignored],
+    }
+    problems = [w.message for w in registry.warnings] + registry.problems + metadata.problems
+    return Index(data, problems)
+
+
+def _stage_order(registry: Registry, models: list[JSON]) -> list[str]:
+    if registry.config.stages is not None:
+        return list(registry.config.stages)
+    used = {stage for model in models for stage in model["stages"]}
+    return sorted(used)
+
+
+_CREDENTIALS = re.compile(r"(?<=://)[^/@]+@")
+
+
+def _public_url(url: str | None) -> str | None:
+    """The remote without any user:password part (never publish credentials)."""
+    return _CREDENTIALS.sub("", url) if url else None
+
+
+def dumps(data: JSON) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def atomic_write(path: Path, text: str | bytes) -> None:
+    """Write beside the target, then rename: readers never see a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode() if isinstance(text, str) else text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_index(data: JSON, output: str) -> None:
+    text = dumps(data)
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        atomic_write(Path(output), text)
+
+
+def load_schema() -> JSON:
+    return json.loads(SCHEMA_FILE.read_text())

@@ -1,0 +1,118 @@
+"""Metadata readers -> the index's JSON fragments, cached per commit.
+
+The index asks for each version's metadata and for each model's
+declaration; this module owns the mapping from the typed metadata model to
+the published schema, so neither side leaks into the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from .metadata import MetadataReader
+from .metadata.model import ArtifactDecl, FileHash, Lineage, ModelCard, Storage, VersionMetadata
+from .registry import Registry
+
+JSON = dict[str, Any]
+
+
+def _filehash(item: FileHash) -> JSON:
+    return {"path": item.path, "md5": item.md5, "size": item.size, "nfiles": item.nfiles}
+
+
+def lineage_json(lineage: Lineage) -> JSON:
+    return {
+        "produced_by": lineage.produced_by,
+        "stages": [
+            {
+                "name": stage.name,
+                "lock_file": stage.lock_file,
+                "cmd": stage.cmd,
+                "deps": [_filehash(d) for d in stage.deps],
+                "outs": [_filehash(o) for o in stage.outs],
+                "params": dict(sorted(stage.params.items())),
+            }
+            for stage in lineage.stages
+        ],
+    }
+
+
+def storage_json(storage: Storage) -> JSON:
+    return asdict(storage)
+
+
+def card_json(card: ModelCard | None) -> JSON | None:
+    if card is None:
+        return None
+    return {"path": card.path, "markdown": card.body, "front_matter": card.front_matter}
+
+
+def version_json(meta: VersionMetadata) -> JSON:
+    return {
+        "metrics": dict(sorted(meta.metrics.items())),
+        "metric_sources": [{"path": s.path, "origin": s.origin} for s in meta.metric_sources],
+        "params": dict(sorted(meta.params.items())),
+        "param_sources": [{"path": s.path, "origin": s.origin} for s in meta.param_sources],
+        "missing": sorted(meta.missing),
+        "lineage": lineage_json(meta.lineage),
+        "storage": storage_json(meta.storage),
+        "problems": [str(p) for p in meta.problems],
+    }
+
+
+def declaration_json(decl: ArtifactDecl | None, card: ModelCard | None) -> JSON:
+    if decl is None:
+        return {"type": None, "path": None, "description": "", "labels": [], "meta": {}, "declared_in": None,
+                "card": card_json(card)}
+    return {
+        "type": decl.type,
+        "path": decl.url or decl.repo_path or decl.path,
+        "description": decl.description,
+        "labels": list(decl.labels),
+        "meta": decl.meta,
+        "declared_in": decl.source,
+        "card": card_json(card),
+    }
+
+
+class MetadataJson:
+    """Per-registry cache of metadata, as JSON fragments for the index."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.reader = MetadataReader(registry.repo)
+        self._problems: dict[str, None] = {}
+
+    @property
+    def problems(self) -> list[str]:
+        return list(self._problems)
+
+    def _note(self, problems) -> None:
+        for problem in problems:
+            self._problems.setdefault(str(problem), None)
+
+    def metadata(self, name: str, commit: str) -> VersionMetadata:
+        meta = self.reader.version_metadata(commit, name)
+        self._note(meta.problems)
+        return meta
+
+    def version(self, name: str, commit: str) -> JSON:
+        return version_json(self.metadata(name, commit))
+
+    def declaration(self, name: str, commits: list[str]) -> JSON:
+        """The model's declaration at HEAD, else at its newest version that declares it."""
+        head = self.registry.head.hexsha if self.registry.head else None
+        for commit in ([head] if head else []) + commits:
+            meta = self.metadata(name, commit)
+            if meta.declaration is not None:
+                return declaration_json(meta.declaration, meta.card)
+        return declaration_json(None, None)
+
+    def declared_only(self, known: list[str]) -> list[str]:
+        """Models declared at HEAD that no tag names yet (logged, not registered)."""
+        if self.registry.head is None:
+            return []
+        declarations = self.reader.declarations(self.registry.head.hexsha)
+        self._note(declarations.problems)
+        return [name for name in declarations if name not in known]

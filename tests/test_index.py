@@ -1,0 +1,138 @@
+"""The JSON index: schema, determinism, metadata at each version, and bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from modelshelf.index import build_index, dumps, load_schema
+from modelshelf.registry import load_registry
+
+from .gitutil import GitBuilder, run_cli
+
+DVC_YAML = """\
+artifacts:
+  churn:
+    path: models/churn.pkl
+    type: model
+    desc: Predicts customer churn
+    labels: [tabular, xgboost]
+metrics:
+  - metrics.json
+"""
+
+
+def build_repo(repo: GitBuilder) -> dict[str, str]:
+    shas = {}
+    shas["c1"] = repo.commit("train v1", {
+        "dvc.yaml": DVC_YAML, "models/churn.pkl": b"\x00model-v1",
+        "metrics.json": {"auc": 0.81, "nested": {"f1": 0.7}}, "params.yaml": "lr: 0.1\n",
+    })
+    repo.tag("churn@v1.0.0", message="Registering artifact churn version v1.0.0")
+    shas["c2"] = repo.commit("train v2", {
+        "models/churn.pkl": b"\x00model-v2", "metrics.json": {"auc": 0.86, "nested": {"f1": 0.74}}, "params.yaml": "lr: 0.05\n",
+    })
+    repo.tag("churn@v1.1.0", message="Registering artifact churn version v1.1.0")
+    repo.tag("churn#prod#1", message="Assigning stage prod to artifact churn version v1.1.0")
+    return shas
+
+
+def index_of(path: Path) -> dict:
+    result = run_cli("index", "--repo", str(path))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_index_validates_and_holds_metadata(repo: GitBuilder) -> None:
+    shas = build_repo(repo)
+    data = index_of(repo.path)
+    jsonschema.validate(data, load_schema())
+    (model,) = data["models"]
+    assert model["name"] == "churn"
+    assert model["description"] == "Predicts customer churn"
+    assert model["labels"] == ["tabular", "xgboost"]
+    assert model["latest"] == "v1.1.0"
+    assert model["stages"] == {"prod": "v1.1.0"}
+    v11, v10 = model["versions"]
+    assert (v11["version"], v11["commit"], v11["previous"], v11["stages"]) == ("v1.1.0", shas["c2"], "v1.0.0", ["prod"])
+    assert v11["metrics"] == {"auc": 0.86, "nested.f1": 0.74}
+    assert v10["metrics"]["auc"] == 0.81
+    assert v11["params"]["lr"] == 0.05
+    assert v11["storage"]["kind"] == "git"
+    assert v11["storage"]["size"] == len(b"\x00model-v2")
+    tagged = int(repo.git("for-each-ref", "--format=%(taggerdate:unix)", "refs/tags/churn@v1.1.0"))
+    assert v11["created_at"] == datetime.fromtimestamp(tagged, timezone.utc).isoformat()
+    assert [e["event"] for e in data["events"]] == ["assignment", "registration", "registration"]
+
+
+def test_index_is_byte_identical_across_runs(repo: GitBuilder, tmp_path: Path) -> None:
+    build_repo(repo)
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    assert run_cli("index", "--repo", str(repo.path), "-o", str(first)).returncode == 0
+    assert run_cli("index", "--repo", str(repo.path), "-o", str(second)).returncode == 0
+    assert first.read_bytes() == second.read_bytes()
+    assert dumps(build_index(load_registry(repo.path)).data).encode() == first.read_bytes()
+
+
+def test_broken_yaml_in_one_commit_warns_and_the_rest_builds(repo: GitBuilder) -> None:
+    build_repo(repo)
+    bad = repo.commit("oops", {"dvc.yaml": "artifacts: [unclosed\n"})
+    repo.tag("churn@v1.2.0", message="Registering artifact churn version v1.2.0")
+    result = run_cli("index", "--repo", str(repo.path))
+    assert result.returncode == 0
+    assert "dvc.yaml" in result.stderr and bad[:7] in result.stderr
+    data = json.loads(result.stdout)
+    versions = {v["version"]: v for v in data["models"][0]["versions"]}
+    assert set(versions) == {"v1.0.0", "v1.1.0", "v1.2.0"}
+    assert versions["v1.1.0"]["metrics"]["auc"] == 0.86
+    assert any("dvc.yaml" in p for p in versions["v1.2.0"]["problems"])
+    doctor = run_cli("doctor", "--repo", str(repo.path))
+    assert doctor.returncode == 1 and "dvc.yaml" in doctor.stdout
+
+
+def test_not_a_git_repo_exits_2(tmp_path: Path) -> None:
+    for command in (["show"], ["index"], ["history"], ["doctor"]):
+        result = run_cli(*command, "--repo", str(tmp_path))
+        assert result.returncode == 2
+        assert "not a Git repository" in result.stderr
+        assert result.stderr.count("\n") == 1  # one line, no traceback
+
+
+def test_non_utf8_tag_message_does_not_crash(repo: GitBuilder) -> None:
+    repo.commit("c1", {"a.txt": "a"})
+    message = repo.path / "msg.bin"
+    message.write_bytes(b"Registering \xff\xfe caf\xe9\n")
+    repo.git("tag", "-a", "m@v1.0.0", "-F", str(message))
+    data = index_of(repo.path)
+    assert data["models"][0]["versions"][0]["message"].startswith("Registering")
+    assert run_cli("show", "--repo", str(repo.path)).returncode == 0
+
+
+def test_declared_but_untagged_model_is_listed(repo: GitBuilder) -> None:
+    repo.commit("log", {"dvc.yaml": DVC_YAML, "models/churn.pkl": b"x"})
+    (model,) = index_of(repo.path)["models"]
+    assert model["name"] == "churn" and model["latest"] is None and model["registered"] is False
+    assert model["versions"] == []
+
+
+def test_shallow_clone_is_reported_with_the_fix(repo: GitBuilder, tmp_path: Path) -> None:
+    build_repo(repo)
+    repo.commit("c3", {"x.txt": "3"})
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--no-tags", f"file://{repo.path}", str(clone)], check=True)
+    result = run_cli("show", "--repo", str(clone))
+    assert result.returncode == 0
+    assert "shallow" in result.stderr and "git fetch --tags --unshallow" in result.stderr
+    assert "fetch-depth: 0" in result.stderr
+
+
+def test_remote_credentials_are_not_published(repo: GitBuilder) -> None:
+    build_repo(repo)
+    repo.git("remote", "add", "origin", "https://user:s3cret@github.com/acme/models.git")
+    data = index_of(repo.path)
+    assert data["repository"]["remote"] == "https://github.com/acme/models.git"
