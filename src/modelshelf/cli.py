@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-import git
 
 from . import __version__
 from .cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, add_repo_option, format_table, print_json, warn

@@ -1,0 +1,28 @@
+"""Why a lookup or a download failed, and which exit code that means.
+
+``LookupFailed`` is bad input (a name, version or stage that does not exist,
+an unreadable index): exit 2. ``TransferFailed`` and ``IntegrityFailed`` are
+about the bytes (missing, unreachable, corrupted, unsafe): exit 1.
+"""
+
+from __future__ import annotations
+
+
+class DownloadError(Exception):
+    """Base class: every failure in ``modelshelf.download``."""
+
+    exit_code = 1
+
+
+class LookupFailed(DownloadError, LookupError):
+    """The spec names nothing the index holds, or the index cannot be read."""
+
+    exit_code = 2
+
+
+class TransferFailed(DownloadError):
+    """The bytes could not be fetched from any location."""
+
+
+class IntegrityFailed(DownloadError):
+    """Fetched bytes do not match their recorded checksum, or are unsafe to write."""

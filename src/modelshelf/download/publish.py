@@ -1,0 +1,131 @@
+"""Copy each version's bytes into a built site, so a deploy script needs only the site.
+
+``publish_artifacts`` is called by ``modelshelf build --publish-artifacts``
+(plugin option ``publish_artifacts: true``) *before* the API files are
+written: it fills ``storage.download_url`` (site-relative) and
+``storage.sha256`` in the index data it is given.
+
+Layout, content-addressed (immutable, deduplicated across versions, no name
+from the repo ever becomes a site path):
+
+    artifacts/sha256/ab/cdef...        a file's bytes, named by their sha256
+    artifacts/sha256/ab/cdef....dir    a folder: a ``sha256sum``-style manifest
+                                       ("<sha256>  <relpath>" lines, sorted),
+                                       named by its own sha256; each file is
+                                       ``../xx/yyyy`` relative to it
+
+For Git folders the manifest's sha256 equals the index's ``storage.sha256``;
+for DVC-tracked models it is added by this function.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import DownloadError
+from .fetch import fetch_plan
+from .locate import repo_plan
+from .records import StorageRecord
+from .verify import sha256_manifest
+
+if TYPE_CHECKING:
+    from ..registry import Registry
+
+ARTIFACTS_DIR = "artifacts"
+_log = logging.getLogger(__name__)
+
+
+def artifact_path(sha256: str, is_dir: bool = False) -> str:
+    """Site-relative path of published bytes (a folder's manifest ends in ``.dir``)."""
+    return f"{ARTIFACTS_DIR}/sha256/{sha256[:2]}/{sha256[2:]}" + (".dir" if is_dir else "")
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _store(site: Path, staged: Path, sha256: str, is_dir: bool = False) -> None:
+    """Move verified bytes to their content address (an existing good copy is kept)."""
+    target = site / artifact_path(sha256, is_dir)
+    if target.is_file() and not target.is_symlink() and _file_sha256(target) == sha256:
+        staged.unlink()
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(staged, target)
+
+
+def _publish(site: Path, registry: Registry, commit: str, storage: StorageRecord, what: str,
+             dvc_remotes: tuple[str, ...]) -> str:
+    """Fetch, verify and store one version's bytes; returns the sha256 the index records."""
+    plan = repo_plan(registry.repo, commit, storage, what, dvc_remotes)
+    staging = Path(tempfile.mkdtemp(prefix=".modelshelf-publish-", dir=site))
+    try:
+        _, fetched = fetch_plan(plan, staging, what)
+        for item in fetched:
+            _store(site, item.path, item.hashes.sha256)
+        if not plan.is_dir:
+            return fetched[0].hashes.sha256
+        manifest = sha256_manifest([(item.relpath, item.hashes.sha256) for item in fetched]).encode()
+        sha256 = hashlib.sha256(manifest).hexdigest()
+        staged = staging / "manifest"
+        staged.write_bytes(manifest)
+        _store(site, staged, sha256, is_dir=True)
+        return sha256
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def publish_artifacts(
+    registry: Registry,
+    index_data: dict[str, Any],
+    site_dir: str | os.PathLike[str],
+    *,
+    dvc_remotes: tuple[str, ...] = (),
+    problems: list[str] | None = None,
+) -> None:
+    """Copy the bytes of every version stored in Git or DVC into ``site_dir/artifacts/``.
+
+    Mutates ``index_data`` (the JSON of ``build_index``): each published
+    version's ``storage`` gets ``download_url`` (site-relative) and ``sha256``;
+    others get ``download_url: null``. A version whose bytes cannot be fetched
+    or verified is skipped with a problem (appended to ``problems`` when
+    given, else logged as a warning); the build goes on.
+    """
+    site = Path(site_dir)
+    site.mkdir(parents=True, exist_ok=True)
+    done: dict[tuple[str, str, bool], str] = {}
+    for model in index_data.get("models", []):
+        for version in model.get("versions", []):
+            storage = version.get("storage")
+            if not isinstance(storage, dict):
+                continue
+            storage.setdefault("download_url", None)
+            what = f"{model.get('name')} {version.get('version')}"
+            try:
+                record = StorageRecord.from_json(storage, what)
+                if record.kind not in ("git", "dvc") or not record.path:
+                    continue
+                identity = record.git_sha if record.kind == "git" else record.md5
+                key = (record.kind, identity or f"{version['commit']}:{record.path}", record.is_dir)
+                if key not in done:
+                    done[key] = _publish(site, registry, version["commit"], record, what, tuple(dvc_remotes))
+            except DownloadError as exc:
+                message = f"publish artifacts: {exc}"
+                if problems is not None:
+                    problems.append(message)
+                else:
+                    _log.warning(message)
+                continue
+            sha256 = done[key]
+            storage["sha256"] = sha256
+            storage["download_url"] = artifact_path(sha256, record.is_dir)

@@ -1,0 +1,123 @@
+"""Opening a URL or a path as a byte stream: the standard library for http(s),
+file:// and plain paths; fsspec (optional) for cloud schemes.
+
+Deploy scripts reading a published catalog need nothing beyond Python itself,
+so fsspec is imported only when a ``s3://``-style URI is actually fetched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import BinaryIO
+
+from .. import __version__
+from .errors import TransferFailed
+
+TIMEOUT = 60.0
+CHUNK = 1 << 20
+_STDLIB_SCHEMES = frozenset({"http", "https", "file"})
+# Which fsspec implementation a scheme needs, for the error message.
+_FSSPEC_PACKAGES = {
+    "s3": "s3fs", "s3a": "s3fs", "gs": "gcsfs", "gcs": "gcsfs", "az": "adlfs", "abfs": "adlfs",
+    "azure": "adlfs", "ssh": "sshfs", "sftp": "sshfs", "hdfs": "pyarrow", "webhdfs": "fsspec",
+    "oss": "ossfs", "webdav": "webdav4", "webdavs": "webdav4",
+}
+
+
+class NotFound(TransferFailed):
+    """The location answered, and it does not have the object (try the next one)."""
+
+
+def scheme_of(location: str) -> str:
+    parsed = urllib.parse.urlsplit(location)
+    # A one-letter scheme is a Windows drive ("C:\\..."), not a URL.
+    return parsed.scheme.lower() if len(parsed.scheme) > 1 and "://" in location else ""
+
+
+def to_url(location: str | os.PathLike[str], base: Path | None = None) -> str:
+    """A URL for a URL or a filesystem path (relative paths are taken from ``base`` or the cwd)."""
+    text = os.fspath(location)
+    if scheme_of(text):
+        return text
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        path = (base or Path.cwd()) / path
+    return Path(os.path.normpath(path.absolute())).as_uri()
+
+
+def file_path(url: str) -> Path | None:
+    """The local path of a ``file://`` URL, else None."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme.lower() != "file":
+        return None
+    return Path(urllib.request.url2pathname(parsed.path))
+
+
+def open_url(url: str, timeout: float = TIMEOUT) -> BinaryIO:
+    """A readable binary stream; ``NotFound`` when the object is absent, else ``TransferFailed``."""
+    local = file_path(url)
+    if local is not None:
+        try:
+            if local.is_dir():
+                raise TransferFailed(f"{local}: is a directory, not a file")
+            return open(local, "rb")
+        except FileNotFoundError:
+            raise NotFound(f"{local}: no such file") from None
+        except OSError as exc:
+            raise TransferFailed(f"{local}: {exc.strerror or exc}") from None
+    scheme = scheme_of(url)
+    if scheme in ("http", "https"):
+        request = urllib.request.Request(url, headers={"User-Agent": f"modelshelf/{__version__}"})
+        try:
+            return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 (scheme checked)
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            if exc.code in (404, 410):
+                raise NotFound(f"{url}: HTTP {exc.code} {exc.reason}") from None
+            raise TransferFailed(f"{url}: HTTP {exc.code} {exc.reason}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise TransferFailed(f"{url}: {reason}") from None
+    return _open_fsspec(url, scheme)
+
+
+def _open_fsspec(url: str, scheme: str) -> BinaryIO:
+    package = _FSSPEC_PACKAGES.get(scheme, "the fsspec implementation for it")
+    try:
+        import fsspec  # type: ignore[import-not-found]
+    except ImportError:
+        raise TransferFailed(
+            f"cannot fetch {url}: '{scheme}://' needs fsspec; install it with `pip install fsspec {package}`"
+        ) from None
+    try:
+        return fsspec.open(url, "rb").open()
+    except FileNotFoundError:
+        raise NotFound(f"{url}: not found") from None
+    except ImportError as exc:
+        raise TransferFailed(f"cannot fetch {url}: {exc} (try `pip install {package}`)") from None
+    except Exception as exc:  # noqa: BLE001 (fsspec back ends raise their own types)
+        raise TransferFailed(f"{url}: {type(exc).__name__}: {exc}") from None
+
+
+def read_url(url: str, limit: int | None = None) -> bytes:
+    """A whole (small) document: the index, a directory manifest."""
+    with open_url(url) as stream:
+        try:
+            data = stream.read(limit + 1 if limit else -1)
+        except OSError as exc:
+            raise TransferFailed(f"{url}: read failed: {exc}") from None
+    if limit and len(data) > limit:
+        raise TransferFailed(f"{url}: larger than {limit} bytes")
+    return data
+
+
+def copy_stream(source: BinaryIO, target: BinaryIO, where: str) -> None:
+    try:
+        shutil.copyfileobj(source, target, CHUNK)
+    except OSError as exc:
+        raise TransferFailed(f"{where}: transfer interrupted: {exc}") from None

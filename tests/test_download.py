@@ -1,0 +1,233 @@
+"""Download over HTTP from a published site: exact bytes by @latest, @vX.Y.Z and #stage;
+corrupted bytes give an error and no file. A real http.server on 127.0.0.1 serves the site."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import http.server
+import json
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+import modelshelf.download as dl
+from modelshelf.download import publish_artifacts
+from modelshelf.index import build_index, dumps, load_schema
+from modelshelf.registry import load_registry
+
+from .gitutil import GitBuilder, run_cli
+
+DVC_YAML = """\
+artifacts:
+  churn:
+    path: models/churn.pkl
+    type: model
+  encoder:
+    path: models/encoder
+    type: model
+"""
+
+V1, V2, V3 = b"\x00churn-v1\r\n\xff", b"\x00churn-v2" * 1000, b"\x00churn-v3-deregistered"
+ENCODER = {"models/encoder/weights.bin": b"\x01\x02\x03", "models/encoder/sub/vocab.txt": b"a\nb\n"}
+
+
+def build_churn(repo: GitBuilder) -> dict[str, str]:
+    """churn: v1.0.0 (prod), v1.1.0 (dev), v1.2.0 assigned prod and staging, then deregistered."""
+    shas = {}
+    shas["v1.0.0"] = repo.commit("v1", {"dvc.yaml": DVC_YAML, "models/churn.pkl": V1, **ENCODER})
+    repo.tag("churn@v1.0.0")
+    repo.tag("encoder@v0.1.0")
+    repo.tag("churn#prod#1")
+    shas["v1.1.0"] = repo.commit("v2", {"models/churn.pkl": V2})
+    repo.tag("churn@v1.1.0")
+    repo.tag("churn#dev#2")
+    shas["v1.2.0"] = repo.commit("v3", {"models/churn.pkl": V3})
+    repo.tag("churn@v1.2.0")
+    repo.tag("churn#prod#3")
+    repo.tag("churn#staging#4")
+    repo.tag("churn@v1.2.0!")
+    return shas
+
+
+def write_site(repo_path: Path, site: Path) -> dict:
+    """What `modelshelf build --publish-artifacts` puts under api/ and artifacts/."""
+    registry = load_registry(repo_path)
+    data = build_index(registry).data
+    problems: list[str] = []
+    publish_artifacts(registry, data, site, problems=problems)
+    assert problems == []
+    (site / "api" / "models").mkdir(parents=True, exist_ok=True)
+    (site / "api" / "registry.json").write_text(dumps(data))
+    for model in data["models"]:
+        (site / "api" / "models" / f"{model['name']}.json").write_text(dumps(model))
+    return data
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def serve() -> Iterator:
+    """serve(folder) -> base URL of a real HTTP server on loopback (ephemeral port)."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(folder: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def site(repo: GitBuilder, tmp_path: Path, serve) -> tuple[str, Path, dict[str, str], dict]:
+    shas = build_churn(repo)
+    folder = tmp_path / "site"
+    data = write_site(repo.path, folder)
+    return serve(folder) + "api/registry.json", folder, shas, data
+
+
+def git_bytes(repo: GitBuilder, commit: str, path: str) -> bytes:
+    return subprocess.run(["git", "show", f"{commit}:{path}"], cwd=repo.path, capture_output=True, check=True).stdout
+
+
+@pytest.mark.parametrize(
+    "spec, version",
+    [("churn", "v1.1.0"), ("churn@latest", "v1.1.0"), ("churn@v1.0.0", "v1.0.0"),
+     ("churn#dev", "v1.1.0"), ("churn#prod", "v1.0.0")],
+)
+def test_cli_download_over_http_gives_the_exact_bytes_at_the_versions_commit(
+    site, repo: GitBuilder, tmp_path: Path, spec: str, version: str
+) -> None:
+    url, _folder, shas, _data = site
+    out = tmp_path / "out"
+    result = run_cli("download", spec, "--index", url, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(out / "churn.pkl")
+    assert (out / "churn.pkl").read_bytes() == git_bytes(repo, shas[version], "models/churn.pkl")
+    assert sorted(p.name for p in out.iterdir()) == ["churn.pkl"]  # no temporary files left behind
+
+
+def test_published_index_validates_and_points_into_the_site(site) -> None:
+    _url, folder, shas, data = site
+    jsonschema.validate(data, load_schema())
+    churn = next(m for m in data["models"] if m["name"] == "churn")
+    for version in churn["versions"]:
+        storage = version["storage"]
+        published = folder / storage["download_url"]
+        assert hashlib.sha256(published.read_bytes()).hexdigest() == storage["sha256"]
+        assert storage["download_url"] == f"artifacts/sha256/{storage['sha256'][:2]}/{storage['sha256'][2:]}"
+
+
+def test_python_api_resolves_and_downloads_a_folder_model_over_http(site, repo: GitBuilder, tmp_path: Path) -> None:
+    url, _folder, shas, _data = site
+    resolution = dl.resolve("encoder@v0.1.0", index=url)
+    assert (resolution.version.version, resolution.version.commit) == ("v0.1.0", shas["v1.0.0"])
+    assert resolution.storage.is_dir and resolution.url and resolution.url.endswith(".dir")
+    path = dl.download("encoder", tmp_path / "out", index=url)
+    assert path == tmp_path / "out" / "encoder"
+    written = {p.relative_to(path).as_posix(): p.read_bytes() for p in path.rglob("*") if p.is_file()}
+    assert written == {k.removeprefix("models/encoder/"): v for k, v in ENCODER.items()}
+
+
+def test_per_model_file_works_as_the_index_too(site, tmp_path: Path) -> None:
+    url, *_ = site
+    path = dl.download("churn#prod", tmp_path, index=url.replace("registry.json", "models/churn.json"))
+    assert path.read_bytes() == V1
+
+
+def test_corrupted_file_on_the_server_fails_and_leaves_nothing(site, tmp_path: Path) -> None:
+    url, folder, _shas, data = site
+    churn = next(m for m in data["models"] if m["name"] == "churn")
+    latest = next(v for v in churn["versions"] if v["version"] == churn["latest"])
+    (folder / latest["storage"]["download_url"]).write_bytes(b"tampered")
+    out = tmp_path / "out"
+    result = run_cli("download", "churn@latest", "--index", url, "-o", str(out))
+    assert result.returncode == 1
+    assert "checksum mismatch" in result.stderr and latest["storage"]["sha256"] in result.stderr
+    assert list(out.iterdir()) == []
+
+
+def test_corrupted_file_in_a_folder_model_fails_and_keeps_the_previous_copy(site, tmp_path: Path) -> None:
+    url, folder, _shas, _data = site
+    out = tmp_path / "out"
+    dl.download("encoder", out, index=url)
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    digest = hashlib.sha256(b"a\nb\n").hexdigest()
+    (folder / "artifacts" / "sha256" / digest[:2] / digest[2:]).write_bytes(b"evil\n")
+    with pytest.raises(dl.IntegrityFailed, match="vocab.txt"):
+        dl.download("encoder", out, index=url, force=True)
+    after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_existing_destination_needs_force(site, tmp_path: Path) -> None:
+    url, *_ = site
+    (tmp_path / "churn.pkl").write_bytes(b"old")
+    result = run_cli("download", "churn#dev", "--index", url, "-o", str(tmp_path))
+    assert result.returncode == 2 and "already exists" in result.stderr
+    assert (tmp_path / "churn.pkl").read_bytes() == b"old"
+    assert run_cli("download", "churn#dev", "--index", url, "-o", str(tmp_path), "--force").returncode == 0
+    assert (tmp_path / "churn.pkl").read_bytes() == V2
+
+
+def test_resolve_prints_the_record_as_json(site) -> None:
+    url, _folder, shas, _data = site
+    result = run_cli("resolve", "churn#prod", "--index", url)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["version"] == "v1.0.0" and record["commit"] == shas["v1.0.0"]
+    assert record["tag"] == "churn@v1.0.0" and record["selected_by"] == "stage prod"
+    assert record["checksums"]["sha256"] == hashlib.sha256(V1).hexdigest()
+    assert record["url"] == url.replace("api/registry.json", record["storage"]["download_url"])
+    assert record["path"] == "models/churn.pkl" and record["storage"]["kind"] == "git"
+
+
+def test_unpublished_bytes_name_the_fix(repo: GitBuilder, tmp_path: Path, serve) -> None:
+    build_churn(repo)
+    folder = tmp_path / "site"
+    (folder / "api").mkdir(parents=True)
+    (folder / "api" / "registry.json").write_text(dumps(build_index(load_registry(repo.path)).data))
+    result = run_cli("download", "churn", "--index", serve(folder) + "api/registry.json", "-o", str(tmp_path / "o"))
+    assert result.returncode == 1
+    assert "--publish-artifacts" in result.stderr and "--repo" in result.stderr
+
+
+def test_unreachable_or_missing_index_is_an_error(tmp_path: Path, serve) -> None:
+    url = serve(tmp_path) + "api/registry.json"
+    result = run_cli("resolve", "churn", "--index", url)
+    assert result.returncode == 2 and "404" in result.stderr
+    (tmp_path / "bad.json").write_text("{not json")
+    result = run_cli("resolve", "churn", "--index", str(tmp_path / "bad.json"))
+    assert result.returncode == 2 and "not valid JSON" in result.stderr
+
+
+CURL_JQ = r"""
+SITE="$1"; NAME=churn; STAGE=prod
+read -r SHA URL FILE < <(curl -fsSL "$SITE/api/registry.json" | jq -r --arg n "$NAME" --arg s "$STAGE" \
+  '.models[] | select(.name == $n) | .stages[$s] as $v | .versions[] | select(.version == $v)
+   | .storage | "\(.sha256) \(.download_url) \(.path | split("/") | last)"') \
+&& curl -fsSL "$SITE/$URL" -o "$FILE.part" && echo "$SHA  $FILE.part" | sha256sum -c --quiet - && mv "$FILE.part" "$FILE"
+"""
+
+
+@pytest.mark.skipif(not all(shutil.which(t) for t in ("bash", "curl", "jq", "sha256sum")), reason="needs curl, jq")
+def test_curl_and_jq_one_liner_needs_no_python(site, tmp_path: Path) -> None:
+    url, *_ = site
+    result = subprocess.run(["bash", "-c", CURL_JQ, "sh", url.removesuffix("/api/registry.json")],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "churn.pkl").read_bytes() == V1
