@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+import git
 
 from . import __version__
 from .cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, add_repo_option, format_table, print_json, warn
@@ -162,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Command groups that live in their own modules (each registers its subcommands).
 _EXTENSIONS: list[tuple[str, str]] = [
     ("cli_write", "add_write_commands"),
+    ("cli_download", "add_download_commands"),
 ]
 
 
