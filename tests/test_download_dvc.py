@@ -219,3 +219,14 @@ def test_cloud_uri_without_fsspec_names_the_uri_and_the_package(
         dl.download("big", tmp_path / "out", repo=repo.path, allow_unverified=True)
     assert "s3://bucket/models/big.pt" in str(info.value) and "pip install fsspec s3fs" in str(info.value)
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_unpublished_dvc_model_from_an_index_with_an_explicit_remote(dvc_repo, tmp_path: Path) -> None:
+    repo, remote = dvc_repo
+    index = tmp_path / "registry.json"
+    index.write_text(dumps(build_index(load_registry(repo.path)).data))
+    result = run_cli("download", "clf", "--index", str(index), "-o", str(tmp_path / "a"))
+    assert result.returncode == 1 and "--dvc-remote" in result.stderr
+    result = run_cli("download", "tok", "--index", str(index), "--dvc-remote", str(remote), "-o", str(tmp_path / "b"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "b" / "tok" / "nested" / "merges.bin").read_bytes() == TOK["nested/merges.bin"]

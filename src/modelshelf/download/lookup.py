@@ -75,7 +75,7 @@ def select(catalog: Catalog, spec: Spec) -> tuple[ModelRecord, VersionRecord, st
     if spec.stage is not None:
         held = model.stages.get(spec.stage)
         if held is None:
-            known = spec.stage in catalog.index.stages or any(spec.stage in v.stages for v in model.versions)
+            known = spec.stage in catalog.index.stages or spec.stage in model.stage_history
             what = "holds no version of" if known else "is not a stage of"
             raise LookupFailed(
                 f"stage '{spec.stage}' {what} model '{model.name}'; stages that hold versions: {_held_listing(model)}"

@@ -94,6 +94,7 @@ class ModelRecord:
     stages: dict[str, str]  # stage -> the version it holds
     versions: tuple[VersionRecord, ...]
     deprecated: bool = False
+    stage_history: frozenset[str] = frozenset()  # every stage its events ever named
 
     @classmethod
     def from_json(cls, data: object, where: str) -> "ModelRecord":
@@ -110,6 +111,9 @@ class ModelRecord:
             stages={str(k): str(v) for k, v in stages.items()},
             versions=tuple(VersionRecord.from_json(v, f"{where}: {name}") for v in versions),
             deprecated=bool(data.get("deprecated", False)),
+            stage_history=frozenset(
+                e["stage"] for e in data.get("events") or [] if isinstance(e, dict) and isinstance(e.get("stage"), str)
+            ),
         )
 
     def version(self, name: str) -> VersionRecord | None:
