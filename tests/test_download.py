@@ -231,3 +231,20 @@ def test_curl_and_jq_one_liner_needs_no_python(site, tmp_path: Path) -> None:
                             cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "churn.pkl").read_bytes() == V1
+
+
+def test_symlink_in_a_git_folder_model_is_refused(repo: GitBuilder, tmp_path: Path) -> None:
+    repo.write("models/encoder/weights.bin", b"w")
+    (repo.path / "models" / "encoder" / "link").symlink_to("/etc/passwd")
+    repo.commit("link", {"dvc.yaml": DVC_YAML})
+    repo.tag("encoder@v0.1.0")
+    result = run_cli("download", "encoder", "--repo", str(repo.path), "-o", str(tmp_path / "out"))
+    assert result.returncode == 1 and "refusing symlink 'models/encoder/link'" in result.stderr
+    assert not (tmp_path / "out" / "encoder").exists()
+
+
+def test_download_from_the_repo_needs_no_site(repo: GitBuilder, tmp_path: Path) -> None:
+    shas = build_churn(repo)
+    result = run_cli("download", "churn#dev", "-o", str(tmp_path), cwd=repo.path)  # --repo defaults to .
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "churn.pkl").read_bytes() == git_bytes(repo, shas["v1.1.0"], "models/churn.pkl")
