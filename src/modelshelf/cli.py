@@ -5,15 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-import git
-
 from . import __version__
 from .cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, add_repo_option, format_table, print_json, warn
 from .config import ConfigError
 from .core.grammar import InvalidName
 from .core.semver import InvalidVersion
 from .core.state import VersionSort
-from .git import NotAGitRepo
+from .git import GitError, NotAGitRepo
 from .registry import Registry, UnknownArtifact, load_registry
 from . import gtoviews
 
@@ -102,7 +100,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     index = build_index(registry, progress=None)
     for problem in index.problems:
         warn(problem)
-    write_index(index.data, args.output)
+    write_index(index.data, args.output, pretty=args.pretty)
     return EXIT_OK
 
 
@@ -146,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     idx = sub.add_parser("index", help="write the JSON index (models, versions, metadata, events)")
     idx.add_argument("-o", "--output", default="-", help="file to write, or - for stdout (default)")
+    idx.add_argument("--pretty", action="store_true", help="indent the JSON (default: compact)")
     add_repo_option(idx)
     idx.set_defaults(func=cmd_index)
 
@@ -178,9 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, NotAGitRepo, UnknownArtifact, ConfigError, InvalidName, InvalidVersion) as exc:
         sys.stderr.write(f"modelshelf: error: {exc}\n")
         return EXIT_USAGE
-    except git.GitCommandError as exc:
-        detail = (exc.stderr or "").strip().splitlines()
-        sys.stderr.write(f"modelshelf: error: git failed: {detail[-1] if detail else exc}\n")
+    except GitError as exc:
+        sys.stderr.write(f"modelshelf: error: {exc}\n")
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

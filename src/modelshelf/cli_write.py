@@ -14,7 +14,6 @@ import shlex
 import sys
 from typing import Callable
 
-import git
 
 from . import write
 from .checkref import append_github_output, check_ref, dotenv_lines
@@ -22,7 +21,7 @@ from .config import ConfigError
 from .core.grammar import InvalidName
 from .core.semver import InvalidVersion
 from .declare import DeclareError, add_artifact
-from .git import NotAGitRepo
+from .git import GitError, NotAGitRepo
 from .scaffold import ScaffoldError, init_project
 
 Handler = Callable[[argparse.Namespace], int]
@@ -40,10 +39,8 @@ def _guarded(handler: Handler) -> Handler:
         except _ERRORS as exc:
             sys.stderr.write(f"modelshelf: error: {exc}\n")
             return EXIT_USAGE
-        except git.GitCommandError as exc:
-            lines = (exc.stderr or "").strip().splitlines()
-            detail = lines[-1].strip(" '") if lines else str(exc)
-            sys.stderr.write(f"modelshelf: error: git failed: {detail}\n")
+        except GitError as exc:
+            sys.stderr.write(f"modelshelf: error: {exc}\n")
             return EXIT_USAGE
 
     run.__doc__ = handler.__doc__

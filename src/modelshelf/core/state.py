@@ -304,12 +304,8 @@ class RegistryState:
 
     def history(self, artifact: str | None = None, ascending: bool = False) -> list[Event]:
         """Every tag event, ordered as ``gto history``: by (time, priority)."""
-        events = [
-            e
-            for a in self.artifacts.values()
-            for e in a.events()
-            if e.kind is not EventKind.COMMIT and (artifact is None or e.artifact == artifact)
-        ]
+        sources = [self.artifacts[artifact]] if artifact in self.artifacts else [] if artifact else self.artifacts.values()
+        events = [e for a in sources for e in a.events() if e.kind is not EventKind.COMMIT]
         events.sort(key=lambda e: (e.timestamp, e.kind.priority))
         return events if ascending else events[::-1]
 

@@ -12,12 +12,11 @@ import hashlib
 import os
 import subprocess
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-
-import git
+from typing import NamedTuple
 
 from ..core.events import CommitRecord, TagRecord
+from .catfile import CatFile
 
 _TAG_FIELDS = (
     "%(refname)",
@@ -35,6 +34,7 @@ _TAG_FIELDS = (
     "%(*committername)",
     "%(*committeremail:trim)",
     "%(*parent)",
+    "%(*tree)",
     "%(*contents)",
     "%(committerdate:unix)",
     "%(authorname)",
@@ -42,6 +42,7 @@ _TAG_FIELDS = (
     "%(committername)",
     "%(committeremail:trim)",
     "%(parent)",
+    "%(tree)",
     "%(contents)",
 )
 _TAG_FORMAT = "%00".join(_TAG_FIELDS) + "%00"
@@ -49,6 +50,17 @@ _TAG_FORMAT = "%00".join(_TAG_FIELDS) + "%00"
 
 class NotAGitRepo(Exception):
     """The path is not inside a Git repository."""
+
+
+class GitError(Exception):
+    """A git command failed; ``stderr`` says why."""
+
+    def __init__(self, args: list[str], returncode: int, stderr: str) -> None:
+        self.command = args
+        self.returncode = returncode
+        self.stderr = stderr
+        lines = stderr.strip().splitlines()
+        super().__init__(f"git {' '.join(args)} failed: {lines[-1] if lines else f'exit {returncode}'}")
 
 
 @dataclass(frozen=True)
@@ -59,8 +71,9 @@ class RepoWarning:
     message: str
 
 
-@dataclass(frozen=True)
-class TreeEntry:
+class TreeEntry(NamedTuple):
+    """One tree entry (a NamedTuple: tens of thousands are made per index build)."""
+
     mode: str
     name: str
     sha: str
@@ -85,67 +98,72 @@ def _int(raw: bytes) -> int:
     return int(raw) if raw.strip() else 0
 
 
+def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+
+
 class GitRepo:
-    """One repository (work tree, linked worktree or bare)."""
+    """One repository (work tree, linked worktree or bare).
+
+    Trees are cached by sha, so resolving a path at a commit walks only the
+    trees that differ from commits already seen (Git's Merkle structure does
+    the deduplication), and thousands of commits cost little more than one.
+    """
 
     def __init__(self, path: str | os.PathLike[str] = ".") -> None:
         self.path = Path(path)
-        if not self.path.exists():
+        if not self.path.is_dir():
             raise NotAGitRepo(f"{self.path}: no such directory")
-        try:
-            self._repo = git.Repo(self.path, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise NotAGitRepo(f"{self.path}: not a Git repository (or any parent up to /)") from None
+        probe = _git(self.path, "rev-parse", "--is-bare-repository", "--absolute-git-dir", "--git-common-dir")
+        if probe.returncode != 0:
+            raise NotAGitRepo(f"{self.path}: not a Git repository (or any parent up to /)")
+        bare, git_dir, common_dir = _text(probe.stdout).splitlines()[:3]
+        self.is_bare = bare == "true"
+        self.git_dir = Path(git_dir)
+        self.common_dir = (self.path / common_dir).resolve() if not os.path.isabs(common_dir) else Path(common_dir)
+        if self.is_bare:
+            self.root = self.git_dir
+        else:
+            top = _git(self.path, "rev-parse", "--show-toplevel")
+            self.root = Path(_text(top.stdout).strip()) if top.returncode == 0 else self.path.resolve()
+        self._cat = CatFile(self.root)
         self._commits: dict[str, CommitRecord] = {}
         self._tags: list[TagRecord] | None = None
+        self._trees: dict[str, dict[str, TreeEntry]] = {}
+        self._root_trees: dict[str, str | None] = {}
+        self._sizes: dict[str, int] = {}
+        self._found: dict[tuple[str, frozenset[str]], tuple[tuple[str, str], ...]] = {}
+        self._remotes: dict[str, str | None] = {}
 
     # -- identity -------------------------------------------------------
-    @property
-    def root(self) -> Path:
-        """The work tree root, or the git dir of a bare repo."""
-        return Path(self._repo.working_tree_dir or self._repo.git_dir)
-
-    @property
-    def is_bare(self) -> bool:
-        return self._repo.bare
-
-    @property
-    def gitpython(self) -> git.Repo:
-        return self._repo
-
     def run(self, *args: str, env: dict[str, str] | None = None) -> str:
         """Run one git command in the repo (for the write path)."""
-        full_env = {**os.environ, **(env or {})}
         result = subprocess.run(
-            ["git", *args], cwd=self.root, env=full_env, capture_output=True, check=False
+            ["git", *args], cwd=self.root, env={**os.environ, **(env or {})}, capture_output=True, check=False
         )
         if result.returncode != 0:
-            raise git.GitCommandError(["git", *args], result.returncode, result.stderr, result.stdout)
+            raise GitError(list(args), result.returncode, _text(result.stderr))
         return _text(result.stdout)
 
     def head(self) -> str | None:
-        try:
-            return self._repo.head.commit.hexsha
-        except ValueError:
-            return None  # unborn branch: an empty repository
+        """The checked-out commit, or None in an empty repository."""
+        return self.resolve("HEAD")
 
     def resolve(self, rev: str) -> str | None:
         """The commit a revision names, or None."""
-        try:
-            return self._repo.rev_parse(f"{rev}^{{commit}}").hexsha
-        except (git.BadName, ValueError, git.BadObject):
+        if not rev or rev.startswith("-"):
             return None
+        info = self._cat.info(f"{rev}^{{commit}}")
+        return info.sha if info is not None and info.type == "commit" else None
 
     def remote_url(self, name: str = "origin") -> str | None:
-        try:
-            return self._repo.remote(name).url
-        except ValueError:
-            return None
+        if name not in self._remotes:
+            result = _git(self.root, "config", "--get", f"remote.{name}.url")
+            self._remotes[name] = _text(result.stdout).strip() or None if result.returncode == 0 else None
+        return self._remotes[name]
 
     def is_shallow(self) -> bool:
-        return Path(self._repo.git_dir, "shallow").exists() or (
-            self._repo.common_dir is not None and Path(self._repo.common_dir, "shallow").exists()
-        )
+        return (self.git_dir / "shallow").exists() or (self.common_dir / "shallow").exists()
 
     def warnings(self) -> list[RepoWarning]:
         """Why a registry read from this checkout may be incomplete."""
@@ -158,7 +176,7 @@ class GitRepo:
                     "`git fetch --tags --unshallow` (in CI: `fetch-depth: 0` with actions/checkout)",
                 )
             )
-        if not self.tags() and self.remote_url() is not None and self.head() is not None:
+        if not self.tags() and self.head() is not None and self.remote_url() is not None:
             found.append(
                 RepoWarning(
                     "no-tags",
@@ -172,10 +190,10 @@ class GitRepo:
     def tags(self) -> list[TagRecord]:
         """Every tag, annotated or not, from one ``for-each-ref`` call."""
         if self._tags is None:
-            raw = self._repo.git.for_each_ref(
-                f"--format={_TAG_FORMAT}", "refs/tags", stdout_as_string=False
-            )
-            self._tags = self._parse_tags(raw)
+            result = _git(self.root, "for-each-ref", f"--format={_TAG_FORMAT}", "refs/tags")
+            if result.returncode != 0:
+                raise GitError(["for-each-ref", "refs/tags"], result.returncode, _text(result.stderr))
+            self._tags = self._parse_tags(result.stdout)
         return self._tags
 
     def refresh(self) -> None:
@@ -189,8 +207,8 @@ class GitRepo:
         for start in range(0, len(fields) - width + 1, width):
             (
                 ref, otype, oname, ptype, pname, tagger, email, tdate, message,
-                c_date, c_author, c_author_email, c_committer, c_committer_email, c_parents, c_message,
-                l_date, l_author, l_author_email, l_committer, l_committer_email, l_parents, l_message,
+                c_date, c_author, c_author_email, c_committer, c_committer_email, c_parents, c_tree, c_message,
+                l_date, l_author, l_author_email, l_committer, l_committer_email, l_parents, l_tree, l_message,
             ) = fields[start : start + width]
             ref = ref.lstrip(b"\n")
             name = _text(ref[len(b"refs/tags/") :])
@@ -222,6 +240,9 @@ class GitRepo:
                 )
             if commit is not None:
                 self._commits.setdefault(commit.hexsha, commit)
+                tree = (c_tree if otype == b"tag" else l_tree).decode()
+                if tree:
+                    self._root_trees.setdefault(commit.hexsha, tree)
             records.append(record)
         return records
 
@@ -234,13 +255,10 @@ class GitRepo:
         if sha is None:
             return None
         if sha not in self._commits:
-            c = self._repo.commit(sha)
-            self._commits[sha] = CommitRecord(
-                sha, c.committed_date, c.author.name or "", c.author.email or "",
-                c.committer.name or "", c.committer.email or "",
-                c.message if isinstance(c.message, str) else _text(c.message),
-                tuple(p.hexsha for p in c.parents),
-            )
+            found = self._cat.contents(sha)
+            if found is None:
+                return None
+            self._commits[sha] = _parse_commit(sha, found[1])
         return self._commits[sha]
 
     def commits(self, shas: list[str]) -> dict[str, CommitRecord]:
@@ -253,83 +271,124 @@ class GitRepo:
 
     def log(self, rev: str, paths: list[str] | None = None, max_count: int = 50) -> list[str]:
         """Commits reachable from ``rev`` that touched ``paths``, newest first."""
-        args = ["--format=%H", f"--max-count={max_count}", rev]
-        if paths:
-            args += ["--", *paths]
-        try:
-            out = self._repo.git.log(*args)
-        except git.GitCommandError:
-            return []
-        return out.split()
+        args = ["log", "--format=%H", f"--max-count={max_count}", rev, "--"]
+        result = _git(self.root, *(args + list(paths or [])))
+        return _text(result.stdout).split() if result.returncode == 0 else []
 
     # -- blobs and trees ------------------------------------------------
-    def _object(self, spec: str) -> tuple[str, str, bytes] | None:
-        try:
-            sha, otype, _size, data = self._repo.git.get_object_data(spec)
-        except ValueError:
+    def _root_tree(self, commit: str) -> str | None:
+        if commit not in self._root_trees:
+            info = self._cat.info(f"{commit}^{{tree}}")
+            self._root_trees[commit] = info.sha if info is not None else None
+        return self._root_trees[commit]
+
+    def _entries(self, tree_sha: str) -> dict[str, TreeEntry]:
+        entries = self._trees.get(tree_sha)
+        if entries is None:
+            found = self._cat.contents(tree_sha)
+            entries = {e.name: e for e in _parse_tree(found[1])} if found and found[0].type == "tree" else {}
+            self._trees[tree_sha] = entries
+        return entries
+
+    def _entry(self, commit: str, path: str) -> TreeEntry | None:
+        """The tree entry at ``path`` in a commit (None for the root or a missing path)."""
+        tree = self._root_tree(commit)
+        parts = [p for p in path.strip("/").split("/") if p]
+        if tree is None or not parts or any(p in (".", "..") for p in parts):
             return None
-        return sha.decode(), otype.decode(), data
+        entry: TreeEntry | None = None
+        for depth, part in enumerate(parts):
+            entry = self._entries(tree).get(part)
+            if entry is None:
+                return None
+            if depth < len(parts) - 1:
+                if not entry.is_tree:
+                    return None
+                tree = entry.sha
+        return entry
+
+    def read_blob(self, sha: str) -> bytes | None:
+        found = self._cat.contents(sha)
+        if found is None or found[0].type != "blob":
+            return None
+        self._sizes[sha] = found[0].size
+        return found[1]
 
     def read_file(self, commit: str, path: str) -> bytes | None:
         """A file's bytes at a commit, or None when it is not there."""
-        obj = self._object(f"{commit}:{path.lstrip('/')}")
-        if obj is None or obj[1] != "blob":
+        entry = self._entry(commit, path)
+        if entry is None or entry.is_tree or entry.mode == "160000":
             return None
-        return obj[2]
+        return self.read_blob(entry.sha)
 
     def blob_info(self, commit: str, path: str) -> BlobInfo | None:
-        try:
-            sha, otype, size = self._repo.git.get_object_header(f"{commit}:{path.lstrip('/')}")
-        except ValueError:
+        entry = self._entry(commit, path)
+        if entry is None or entry.is_tree or entry.mode == "160000":
             return None
-        if otype != b"blob":
-            return None
-        return BlobInfo(sha.decode(), int(size))
+        if entry.sha not in self._sizes:
+            info = self._cat.info(entry.sha)
+            if info is None:
+                return None
+            self._sizes[entry.sha] = info.size
+        return BlobInfo(entry.sha, self._sizes[entry.sha])
 
     def sha256(self, commit: str, path: str) -> str | None:
         data = self.read_file(commit, path)
         return hashlib.sha256(data).hexdigest() if data is not None else None
 
     def is_dir(self, commit: str, path: str) -> bool:
-        obj = self._object(f"{commit}:{path.strip('/')}") if path.strip("/") else None
-        return obj is not None and obj[1] == "tree"
+        entry = self._entry(commit, path)
+        return entry is not None and entry.is_tree
 
     def tree(self, commit: str, path: str = "") -> list[TreeEntry] | None:
         """Entries of a directory at a commit, or None when it is not a directory."""
-        spec = f"{commit}:{path.strip('/')}" if path.strip("/") else f"{commit}^{{tree}}"
-        obj = self._object(spec)
-        if obj is None or obj[1] != "tree":
-            return None
-        return list(_parse_tree(obj[2]))
+        if path.strip("/"):
+            entry = self._entry(commit, path)
+            if entry is None or not entry.is_tree:
+                return None
+            sha = entry.sha
+        else:
+            root = self._root_tree(commit)
+            if root is None:
+                return None
+            sha = root
+        return list(self._entries(sha).values())
 
-    def find_files(self, commit: str, names: frozenset[str]) -> list[str]:
-        """Paths of files called one of ``names`` anywhere in the commit's tree.
+    def find_blobs(self, commit: str, names: frozenset[str]) -> list[tuple[str, str]]:
+        """``(path, blob sha)`` of files called one of ``names`` anywhere in the commit.
 
         Memoised per tree object, so walking thousands of commits costs only
         the subtrees that changed between them.
         """
-        obj = self._object(f"{commit}^{{tree}}")
-        if obj is None:
-            return []
-        return sorted(self._find_in_tree(obj[0], names))
+        root = self._root_tree(commit)
+        return sorted(self._find_in_tree(root, names)) if root else []
 
-    @lru_cache(maxsize=65536)
-    def _find_in_tree(self, tree_sha: str, names: frozenset[str]) -> tuple[str, ...]:
-        obj = self._object(tree_sha)
-        if obj is None:
-            return ()
-        found: list[str] = []
-        for entry in _parse_tree(obj[2]):
+    def find_files(self, commit: str, names: frozenset[str]) -> list[str]:
+        """Paths of files called one of ``names`` anywhere in the commit's tree."""
+        return [path for path, _ in self.find_blobs(commit, names)]
+
+    def _find_in_tree(self, tree_sha: str, names: frozenset[str]) -> tuple[tuple[str, str], ...]:
+        memo = self._found
+        key = (tree_sha, names)
+        if key in memo:
+            return memo[key]
+        found: list[tuple[str, str]] = []
+        for entry in self._entries(tree_sha).values():
             if entry.is_tree:
                 if entry.name.startswith(".") or entry.name in _SKIP_DIRS:
                     continue
-                found += [f"{entry.name}/{p}" for p in self._find_in_tree(entry.sha, names)]
-            elif entry.name in names:
-                found.append(entry.name)
-        return tuple(found)
+                below = memo.get((entry.sha, names))
+                if below is None:
+                    below = self._find_in_tree(entry.sha, names)
+                if below:
+                    found += [(f"{entry.name}/{p}", sha) for p, sha in below]
+            elif entry.name in names and entry.mode != "160000":
+                found.append((entry.name, entry.sha))
+        memo[key] = result = tuple(found)
+        return result
 
     def close(self) -> None:
-        self._repo.close()
+        self._cat.close()
 
     def __enter__(self) -> "GitRepo":
         return self
@@ -338,17 +397,36 @@ class GitRepo:
         self.close()
 
 
+def _parse_commit(sha: str, data: bytes) -> CommitRecord:
+    header, _, message = data.partition(b"\n\n")
+    parents: list[str] = []
+    people: dict[bytes, tuple[str, str, int]] = {}
+    for line in header.split(b"\n"):
+        key, _, value = line.partition(b" ")
+        if key == b"parent":
+            parents.append(value.decode())
+        elif key in (b"author", b"committer"):
+            name, _, rest = value.partition(b" <")
+            email, _, when = rest.partition(b"> ")
+            stamp = when.split()
+            people[key] = (_text(name), _text(email), int(stamp[0]) if stamp else 0)
+    author = people.get(b"author", ("", "", 0))
+    committer = people.get(b"committer", ("", "", 0))
+    return CommitRecord(
+        sha, committer[2], author[0], author[1], committer[0], committer[1], _text(message), tuple(parents)
+    )
+
+
 _SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv"})
 
 
 def _parse_tree(data: bytes):
+    """Entries of a raw tree object: ``mode SP name NUL 20-byte-sha`` repeated."""
     pos = 0
     end = len(data)
+    find = data.find
     while pos < end:
-        space = data.index(b" ", pos)
-        nul = data.index(b"\0", space)
-        mode = data[pos:space].decode()
-        name = _text(data[space + 1 : nul])
-        sha = data[nul + 1 : nul + 21].hex()
+        space = find(b" ", pos)
+        nul = find(b"\0", space)
+        yield TreeEntry(data[pos:space].decode(), _text(data[space + 1 : nul]), data[nul + 1 : nul + 21].hex())
         pos = nul + 21
-        yield TreeEntry(mode, name, sha)

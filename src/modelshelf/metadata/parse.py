@@ -121,6 +121,14 @@ class DocumentCache:
         data, error = self._parsed[key]
         return Document(path, info.sha, data, error)
 
+    def load_blob(self, commit: str, path: str, sha: str) -> Document | None:
+        """``load`` when the blob sha is already known (from a tree walk): no lookup."""
+        fmt = "json" if path.lower().endswith(".json") else "yaml"
+        parsed = self._parsed.get((sha, fmt))
+        if parsed is None:
+            return self.load(commit, path)
+        return Document(path, sha, parsed[0], parsed[1])
+
     def _parse(self, commit: str, path: str, size: int, fmt: str) -> tuple[object, str | None]:
         if size > MAX_FILE_BYTES:
             return None, f"too large to read as metadata ({size} bytes)"

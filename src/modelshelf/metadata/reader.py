@@ -53,6 +53,9 @@ class MetadataReader:
         self._max = max_commits
         self._views: OrderedDict[str, _CommitView] = OrderedDict()
         self._versions: OrderedDict[tuple[str, str], VersionMetadata] = OrderedDict()
+        # dvc.yaml / dvc.lock results by (path, blob sha): unchanged files across
+        # thousands of commits are converted once (problems name the first commit seen).
+        self._files: dict[tuple[str, str], DvcYaml | LockFile] = {}
 
     # -- per commit -------------------------------------------------------
     def _view(self, commit: str) -> _CommitView:
@@ -70,17 +73,24 @@ class MetadataReader:
         dvc_files: dict[str, DvcYaml] = {}
         locks: dict[str, LockFile] = {}
         file_problems: dict[str, list[MetadataProblem]] = {}
-        for path in self.source.find_files(commit, _FILES):
-            doc = self.docs.load(commit, path)
+        find_blobs = getattr(self.source, "find_blobs", None)
+        located = find_blobs(commit, _FILES) if find_blobs else [(p, None) for p in self.source.find_files(commit, _FILES)]
+        for path, sha in located:
+            doc = self.docs.load_blob(commit, path, sha) if sha else self.docs.load(commit, path)
             if doc is None:
                 continue
-            if path.rsplit("/", 1)[-1] == DVC_YAML:
-                parsed = parse_dvc_yaml(doc.data, path, commit, doc.error)
+            key = (path, doc.blob_sha)
+            parsed = self._files.get(key)
+            if parsed is None:
+                if path.rsplit("/", 1)[-1] == DVC_YAML:
+                    parsed = parse_dvc_yaml(doc.data, path, commit, doc.error)
+                else:
+                    parsed = parse_dvc_lock(doc.data, path, commit, doc.error)
+                self._files[key] = parsed
+            if isinstance(parsed, DvcYaml):
                 dvc_files[parsed.folder] = parsed
             else:
-                lock = parse_dvc_lock(doc.data, path, commit, doc.error)
-                locks[lock.folder] = lock
-                parsed = lock
+                locks[parsed.folder] = parsed
             if parsed.problems:
                 file_problems.setdefault(path, []).extend(parsed.problems)
 

@@ -8,11 +8,10 @@ and GIT_COMMITTER_DATE is honoured, as for any ``git tag``.
 
 from __future__ import annotations
 
-import git
 
 from ..core.events import TagRecord
 from ..core.grammar import TAG_RE, Action, TagName, format_tag_name, tag_to_name
-from ..git import GitRepo
+from ..git import GitError, GitRepo
 from .errors import PushFailed, TagExists
 
 
@@ -52,7 +51,7 @@ def push_tag(repo: GitRepo, name: str, remote: str = "origin") -> None:
     ref = f"refs/tags/{name}"
     try:
         repo.run("push", remote, f"{ref}:{ref}")
-    except git.GitCommandError as exc:
+    except GitError as exc:
         lines = (exc.stderr or "").strip().splitlines()
         detail = lines[-1].strip(" '") if lines else "no detail"
         raise PushFailed(
