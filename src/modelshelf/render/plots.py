@@ -1,0 +1,205 @@
+"""Metric trend plots across a model's versions, as deterministic, cached SVG files.
+
+Plotting is the main cost of a catalog build, so each plot is named by a hash
+of what it shows (plus ``STYLE_VERSION``): a rebuild reuses the cached SVG of
+every plot whose data did not change and draws only the new ones.
+
+Only matplotlib's object API is used (``Figure`` + ``FigureCanvasSVG``), never
+pyplot, so there is no global figure registry. The three SVG rcParams that
+matplotlib reads only from its global ``rcParams`` at save time (id salt, text
+as ``<text>``) are set in an ``rc_context`` held under a module lock just for
+the save; everything else is styled explicitly on the objects.
+
+Metric names and versions come from repositories and end up as SVG
+``<text>``: matplotlib escapes XML, and ``$`` is escaped and math parsing off
+so ``$...$`` is never read as mathtext.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+
+from ..core.semver import SemVer
+from ..index import atomic_write
+
+STYLE_VERSION = "1"  # bump whenever the drawing code changes: renames every cached plot
+MAX_DEFAULT_METRICS = 6
+MIN_POINTS = 2  # a trend needs two points; single values are in the versions table
+PLOTTED_STATUSES = ("active", "deregistered")
+
+_SIZE = (4.0, 2.3)  # inches; SVG user units are points (72 per inch)
+_MAX_TICKS = 6
+_MAX_LABEL = 18
+_LINE = "#3f51b5"
+_DEREGISTERED = "#9e9e9e"
+_STAGE = "#c2185b"
+_SVG_RC = {"svg.hashsalt": "modelshelf", "svg.fonttype": "none", "svg.id": None}
+_SVG_METADATA = {"Date": None, "Creator": "modelshelf"}
+_SAVE_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Plot:
+    """One metric's trend: ``filename`` is content-addressed, ``svg`` its bytes."""
+
+    metric: str
+    filename: str
+    svg: bytes
+
+
+@dataclass(frozen=True)
+class _Point:
+    version: str
+    value: float
+    deregistered: bool
+    stages: tuple[str, ...]
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _plotted_versions(model: dict) -> list[dict]:
+    """Registered SemVer versions (active or deregistered), oldest first."""
+    versions = [
+        v for v in model.get("versions", [])
+        if v.get("status") in PLOTTED_STATUSES and SemVer.is_valid(v.get("version"))
+    ]
+    versions.sort(key=lambda v: (SemVer.parse(v["version"]), v["version"]))
+    return versions
+
+
+def _points(versions: list[dict], metric: str) -> list[_Point]:
+    points = []
+    for version in versions:
+        value = _number((version.get("metrics") or {}).get(metric))
+        if value is not None:
+            points.append(_Point(version["version"], value, version["status"] == "deregistered",
+                                 tuple(sorted(version.get("stages") or ()))))
+    return points
+
+
+def default_metrics(model: dict) -> list[str]:
+    """Numeric metrics present in at least two plotted versions, by key, at most six."""
+    versions = _plotted_versions(model)
+    counts: dict[str, int] = {}
+    for version in versions:
+        for key, value in (version.get("metrics") or {}).items():
+            if _number(value) is not None:
+                counts[key] = counts.get(key, 0) + 1
+    return sorted(k for k, n in counts.items() if n >= MIN_POINTS)[:MAX_DEFAULT_METRICS]
+
+
+def plot_filename(metric: str, points: list[_Point]) -> str:
+    """The content address of a plot: what it shows and how it is drawn."""
+    payload = {
+        "style": STYLE_VERSION,
+        "metric": metric,
+        "points": [[p.version, repr(p.value), p.deregistered, list(p.stages)] for p in points],
+    }
+    digest = hashlib.sha1(json.dumps(payload, sort_keys=True, ensure_ascii=True).encode()).hexdigest()
+    return f"{digest[:16]}.svg"
+
+
+def render_metric_plots(model: dict, metrics: list[str] | None, cache_dir: Path) -> list[Plot]:
+    """One trend plot per metric with at least two points; cached SVGs are reused as is.
+
+    ``metrics`` None means ``default_metrics(model)``; an explicit list keeps its
+    order (duplicates dropped) and skips metrics with fewer than two points.
+    """
+    versions = _plotted_versions(model)
+    names = default_metrics(model) if metrics is None else list(dict.fromkeys(metrics))
+    cache_dir = Path(cache_dir)
+    plots = []
+    for metric in names:
+        points = _points(versions, metric)
+        if len(points) < MIN_POINTS:
+            continue
+        filename = plot_filename(metric, points)
+        cached = cache_dir / filename
+        if cached.is_file():
+            svg = cached.read_bytes()
+        else:
+            svg = _draw(metric, points)
+            atomic_write(cached, svg)
+        plots.append(Plot(metric, filename, svg))
+    return plots
+
+
+def _plain(text: str, limit: int) -> str:
+    """Repo text as one bounded line (drawn with ``parse_math=False``)."""
+    text = " ".join(str(text).split())
+    return text[: limit - 1] + "\u2026" if len(text) > limit else text
+
+
+def _no_math(text: str) -> str:
+    """For labels whose Text objects matplotlib makes itself (ticks): ``\\$`` is a literal dollar."""
+    return text.replace("$", r"\$")
+
+
+def _tick_positions(count: int) -> list[int]:
+    """At most ``_MAX_TICKS`` evenly spread indexes, always the first and the last."""
+    if count <= _MAX_TICKS:
+        return list(range(count))
+    step = (count - 1) / (_MAX_TICKS - 1)
+    return sorted({round(i * step) for i in range(_MAX_TICKS)})
+
+
+def _draw(metric: str, points: list[_Point]) -> bytes:
+    figure = Figure(figsize=_SIZE, dpi=72)  # fixed margins: constrained layout costs a third of the time
+    canvas = FigureCanvasSVG(figure)
+    ax = figure.add_subplot()
+    xs = list(range(len(points)))
+    active = [(x, p) for x, p in zip(xs, points) if not p.deregistered]
+    gone = [(x, p) for x, p in zip(xs, points) if p.deregistered]
+    if active:
+        ax.plot([x for x, _ in active], [p.value for _, p in active], color=_LINE, linewidth=1.4,
+                marker="o", markersize=4, zorder=3)
+    if gone:
+        ax.plot([x for x, _ in gone], [p.value for _, p in gone], linestyle="none", marker="o",
+                markersize=5, markerfacecolor="white", markeredgecolor=_DEREGISTERED, zorder=4)
+    for x, point in zip(xs, points):
+        if point.stages:
+            ax.annotate(_plain(", ".join(point.stages), 24), (x, point.value), xytext=(0, 6),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=6.5,
+                        color=_STAGE, usetex=False, parse_math=False, annotation_clip=False)
+    ticks = _tick_positions(len(points))
+    ax.set_xticks(ticks, [_no_math(_plain(points[i].version, _MAX_LABEL)) for i in ticks])
+    long_labels = any(len(points[i].version) > 9 for i in ticks) and len(ticks) > 3
+    ax.tick_params(axis="x", labelsize=6.5, labelrotation=25 if long_labels else 0)
+    figure.subplots_adjust(left=0.15, right=0.97, bottom=0.2 if long_labels else 0.13, top=0.87)
+    ax.tick_params(axis="y", labelsize=6.5)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+    ax.margins(x=0.08, y=0.22)
+    ax.set_title(_plain(metric, 60), fontsize=8, loc="left", usetex=False, parse_math=False)
+    ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if gone:
+        marker = Line2D([], [], linestyle="none", marker="o", markersize=5, markerfacecolor="white",
+                        markeredgecolor=_DEREGISTERED)
+        ax.legend([marker], ["deregistered"], fontsize=6, frameon=False, loc="best")
+    return _save(canvas)
+
+
+def _save(canvas: FigureCanvasSVG) -> bytes:
+    from io import BytesIO
+
+    buffer = BytesIO()
+    with _SAVE_LOCK, matplotlib.rc_context(_SVG_RC):
+        canvas.print_svg(buffer, metadata=_SVG_METADATA)
+    return buffer.getvalue()
