@@ -163,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
 _EXTENSIONS: list[tuple[str, str]] = [
     ("cli_write", "add_write_commands"),
     ("cli_download", "add_download_commands"),
+    ("cli_site", "add_site_commands"),
 ]
 
 

@@ -1,0 +1,105 @@
+"""``modelshelf build``, ``serve`` and ``demo``: the catalog site from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .cli_common import EXIT_OK, EXIT_PROBLEMS, CliError, add_repo_option
+
+
+def _mkdocs_errors():
+    from mkdocs.exceptions import MkDocsException
+
+    return MkDocsException
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .sitebuild import build_site
+
+    from .sitebuild import NoCatalogPlugin
+
+    options = {"publish_artifacts": True} if args.publish_artifacts else None
+    try:
+        site = build_site(args.repo, args.output, strict=args.strict, config_file=args.config_file,
+                          plugin_options=options, verbose=not args.quiet)
+    except (FileNotFoundError, NoCatalogPlugin) as exc:
+        raise CliError(str(exc)) from None
+    except _mkdocs_errors() as exc:
+        sys.stderr.write(f"modelshelf: error: build failed: {exc}\n")
+        return EXIT_PROBLEMS
+    print(f"Catalog built in {site}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .sitebuild import serve_site
+
+    try:
+        serve_site(args.repo, config_file=args.config_file, dev_addr=args.dev_addr, open_in_browser=args.open,
+                   strict=args.strict)
+    except FileNotFoundError as exc:
+        raise CliError(str(exc)) from None
+    except _mkdocs_errors() as exc:
+        sys.stderr.write(f"modelshelf: error: {exc}\n")
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import DemoError, create_demo_repo
+    from .sitebuild import build_site
+
+    out = Path(args.output).absolute()
+    registry = out / "registry"
+    try:
+        create_demo_repo(registry)
+    except DemoError as exc:
+        raise CliError(str(exc)) from None
+    print(f"Demo registry created in {registry}")
+    if args.no_build:
+        print(f"Build its catalog with: modelshelf build --repo {registry}")
+        return EXIT_OK
+    site = out / "site"
+    try:
+        # Plain .html URLs, so the catalog also browses straight from the file system.
+        build_site(registry, site, extra={"use_directory_urls": False}, verbose=not args.quiet)
+    except _mkdocs_errors() as exc:
+        sys.stderr.write(f"modelshelf: error: build failed: {exc}\n")
+        return EXIT_PROBLEMS
+    print(f"Catalog built in {site}")
+    print(f"Open {(site / 'index.html').as_uri()}")
+    print(f"or serve it live: modelshelf serve --repo {registry}")
+    return EXIT_OK
+
+
+def add_site_commands(sub: argparse._SubParsersAction) -> None:
+    build = sub.add_parser("build", help="build the static catalog site (MkDocs + Material)")
+    build.add_argument("-o", "--output", metavar="DIR",
+                       help="site folder, replaced only when the build succeeds (default: the config's site_dir, else REPO/site)")
+    build.add_argument("--strict", action="store_true", help="fail on any warning (like `mkdocs build --strict`)")
+    build.add_argument("-f", "--config-file", metavar="FILE",
+                       help="MkDocs config (default: REPO/mkdocs.yml, else modelshelf's packaged one)")
+    build.add_argument("--publish-artifacts", action="store_true",
+                       help="copy each version's bytes into the site (artifacts/) so downloads need only the site")
+    build.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
+    add_repo_option(build)
+    build.set_defaults(func=cmd_build)
+
+    serve = sub.add_parser("serve", help="live preview of the catalog (mkdocs serve with the same config)")
+    serve.add_argument("-a", "--dev-addr", metavar="IP:PORT", help="address to serve on (default: 127.0.0.1:8000)")
+    serve.add_argument("-f", "--config-file", metavar="FILE", help="MkDocs config (as for build)")
+    serve.add_argument("--open", action="store_true", help="open the catalog in a browser")
+    serve.add_argument("--strict", action="store_true", help="fail on any warning")
+    add_repo_option(serve)
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="create the demo registry (a real Git repo) and build its catalog")
+    demo.add_argument("-o", "--output", default="modelshelf-demo", metavar="DIR",
+                      help="folder for DIR/registry and DIR/site (default: ./modelshelf-demo)")
+    demo.add_argument("--no-build", action="store_true", help="only create the registry")
+    demo.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
+    demo.set_defaults(func=cmd_demo)

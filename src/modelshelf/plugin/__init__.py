@@ -1,0 +1,150 @@
+"""The MkDocs plugin: hooks only. The registry is read once per build in ``on_files``.
+
+Pages are virtual (``File.generated``), never written to docs_dir; model pages
+stay out of the navigation (``NOT_IN_NAV``) because Material renders the nav
+into every page. Plots and the catalog's CSS/JS are generated files written
+with the site. The JSON API and the feed are written in ``on_post_build``
+(after ``publish_artifacts`` may have added download URLs), each atomically;
+they are registered in ``on_files`` as files MkDocs does not copy, so Markdown
+links to ``api/registry.json`` validate under ``--strict``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from ..index import atomic_write, build_index
+from ..registry import load_registry
+from ..render.githost import commit_url_template
+from ..render.options import OptionsError, SiteOptions
+from ..registry import Registry
+from ..render.site import CSS_PATH, JS_PATH, TEMPLATES_DIR, SiteContent, api_files, deferred_paths, render_site
+from .config import ModelshelfConfig
+
+log = logging.getLogger("mkdocs.plugins.modelshelf")
+
+
+class _GeneratedFile(File):
+    """A generated file written beside its target and renamed: never seen half-written."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        content = self._content
+        assert content is not None
+        atomic_write(Path(self.abs_dest_path), content)
+
+
+class _DeferredFile(File):
+    """A site file that ``on_post_build`` writes; MkDocs only needs to know it exists."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        return None
+
+
+def progress_logger(what: str):
+    """Log ``what N of M`` about ten times per build (every step for small registries)."""
+
+    def report(position: int, total: int, name: str) -> None:
+        step = max(1, total // 10)
+        if position == total or position % step == 0 or total <= 10:
+            log.info(f"modelshelf: {what} {position} of {total} ({name})")
+
+    return report
+
+
+class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.repo: Path | None = None
+        self.options: SiteOptions | None = None
+        self.site: SiteContent | None = None
+        self.registry: Registry | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        self.repo = (base / self.config.repo) if self.config.repo else base
+        self.cache = base / self.config.cache_dir
+        config.theme.dirs.append(str(TEMPLATES_DIR))  # after custom_dir: users can override ours
+        if CSS_PATH not in config.extra_css:
+            config.extra_css.append(CSS_PATH)
+        if JS_PATH not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(JS_PATH)
+        return config
+
+    def _options(self, config: MkDocsConfig, remote: str | None) -> SiteOptions:
+        try:
+            return SiteOptions(
+                catalog_dir=self.config.catalog_dir, stages_page=self.config.stages_page,
+                activity_page=self.config.activity_page, feed=self.config.feed,
+                metrics=tuple(self.config.metrics), max_metrics=self.config.max_metrics,
+                table_metrics=self.config.table_metrics, stage_order=tuple(self.config.stages),
+                stage_colors=dict(self.config.stage_colors),
+                commit_url=commit_url_template(remote, self.config.git_url),
+                site_url=config.site_url or None, site_name=config.site_name,
+                use_directory_urls=config.use_directory_urls,
+                activity_entries=self.config.activity_entries, feed_entries=self.config.feed_entries,
+            )
+        except OptionsError as exc:
+            raise PluginError(f"modelshelf: {exc}") from None
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return None
+        assert self.repo is not None
+        try:
+            registry = self.registry = load_registry(self.repo)
+        except Exception as exc:  # NotAGitRepo and friends: one clear line
+            raise PluginError(f"modelshelf: cannot read the registry at {self.repo}: {exc}") from None
+        index = build_index(registry, progress=progress_logger("indexing model"))
+        for problem in index.problems:
+            log.warning(f"modelshelf: {problem}")
+        self.options = self._options(config, index.data["repository"].get("remote"))
+        self.site = render_site(
+            index.data, self.options, plot_cache=self.cache, template_dirs=list(config.theme.dirs),
+            progress=progress_logger("rendering model"),
+        )
+        for page in self.site.pages:
+            if files.get_file_from_path(page.src_uri) is not None:
+                log.info(f"modelshelf: docs_dir has its own '{page.src_uri}'; keeping it instead of the generated page")
+                continue
+            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, page.src_uri, content=page.content, inclusion=inclusion))
+        for item in self.site.files:
+            existing = files.get_file_from_path(item.path)
+            if existing is not None:
+                files.remove(existing)
+            files.append(_GeneratedFile.generated(config, item.path, content=item.content))
+        for path in deferred_paths(self.site.index, self.site.feed is not None):
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                files.remove(existing)
+            files.append(_DeferredFile.generated(config, path, content=b""))
+        return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled or self.site is None:
+            return
+        site_dir = Path(config.site_dir)
+        index = self.site.index
+        if self.config.publish_artifacts:
+            from ..download import publish_artifacts
+
+            problems: list[str] = []
+            publish_artifacts(self.registry, index, site_dir, dvc_remotes=tuple(self.config.dvc_remotes),
+                              problems=problems)
+            for problem in problems:
+                log.warning(f"modelshelf: {problem}")
+        for item in api_files(index):
+            atomic_write(site_dir / item.path, item.content)
+        if self.site.feed is not None:
+            atomic_write(site_dir / "feed.xml", self.site.feed)
+        if self.registry is not None:
+            self.registry.repo.close()

@@ -1,0 +1,26 @@
+"""The plugin's typed options (``plugins: - modelshelf: {...}`` in mkdocs.yml)."""
+
+from __future__ import annotations
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class ModelshelfConfig(Config):
+    enabled = c.Type(bool, default=True)
+    repo = c.Optional(c.Type(str))  # default: the folder of mkdocs.yml
+    catalog_dir = c.Type(str, default="models/")  # URL prefix of the catalog pages; "" = site root
+    stages_page = c.Type(bool, default=True)
+    activity_page = c.Type(bool, default=True)
+    feed = c.Type(bool, default=True)
+    metrics = c.ListOfItems(c.Type(str), default=[])  # empty: every numeric metric, up to max_metrics
+    max_metrics = c.Type(int, default=6)
+    table_metrics = c.Type(int, default=4)
+    stages = c.ListOfItems(c.Type(str), default=[])  # display order; empty: .gto's, else alphabetical
+    stage_colors = c.DictOfItems(c.Type(str), default={})
+    git_url = c.Optional(c.Type(str))  # repo web URL or "{sha}" template for commit links
+    cache_dir = c.Type(str, default=".cache/modelshelf")  # plot cache, relative to mkdocs.yml
+    activity_entries = c.Type(int, default=100)
+    feed_entries = c.Type(int, default=50)
+    publish_artifacts = c.Type(bool, default=False)  # copy each version's bytes into the site (artifacts/)
+    dvc_remotes = c.ListOfItems(c.Type(str), default=[])  # extra DVC remotes for publish_artifacts

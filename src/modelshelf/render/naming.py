@@ -1,0 +1,40 @@
+"""URL-safe, reversible file names for model names.
+
+Model names use letters, digits, ``-``, ``_``, ``/`` and (for models declared
+in a sub-folder's ``dvc.yaml``) one ``:``. In file names and URLs:
+
+- ``/`` becomes ``~`` and ``:`` becomes ``.`` (neither ever occurs in a name,
+  both are RFC 3986 unreserved characters, so no percent-encoding is needed);
+- everything else stays as is.
+
+So ``models/vision:detector`` is published as ``api/models/models~vision.detector.json``
+and ``model_name("models~vision.detector")`` gives the name back.
+
+Model *pages* use the same stem, plus a trailing ``~`` when the stem is one of
+the catalog's own page names (``index``, ``stages``, ...), so a model called
+``stages`` cannot shadow the stages page.
+"""
+
+from __future__ import annotations
+
+RESERVED_STEMS = frozenset({"index", "stages", "activity", "feed", "api", "assets", "search", "404"})
+
+
+def file_stem(name: str) -> str:
+    """The reversible, URL-safe stem for a model name."""
+    return name.replace("/", "~").replace(":", ".")
+
+
+def model_name(stem: str) -> str:
+    """Inverse of ``file_stem``."""
+    return stem.replace("~", "/").replace(".", ":")
+
+
+def api_file(name: str) -> str:
+    """Site-relative path of a model's JSON file."""
+    return f"api/models/{file_stem(name)}.json"
+
+
+def page_stem(name: str) -> str:
+    stem = file_stem(name)
+    return f"{stem}~" if stem.lower() in RESERVED_STEMS else stem

@@ -1,0 +1,307 @@
+"""The JSON index -> the catalog's generated pages and files.
+
+``render_site`` is the one renderer behind the MkDocs plugin and the CLI. Its
+output is Markdown pages whose generated parts are raw HTML blocks: Python-
+Markdown leaves block-level HTML alone, so repository text (escaped by
+Jinja2's autoescape) is never read as Markdown either, and it never starts
+a line (newlines, backticks, braces are written as character references) so
+no Markdown preprocessor (fences, snippets, macros) can pick it up.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import posixpath
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+from markupsafe import Markup, escape
+
+from .feed import atom_feed
+from .naming import api_file
+from .options import SiteOptions
+from .views import Catalog, fmt_time, short
+
+JSON = dict[str, Any]
+Progress = Callable[[int, int, str], None]
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+ASSETS_DIR = Path(__file__).parent / "assets"
+CSS_PATH = "assets/modelshelf/modelshelf.css"
+JS_PATH = "assets/modelshelf/modelshelf.js"
+PLOTS_DIR = "assets/plots"
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A generated Markdown page (``src_uri`` relative to docs_dir)."""
+
+    src_uri: str
+    title: str
+    content: str
+    in_nav: bool
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """A generated file copied into the site as is (``path`` relative to the site root)."""
+
+    path: str
+    content: bytes
+
+
+@dataclass
+class SiteContent:
+    pages: list[PageSpec] = field(default_factory=list)
+    files: list[SiteFile] = field(default_factory=list)  # copied by MkDocs with the pages
+    feed: bytes | None = None
+    index: JSON = field(default_factory=dict)  # the published index (with page/api URLs)
+
+
+# -- URLs -------------------------------------------------------------------
+def page_url(src_uri: str, use_directory_urls: bool) -> str:
+    """The site-relative URL MkDocs gives a Markdown page (mirrors ``File.url``)."""
+    stem = src_uri[: -len(".md")]
+    dirname, name = posixpath.split(stem)
+    if not use_directory_urls:
+        return f"{stem}.html"
+    if name == "index":
+        return f"{dirname}/" if dirname else "./"
+    return f"{stem}/"
+
+
+def relative_url(target: str, page: str) -> str:
+    """``target`` (site-relative) as seen from the page at site-relative URL ``page``."""
+    base = page if page.endswith("/") else posixpath.dirname(page) + "/"
+    base = "" if base in ("./", "/") else base
+    rel = posixpath.relpath(target or ".", base or ".")
+    if target.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return "./" if rel in (".", "./") else rel
+
+
+# -- escaping ---------------------------------------------------------------
+_MARKDOWN_SAFE = str.maketrans({"\n": "&#10;", "\r": "&#13;", "`": "&#96;", "{": "&#123;", "}": "&#125;",
+                                "~": "&#126;", "\t": "&#9;"})
+
+
+def markdown_inert(html: str) -> str:
+    """Escaped HTML with nothing a Markdown preprocessor could act on."""
+    return html.translate(_MARKDOWN_SAFE)
+
+
+def _finalize(value: object) -> object:
+    """Every ``{{ value }}``: HTML-escaped, then made inert for Markdown."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    return Markup(markdown_inert(str(escape(value))))
+
+
+def _yaml_str(value: str) -> Markup:
+    """A YAML (JSON) string scalar for front matter; ASCII-only so nothing can break out."""
+    return Markup(json.dumps(str(value), ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
+def _truncate(text: str, length: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def make_environment(template_dirs: list[str] | None = None) -> jinja2.Environment:
+    """Templates from the theme dirs first (user overrides), then ours."""
+    dirs = [*(template_dirs or []), str(TEMPLATES_DIR)]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(dirs), autoescape=True, finalize=_finalize,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(
+        when=fmt_time, short=short, yaml_str=_yaml_str, truncate_text=_truncate,
+        tojson_text=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True),
+    )
+    return env
+
+
+# -- the renderer -----------------------------------------------------------
+def _storage_summary(model: JSON) -> str | None:
+    latest = next((v for v in model["versions"] if v["version"] == model["latest"]), None)
+    storage = latest.get("storage") if latest else None
+    if not storage or storage.get("kind") == "missing":
+        return None
+    parts = [storage["kind"]]
+    if storage.get("path"):
+        parts.append(storage["path"])
+    elif storage.get("url"):
+        parts.append(storage["url"])
+    size = storage.get("size")
+    if isinstance(size, int):
+        parts.append(_size(size))
+    return " · ".join(parts)
+
+
+def _size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+@dataclass(frozen=True)
+class _Lineage:
+    version: str
+    produced_by: str | None
+    source: str
+
+
+class _Renderer:
+    def __init__(self, index: JSON, options: SiteOptions, env: jinja2.Environment, plot_cache: Path) -> None:
+        self.options = options
+        self.catalog = Catalog(index, options)
+        self.env = env
+        self.plot_cache = plot_cache
+        self.urls = {name: page_url(src, options.use_directory_urls) for name, src in self.catalog.pages.items()}
+
+    def render(self, template: str, src_uri: str, **context: Any) -> str:
+        here = page_url(src_uri, self.options.use_directory_urls)
+
+        def url(target_src: str) -> str:
+            return relative_url(page_url(target_src, self.options.use_directory_urls), here)
+
+        def asset(path: str) -> str:
+            return relative_url(path, here)
+
+        feed_url = asset("feed.xml") if self.options.feed else None
+        return self.env.get_template(template).render(url=url, asset=asset, feed_url=feed_url, **context)
+
+    def home(self) -> PageSpec:
+        rows = self.catalog.model_rows()
+        active = [r for r in rows if not r.deprecated]
+        stages = [self.catalog.badge(s, None) for s in self.catalog.stage_order]
+        content = self.render(
+            "modelshelf/home.html", self.catalog.home_src, title="Models", active=active,
+            deprecated=[r for r in rows if r.deprecated], types=sorted({r.type for r in rows if r.type}),
+            all_labels=sorted({label for r in rows for label in r.labels}),
+            stage_order=self.catalog.stage_order, stage_badges=stages,
+        )
+        return PageSpec(self.catalog.home_src, "Models", content, True)
+
+    def stages(self) -> PageSpec:
+        src = self.catalog.stages_src
+        content = self.render("modelshelf/stages.html", src, title="Stages", columns=self.catalog.stage_columns())
+        return PageSpec(src, "Stages", content, True)
+
+    def activity(self) -> PageSpec:
+        src = self.catalog.activity_src
+        events = self.catalog.event_rows(self.catalog.index["events"], self.options.activity_entries)
+        return PageSpec(src, "Activity", self.render("modelshelf/activity.html", src, title="Activity", events=events), True)
+
+    def model(self, model: JSON) -> tuple[PageSpec, list[SiteFile]]:
+        from .card import card_facts, render_card
+        from .lineage import mermaid_lineage
+        from .plots import render_metric_plots
+
+        src = self.catalog.pages[model["name"]]
+        metrics = self.catalog.metric_names(model)
+        plots = render_metric_plots(model, metrics, self.plot_cache) if metrics else []
+        files = [SiteFile(f"{PLOTS_DIR}/{p.filename}", p.svg) for p in plots]
+        lineages = []
+        for version in model["versions"]:
+            if not version.get("lineage", {}).get("stages"):
+                continue
+            source = mermaid_lineage(model["name"], version)
+            if source:
+                lineages.append(_Lineage(short(version["version"]), version["lineage"].get("produced_by"), source))
+        card = model.get("card")
+        card_html = Markup(markdown_inert(render_card(card["markdown"]))) if card else None
+        facts = card_facts(card.get("front_matter") or {}) if card else []
+        deprecations = [e for e in model["events"] if e["event"] == "deprecation"]
+        content = self.render(
+            "modelshelf/model.html", src, model=model, badges=self.catalog.badges(model),
+            storage=_storage_summary(model), api_path=api_file(model["name"]),
+            deprecation=max(deprecations, key=lambda e: e["timestamp"], default=None),
+            use_tabs=self.catalog.use_tabs(model), versions=self.catalog.version_rows(model, metrics),
+            table_metrics=metrics[: self.options.table_metrics],
+            plots=[{"metric": p.metric, "path": f"{PLOTS_DIR}/{p.filename}"} for p in plots],
+            param_diffs=self.catalog.param_diffs(model), lineages=lineages,
+            card_html=card_html, card_facts=facts,
+            events=self.catalog.event_rows(model["events"]),
+        )
+        return PageSpec(src, model["name"], content, False), files
+
+    def published_index(self) -> JSON:
+        data = copy.deepcopy(self.catalog.index)
+        data["repository"]["commit_url"] = self.options.commit_url
+        for model in data["models"]:
+            model["page"] = self.urls[model["name"]]
+            model["api"] = api_file(model["name"])
+        return data
+
+    def feed(self) -> bytes:
+        events = self.catalog.event_rows(self.catalog.index["events"], self.options.feed_entries)
+        repo_id = self.catalog.index["repository"].get("remote") or self.options.site_name
+        clean = [
+            type(e)(**{k: _INVALID_XML.sub("\ufffd", v) if isinstance(v, str) else v for k, v in e.__dict__.items()})
+            for e in events
+        ]
+        return atom_feed(clean, title=f"{self.options.site_name}: registry events", site_url=self.options.site_url,
+                         page_url=self.urls, repo_id=_INVALID_XML.sub("", repo_id))
+
+
+def render_site(index: JSON, options: SiteOptions, *, plot_cache: Path, template_dirs: list[str] | None = None,
+                progress: Progress | None = None) -> SiteContent:
+    """Every generated page and file of the catalog, from the JSON index."""
+    renderer = _Renderer(index, options, make_environment(template_dirs), plot_cache)
+    site = SiteContent()
+    site.pages.append(renderer.home())
+    if options.stages_page:
+        site.pages.append(renderer.stages())
+    if options.activity_page:
+        site.pages.append(renderer.activity())
+    plots: dict[str, SiteFile] = {}
+    models = renderer.catalog.models
+    for position, model in enumerate(models, start=1):
+        if progress:
+            progress(position, len(models), model["name"])
+        page, files = renderer.model(model)
+        site.pages.append(page)
+        plots.update((f.path, f) for f in files)
+    site.index = renderer.published_index()
+    site.feed = renderer.feed() if options.feed else None
+    site.files.extend(plots[path] for path in sorted(plots))
+    for name in ("modelshelf.css", "modelshelf.js"):
+        site.files.append(SiteFile(f"assets/modelshelf/{name}", (ASSETS_DIR / name).read_bytes()))
+    return site
+
+
+def api_files(index: JSON) -> list[SiteFile]:
+    """The JSON API of a built site: the whole index, one file per model, the schema.
+
+    Rendered after the pages so ``publish_artifacts`` can fill in download URLs first.
+    """
+    files = [SiteFile("api/registry.json", _dumps(index))]
+    files += [SiteFile(model["api"], _dumps(model)) for model in index["models"]]
+    files.append(SiteFile("api/schema.json", _schema_bytes()))
+    return files
+
+
+def deferred_paths(index: JSON, feed: bool) -> list[str]:
+    """Site paths written after the build (registered early so links to them validate)."""
+    paths = ["api/registry.json", "api/schema.json"] + [model["api"] for model in index["models"]]
+    return paths + (["feed.xml"] if feed else [])
+
+
+def _dumps(data: object) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def _schema_bytes() -> bytes:
+    return resources.files("modelshelf").joinpath("schema/registry.schema.json").read_bytes()

@@ -1,0 +1,379 @@
+"""Typed views of the JSON index: exactly what the templates show.
+
+The index is JSON (the published contract); templates get these small
+dataclasses instead, so formatting rules (numbers, dates, deltas, stage
+order) live in one tested place rather than in template expressions.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .naming import api_file, page_stem
+from .options import SiteOptions
+
+JSON = dict[str, Any]
+
+
+# -- formatting -------------------------------------------------------------
+def fmt_value(value: object) -> str:
+    """Metric/param values: compact and stable (no locale, no float noise)."""
+    if isinstance(value, bool) or value is None:
+        return "—" if value is None else str(value).lower()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return str(value)
+        if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e6):
+            return f"{value:.3e}"
+        return f"{value:.4f}".rstrip("0").rstrip(".") or "0"
+    return str(value)
+
+
+def fmt_time(stamp: str | None) -> str:
+    """``2024-03-01T09:00:00+00:00`` -> ``2024-03-01 09:00 UTC``."""
+    if not stamp:
+        return "—"
+    return f"{stamp[:10]} {stamp[11:16]} UTC"
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def short(version: str | None) -> str:
+    """Commit-sha versions shown as 7 characters, SemVer ones unchanged."""
+    if version and len(version) == 40 and all(c in "0123456789abcdef" for c in version):
+        return version[:7]
+    return version or "—"
+
+
+# -- views ------------------------------------------------------------------
+@dataclass(frozen=True)
+class StageBadge:
+    stage: str
+    version: str | None
+    color: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.stage}: {short(self.version)}" if self.version else self.stage
+
+
+@dataclass(frozen=True)
+class MetricCell:
+    name: str
+    value: str
+    delta: str | None = None
+    direction: str = ""  # "up", "down", "same" or ""
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: str
+    display: str
+    status: str
+    date: str | None
+    author: str | None
+    commit: str
+    commit_url: str | None
+    message: str | None
+    tag: str | None
+    stages: list[StageBadge]
+    metrics: list[MetricCell]
+    is_latest: bool
+
+
+@dataclass(frozen=True)
+class ParamChange:
+    key: str
+    before: str
+    after: str
+    kind: str  # "changed", "added", "removed"
+
+
+@dataclass(frozen=True)
+class ParamDiff:
+    version: str
+    previous: str
+    changes: list[ParamChange]
+
+
+@dataclass(frozen=True)
+class EventRow:
+    timestamp: str
+    model: str
+    model_page: str | None
+    kind: str
+    version: str | None
+    stage: str | None
+    tag: str
+    author: str
+    message: str
+    commit: str
+    commit_url: str | None
+
+    @property
+    def summary(self) -> str:
+        target = short(self.version) if self.version else ""
+        if self.kind == "registration":
+            return f"registered {target}"
+        if self.kind == "deregistration":
+            return f"deregistered {target}"
+        if self.kind == "assignment":
+            return f"{target} promoted to {self.stage}"
+        if self.kind == "unassignment":
+            return f"{target} removed from {self.stage}"
+        if self.kind == "deprecation":
+            return "deprecated"
+        return self.kind
+
+
+@dataclass(frozen=True)
+class UseCommand:
+    title: str
+    code: str
+
+
+@dataclass(frozen=True)
+class UseTab:
+    title: str
+    language: str
+    commands: list[UseCommand]
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    name: str
+    page: str
+    type: str | None
+    labels: list[str]
+    description: str
+    latest: str | None
+    badges: list[StageBadge]
+    last_activity: str | None
+    registered: bool
+    deprecated: bool
+    versions: int
+
+
+@dataclass(frozen=True)
+class StageHolding:
+    model: str
+    page: str
+    version: str
+    assigned_at: str | None
+    author: str | None
+
+
+@dataclass(frozen=True)
+class StageColumn:
+    stage: str
+    color: str
+    holdings: list[StageHolding] = field(default_factory=list)
+
+
+# -- builders ---------------------------------------------------------------
+class Catalog:
+    """The index plus options: builds every view the templates need."""
+
+    def __init__(self, index: JSON, options: SiteOptions) -> None:
+        self.index = index
+        self.options = options
+        self.models: list[JSON] = index["models"]
+        used = [s for m in self.models for s in m["stages"]]
+        order = list(options.stage_order) or list(index.get("stages") or [])
+        self.stage_order = order + sorted({s for s in used if s not in order})
+        self.pages = {m["name"]: self.page_src(m["name"]) for m in self.models}
+
+    # where things live (src paths relative to docs_dir / site root)
+    def page_src(self, name: str) -> str:
+        return f"{self.options.catalog_dir}{page_stem(name)}.md"
+
+    @property
+    def home_src(self) -> str:
+        return f"{self.options.catalog_dir}index.md"
+
+    @property
+    def stages_src(self) -> str:
+        return f"{self.options.catalog_dir}stages.md"
+
+    @property
+    def activity_src(self) -> str:
+        return f"{self.options.catalog_dir}activity.md"
+
+    def commit_url(self, sha: str | None) -> str | None:
+        if not sha or not self.options.commit_url:
+            return None
+        return self.options.commit_url.replace("{sha}", sha)
+
+    def badge(self, stage: str, version: str | None) -> StageBadge:
+        return StageBadge(stage, version, self.options.stage_color(stage, self.stage_order))
+
+    def badges(self, model: JSON) -> list[StageBadge]:
+        held: dict[str, str] = model["stages"]
+        return [self.badge(s, held[s]) for s in self.stage_order if s in held]
+
+    def metric_names(self, model: JSON) -> list[str]:
+        """Configured metrics present in the model, else every numeric one (capped)."""
+        present: set[str] = set()
+        for version in model["versions"]:
+            present.update(k for k, v in version.get("metrics", {}).items() if is_number(v))
+        if self.options.metrics:
+            chosen = [m for m in self.options.metrics if m in present]
+        else:
+            chosen = sorted(present)
+        return chosen[: self.options.max_metrics]
+
+    # -- home / stages / activity
+    def model_rows(self) -> list[ModelRow]:
+        rows = []
+        for model in self.models:
+            events = model["events"]
+            rows.append(
+                ModelRow(
+                    name=model["name"],
+                    page=self.pages[model["name"]],
+                    type=model["type"],
+                    labels=list(model["labels"]),
+                    description=model["description"],
+                    latest=model["latest"],
+                    badges=self.badges(model),
+                    last_activity=max((e["timestamp"] for e in events), default=None),
+                    registered=model["registered"],
+                    deprecated=model["deprecated"],
+                    versions=sum(1 for v in model["versions"] if v["status"] == "active"),
+                )
+            )
+        return rows
+
+    def stage_columns(self) -> list[StageColumn]:
+        columns = []
+        for stage in self.stage_order:
+            holdings = []
+            for model in self.models:
+                version = model["stages"].get(stage)
+                if version is None or model["deprecated"]:
+                    continue
+                assigned = [
+                    e for e in model["events"]
+                    if e["event"] == "assignment" and e["stage"] == stage and e["version"] == version
+                ]
+                last = max(assigned, key=lambda e: e["timestamp"], default=None)
+                holdings.append(
+                    StageHolding(model["name"], self.pages[model["name"]], version,
+                                 last["timestamp"] if last else None, last["author"] if last else None)
+                )
+            columns.append(StageColumn(stage, self.options.stage_color(stage, self.stage_order), holdings))
+        return columns
+
+    def event_rows(self, events: list[JSON], limit: int | None = None) -> list[EventRow]:
+        chosen = events[:limit] if limit is not None else events
+        return [
+            EventRow(
+                timestamp=e["timestamp"], model=e["model"], model_page=self.pages.get(e["model"]),
+                kind=e["event"], version=e["version"], stage=e["stage"], tag=e["tag"],
+                author=e["author"], message=e["message"], commit=e["commit"],
+                commit_url=self.commit_url(e["commit"]),
+            )
+            for e in chosen
+        ]
+
+    # -- model page
+    def version_rows(self, model: JSON, metrics: list[str]) -> list[VersionRow]:
+        by_name = {v["version"]: v for v in model["versions"]}
+        rows = []
+        for version in model["versions"]:
+            previous = by_name.get(version["previous"]) if version["previous"] else None
+            cells = [self._metric_cell(name, version, previous) for name in metrics[: self.options.table_metrics]]
+            info = version.get("commit_info") or {}
+            rows.append(
+                VersionRow(
+                    version=version["version"], display=short(version["version"]), status=version["status"],
+                    date=version["created_at"] or info.get("date"),
+                    author=version["author"] or info.get("author"),
+                    commit=version["commit"], commit_url=self.commit_url(version["commit"]),
+                    message=version["message"], tag=version["tag"],
+                    stages=[self.badge(s, None) for s in self._ordered(version["stages"])],
+                    metrics=cells, is_latest=version["version"] == model["latest"],
+                )
+            )
+        return rows
+
+    def _ordered(self, stages: list[str]) -> list[str]:
+        return [s for s in self.stage_order if s in stages] + sorted(s for s in stages if s not in self.stage_order)
+
+    @staticmethod
+    def _metric_cell(name: str, version: JSON, previous: JSON | None) -> MetricCell:
+        value = version.get("metrics", {}).get(name)
+        if value is None:
+            return MetricCell(name, "—")
+        before = previous.get("metrics", {}).get(name) if previous else None
+        if not (is_number(value) and is_number(before)):
+            return MetricCell(name, fmt_value(value))
+        diff = value - before
+        if diff == 0:
+            return MetricCell(name, fmt_value(value), "±0", "same")
+        sign = "+" if diff > 0 else "−"
+        return MetricCell(name, fmt_value(value), f"{sign}{fmt_value(abs(diff))}", "up" if diff > 0 else "down")
+
+    def param_diffs(self, model: JSON) -> list[ParamDiff]:
+        by_name = {v["version"]: v for v in model["versions"]}
+        diffs = []
+        for version in model["versions"]:
+            previous = by_name.get(version["previous"]) if version["previous"] else None
+            if previous is None:
+                continue
+            after, before = version.get("params", {}), previous.get("params", {})
+            changes = []
+            for key in sorted(set(after) | set(before)):
+                if key not in before:
+                    changes.append(ParamChange(key, "—", fmt_value(after[key]), "added"))
+                elif key not in after:
+                    changes.append(ParamChange(key, fmt_value(before[key]), "—", "removed"))
+                elif after[key] != before[key]:
+                    changes.append(ParamChange(key, fmt_value(before[key]), fmt_value(after[key]), "changed"))
+            if changes:
+                diffs.append(ParamDiff(version["version"], previous["version"], changes))
+        return diffs
+
+    def use_tabs(self, model: JSON) -> list[UseTab]:
+        """Copy-paste commands for the latest version and each stage.
+
+        With ``site_url`` known, commands read this site's published index;
+        otherwise they run in a clone of the registry repository.
+        """
+        name = model["name"]
+        site = (self.options.site_url or "").rstrip("/")
+        index_url = f"{site}/api/registry.json" if site else None
+        model_url = f"{site}/{api_file(name)}" if site else f"SITE_URL/{api_file(name)}"
+        source = f" --index {index_url}" if index_url else ""
+        py_source = f', index="{index_url}"' if index_url else ""
+        specs: list[tuple[str, str]] = []
+        if model["latest"]:
+            specs.append((f"Latest version ({model['latest']})", f"{name}@{model['latest']}"))
+        for badge in self.badges(model):
+            specs.append((f"What {badge.stage} holds ({short(badge.version)})", f"{name}#{badge.stage}"))
+        if not specs:
+            return []
+        cli = [UseCommand(title, f"modelshelf download {spec}{source}") for title, spec in specs]
+        py = [
+            UseCommand(title, "from modelshelf.download import download, resolve\n\n"
+                              f'found = resolve("{spec}"{py_source})\n'
+                              "print(found.version.version, found.version.commit, found.url)\n"
+                              f'path = download("{spec}", "models/"{py_source})')
+            for title, spec in specs
+        ]
+        http = []
+        if model["latest"]:
+            http.append(UseCommand("Latest version", f"curl -s {model_url} | jq -r '.latest'"))
+        for badge in self.badges(model):
+            http.append(UseCommand(f"What {badge.stage} holds", f"curl -s {model_url} | jq -r '.stages[\"{badge.stage}\"]'"))
+        http.append(UseCommand(
+            "Where a version's bytes are",
+            f"curl -s {model_url} | jq '.versions[] | select(.version == \"{model['latest'] or 'v1.0.0'}\") | .storage'",
+        ))
+        return [UseTab("CLI", "bash", cli), UseTab("Python", "python", py), UseTab("JSON index", "bash", http)]

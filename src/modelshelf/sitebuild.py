@@ -1,0 +1,180 @@
+"""Building and serving the catalog with MkDocs, for ``modelshelf build/serve/demo``.
+
+A repository with its own ``mkdocs.yml`` is built with it (the plugin does
+the work); one without gets the packaged ``defaults/mkdocs.yml`` with an empty
+temporary docs_dir, so the site is the catalog alone. A build goes to a
+temporary sibling of the output folder that is renamed into place only when
+it succeeded: an interrupted or failed build never leaves a half site.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.utils.yaml import yaml_load
+
+DEFAULT_CONFIG = Path(__file__).parent / "defaults" / "mkdocs.yml"
+CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
+
+
+@dataclass
+class CatalogConfig:
+    """Which MkDocs config a build uses and what it overrides."""
+
+    config_file: Path
+    overrides: dict[str, Any] = field(default_factory=dict)
+    packaged: bool = False
+
+
+def find_config(repo: Path, config_file: str | os.PathLike[str] | None) -> Path | None:
+    if config_file is not None:
+        path = Path(config_file)
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such MkDocs config file")
+        return path
+    for name in CONFIG_NAMES:
+        if (repo / name).is_file():
+            return repo / name
+    return None
+
+
+def catalog_config(repo: Path, config_file: str | os.PathLike[str] | None, work: Path,
+                   extra: dict[str, Any] | None = None) -> CatalogConfig:
+    """The repo's own config, or the packaged one pointed at ``repo`` (docs_dir: an empty temp folder)."""
+    found = find_config(repo, config_file)
+    if found is not None:
+        return CatalogConfig(found, dict(extra or {}))
+    docs = work / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    with open(DEFAULT_CONFIG, "rb") as handle:
+        raw = yaml_load(handle)
+    plugins: list[Any] = []
+    for item in raw.get("plugins", []):
+        if isinstance(item, dict) and "modelshelf" in item:
+            options = {**(item["modelshelf"] or {}), "repo": str(repo.absolute()), "cache_dir": str(work / "cache")}
+            item = {"modelshelf": options}
+        plugins.append(item)
+    overrides = {"docs_dir": str(docs), "plugins": plugins, **(extra or {})}
+    return CatalogConfig(DEFAULT_CONFIG, overrides, packaged=True)
+
+
+@contextlib.contextmanager
+def mkdocs_logging(verbose: bool = True) -> Iterator[None]:
+    """MkDocs' messages (and the plugin's progress) on stderr while a build runs."""
+    logger = logging.getLogger("mkdocs")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    handler.setLevel(logging.INFO if verbose else logging.WARNING)
+    saved = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved)
+
+
+def default_output(repo: Path, config_file: str | os.PathLike[str] | None) -> Path:
+    """Where the site goes without ``-o``: the config's site_dir, else ``REPO/site``."""
+    found = find_config(repo, config_file)
+    if found is None:
+        return repo / "site"
+    with open(found, "rb") as handle:
+        raw = yaml_load(handle) or {}
+    return (found.parent / str(raw.get("site_dir") or "site")).absolute()
+
+
+class NoCatalogPlugin(Exception):
+    """The MkDocs config does not enable the modelshelf plugin."""
+
+
+def load(catalog: CatalogConfig, site_dir: Path, strict: bool,
+         plugin_options: dict[str, Any] | None = None) -> MkDocsConfig:
+    """The loaded config; ``plugin_options`` override the modelshelf plugin's own options."""
+    config = load_config(str(catalog.config_file), site_dir=str(site_dir), strict=strict, **catalog.overrides)
+    plugin = config.plugins.get("modelshelf")
+    if plugin is None:
+        raise NoCatalogPlugin(f"{catalog.config_file}: the modelshelf plugin is not enabled; "
+                              "add '- modelshelf' under 'plugins:'")
+    for key, value in (plugin_options or {}).items():
+        plugin.config[key] = value
+    return config
+
+
+def build_site(repo: str | os.PathLike[str], output: str | os.PathLike[str] | None = None, *, strict: bool = False,
+               config_file: str | os.PathLike[str] | None = None, extra: dict[str, Any] | None = None,
+               plugin_options: dict[str, Any] | None = None, verbose: bool = True) -> Path:
+    """Build the catalog of ``repo`` into ``output`` (replaced only on success); returns it."""
+    from mkdocs.commands.build import build
+
+    repo_path = Path(repo).absolute()
+    target = Path(output).absolute() if output is not None else default_output(repo_path, config_file)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
+    work = Path(tempfile.mkdtemp(prefix="modelshelf-build-"))
+    try:
+        catalog = catalog_config(repo_path, config_file, work, dict(extra or {}))
+        with mkdocs_logging(verbose):
+            config = load(catalog, staging, strict, plugin_options)
+            build(config)
+        staging.chmod(0o777 & ~_umask())
+        _swap_into_place(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _swap_into_place(new: Path, target: Path) -> None:
+    """Rename the finished build over ``target`` (the old site is removed only afterwards)."""
+    if target.exists() and not target.is_dir():
+        raise FileExistsError(f"{target}: exists and is not a folder")
+    if not target.exists():
+        os.rename(new, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    old.rmdir()
+    os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except BaseException:
+        os.rename(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def serve_site(repo: str | os.PathLike[str], *, config_file: str | os.PathLike[str] | None = None,
+               dev_addr: str | None = None, open_in_browser: bool = False, strict: bool = False) -> None:
+    """``mkdocs serve`` with the same config as ``build``; rebuilds when tags or declarations change."""
+    from mkdocs.commands.serve import serve
+
+    repo_path = Path(repo).absolute()
+    work = Path(tempfile.mkdtemp(prefix="modelshelf-serve-"))
+    try:
+        catalog = catalog_config(repo_path, config_file, work)
+        git_dir = repo_path / ".git"
+        watch = [str(p) for p in (git_dir / "refs" / "tags", git_dir / "packed-refs", repo_path / "dvc.yaml") if p.exists()]
+        kwargs: dict[str, Any] = dict(catalog.overrides, strict=strict)
+        if dev_addr:
+            kwargs["dev_addr"] = dev_addr
+        with mkdocs_logging():
+            serve(str(catalog.config_file), livereload=True, watch=watch, open_in_browser=open_in_browser, **kwargs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,277 @@
+"""Real catalog builds: `modelshelf build --strict`, the plugin under `mkdocs build --strict`, the demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from modelshelf.demo import create_demo_repo
+
+from .gitutil import GitBuilder, run_cli
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+MDLINK = "[x](javascript:alert(1))"
+HOSTILE = f"{SCRIPT} {IMG} {MDLINK}"
+
+DVC_YAML = f"""\
+artifacts:
+  evil-model:
+    path: models/evil/model.pkl
+    type: model
+    desc: {json.dumps("Danger " + HOSTILE)}
+    labels: [{json.dumps(IMG)}, tabular]
+    meta:
+      metrics: metrics.json
+      params: params.yaml
+  good-model:
+    path: models/good/model.pkl
+    type: model
+    desc: A well-behaved model
+    labels: [tabular]
+"""
+
+CARD = f"""\
+---
+license: {json.dumps(SCRIPT)}
+base_model: plain-base
+---
+# Evil model
+
+{HOSTILE}
+
+<a href="javascript:alert(2)">click</a>
+"""
+
+
+def scenario(path: Path) -> GitBuilder:
+    """A GTO-managed repo whose every piece of text is hostile."""
+    g = GitBuilder(path)
+    g.commit("declare models " + SCRIPT, {
+        "dvc.yaml": DVC_YAML,
+        "models/evil/model.pkl": "v1", "models/good/model.pkl": "v1",
+        "models/evil/README.md": CARD,
+        "metrics.json": {"accuracy": 0.81, "<b>auc</b>": 0.7},
+        "params.yaml": "lr: 0.1\n",
+    })
+    g.gto("register", "evil-model", "--version", "v1.0.0", "-m", HOSTILE)
+    g.gto("register", "good-model", "--version", "v1.0.0")
+    g.gto("assign", "evil-model", "--version", "v1.0.0", "--stage", "prod", "-m", IMG)
+    g.commit("retrain", {"models/evil/model.pkl": "v2", "metrics.json": {"accuracy": 0.86, "<b>auc</b>": 0.75},
+                         "params.yaml": "lr: 0.05\n"})
+    g.gto("register", "evil-model", "--version", "v1.1.0", "-m", MDLINK)
+    g.gto("assign", "evil-model", "--version", "v1.1.0", "--stage", "staging")
+    g.gto("register", "good-model", "--version", "v1.1.0")
+    g.gto("deprecate", "good-model", "-m", "retired " + SCRIPT)
+    return g
+
+
+class Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(path: Path) -> Collect:
+    parser = Collect()
+    parser.feed(path.read_text())
+    return parser
+
+
+def assert_no_warnings(result: subprocess.CompletedProcess) -> None:
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not re.search(r"^(WARNING|ERROR)\s+-", result.stderr, re.M), result.stderr
+
+
+def assert_safe(site: Path) -> None:
+    """No page runs or links repo script: hostile text only ever appears escaped."""
+    pages = list(site.rglob("*.html"))
+    assert pages
+    for page in pages:
+        text = page.read_text()
+        assert SCRIPT not in text and "<img src=x" not in text, page
+        parsed = parse(page)
+        for tag, attrs in parsed.tags:
+            urls = " ".join(str(attrs.get(k)) for k in ("href", "src", "action", "formaction", "xlink:href"))
+            assert "javascript:" not in urls.lower() and "alert" not in urls, (page, tag, attrs)
+            assert not any(k.startswith("on") for k in attrs), (page, tag, attrs)
+            if tag == "script":
+                assert "alert" not in " ".join(str(v) for v in attrs.values())
+
+
+@pytest.fixture(scope="module")
+def evil(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return scenario(tmp_path_factory.mktemp("evil") / "repo").path
+
+
+@pytest.fixture(scope="module")
+def evil_site(evil: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("evil-site") / "site"
+    result = run_cli("build", "--repo", str(evil), "-o", str(out), "--strict")
+    assert_no_warnings(result)
+    assert "rendering model 2 of 2" in result.stderr  # progress
+    return out
+
+
+def test_cli_build_without_mkdocs_yml(evil_site: Path) -> None:
+    for path in ("index.html", "stages/index.html", "activity/index.html", "evil-model/index.html",
+                 "good-model/index.html", "api/registry.json", "api/models/evil-model.json", "api/schema.json",
+                 "feed.xml", "assets/modelshelf/modelshelf.js", "assets/modelshelf/modelshelf.css"):
+        assert (evil_site / path).is_file(), path
+    assert not list(evil_site.parent.glob(".site.build-*"))  # staging renamed away
+
+
+def test_hostile_text_is_escaped_everywhere(evil_site: Path) -> None:
+    assert_safe(evil_site)
+    page = (evil_site / "evil-model" / "index.html").read_text()
+    assert "Danger &lt;script&gt;alert(1)&lt;/script&gt;" in page  # description
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page  # label, tag message
+    text = "".join(parse(evil_site / "evil-model" / "index.html").text)
+    assert MDLINK in text  # literal text, never a link
+    assert "&lt;b&gt;auc&lt;/b&gt;" in page  # metric key
+    home = (evil_site / "index.html").read_text()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in home
+
+
+def test_model_card_is_sanitized(evil_site: Path) -> None:
+    page = (evil_site / "evil-model" / "index.html").read_text()
+    assert "Model card" in page
+    assert "plain-base" in page  # front matter shown as facts
+    hrefs = [a.get("href") for t, a in parse(evil_site / "evil-model" / "index.html").tags if t == "a"]
+    assert not [h for h in hrefs if h and "alert" in h]
+
+
+def test_index_keeps_original_text_and_validates(evil_site: Path) -> None:
+    data = json.loads((evil_site / "api" / "registry.json").read_text())
+    schema = json.loads((evil_site / "api" / "schema.json").read_text())
+    jsonschema.validate(data, schema)
+    evil = next(m for m in data["models"] if m["name"] == "evil-model")
+    assert evil["description"] == "Danger " + HOSTILE
+    assert evil["labels"][0] == IMG
+    assert evil["page"] == "evil-model/" and evil["api"] == "api/models/evil-model.json"
+    messages = {e["tag"].split("#")[0].split("@")[-1]: e["message"] for e in evil["events"]}
+    assert HOSTILE in evil["events"][-1]["message"] or HOSTILE in messages.values()
+    one = json.loads((evil_site / evil["api"]).read_text())
+    assert one == evil
+    model_schema = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/model"}
+    jsonschema.validate(one, model_schema)
+
+
+def test_pages_show_the_registry(evil_site: Path) -> None:
+    page = (evil_site / "evil-model" / "index.html").read_text()
+    assert "modelshelf download evil-model@v1.1.0" in page
+    assert "modelshelf download evil-model#prod" in page
+    assert "v1.1.0" in page and "v1.0.0" in page
+    assert 'class="mermaid"' in page or "Lineage" not in page
+    assert "0.86" in page and "+0.05" in page  # metric with its change
+    home = (evil_site / "index.html").read_text()
+    assert 'href="evil-model/"' in home
+    deprecated = home.index("Deprecated models")
+    assert home.index("good-model", deprecated) > deprecated
+    stages = (evil_site / "stages" / "index.html").read_text()
+    assert "evil-model" in stages and "v1.0.0" in stages
+    search = json.loads((evil_site / "search" / "search_index.json").read_text())
+    assert any(doc["location"].startswith("evil-model/") for doc in search["docs"])
+
+
+def test_builds_are_deterministic(evil: Path, evil_site: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    assert_no_warnings(run_cli("build", "--repo", str(evil), "-o", str(again), "--quiet"))
+    for path in ("api/registry.json", "api/models/evil-model.json", "feed.xml"):
+        assert (again / path).read_bytes() == (evil_site / path).read_bytes(), path
+
+
+def test_failed_build_keeps_the_old_site(evil: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "keep.txt").write_text("old site")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("site_name: x\ntheme: {name: material}\nplugins: [modelshelf]\nnav: [missing.md]\n"
+                   f"docs_dir: {tmp_path / 'nodocs'}\n")
+    (tmp_path / "nodocs").mkdir()
+    result = run_cli("build", "--repo", str(evil), "-o", str(out), "--strict", "--config-file", str(bad))
+    assert result.returncode != 0
+    assert (out / "keep.txt").read_text() == "old site"
+    assert not list(tmp_path.glob(".site.build-*"))
+
+
+def test_plugin_in_a_user_mkdocs_yml(evil: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(evil), str(clone)], check=True)
+    subprocess.run(["git", "remote", "set-url", "origin", "git@github.com:acme/models.git"], cwd=clone, check=True)
+    (clone / "docs").mkdir()
+    (clone / "docs" / "index.md").write_text(
+        "# Our docs\n\nSee the [catalog](models/index.md) and the [index](api/registry.json).\n")
+    (clone / "mkdocs.yml").write_text(
+        "site_name: Team models\nsite_url: https://models.example.com/\ntheme:\n  name: material\n"
+        "  features: [content.code.copy]\nplugins:\n  - search\n  - modelshelf\n"
+        "markdown_extensions:\n  - admonition\n  - attr_list\n  - md_in_html\n  - tables\n"
+        "  - pymdownx.snippets\n  - pymdownx.superfences\n")
+    out = tmp_path / "site"
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+                            cwd=clone, capture_output=True, text=True,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert_no_warnings(result)
+    assert_safe(out)
+    page = (out / "models" / "evil-model" / "index.html").read_text()
+    data = json.loads((out / "api" / "registry.json").read_text())
+    head = next(v for m in data["models"] if m["name"] == "evil-model" for v in m["versions"])["commit"]
+    assert f'href="https://github.com/acme/models/commit/{head}"' in page
+    assert "https://models.example.com/api/registry.json" in page  # commands point at the published index
+    assert data["repository"]["commit_url"] == "https://github.com/acme/models/commit/{sha}"
+    assert data["models"][0]["page"].startswith("models/")
+    nav = (out / "index.html").read_text()
+    assert 'href="models/"' in nav
+    assert 'href="models/evil-model/"' not in nav  # model pages stay out of the navigation
+    # the repo's own mkdocs.yml is what `modelshelf build` uses too
+    again = tmp_path / "again"
+    assert_no_warnings(run_cli("build", "--repo", str(clone), "-o", str(again), "--strict"))
+    assert (again / "models" / "evil-model" / "index.html").is_file()
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "out"
+    result = run_cli("demo", "-o", str(out))
+    assert_no_warnings(result)
+    assert (out / "site" / "index.html").as_uri() in result.stdout
+    return out
+
+
+def test_demo_catalog(demo_site: Path) -> None:
+    site = demo_site / "site"
+    data = json.loads((site / "api" / "registry.json").read_text())
+    jsonschema.validate(data, json.loads((site / "api" / "schema.json").read_text()))
+    names = [m["name"] for m in data["models"]]
+    assert "models/vision:detector" in names
+    detector = next(m for m in data["models"] if m["name"] == "models/vision:detector")
+    assert detector["api"] == "api/models/models~vision.detector.json"
+    assert (site / detector["api"]).is_file()
+    assert (site / detector["page"]).is_file()  # plain .html URLs: browsable from the file system
+    assert list((site / "assets" / "plots").glob("*.svg"))
+    home = (site / "index.html").read_text()
+    for name in names:
+        assert name in home
+
+
+def test_demo_strict_build_and_refusal(demo_site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert_no_warnings(run_cli("build", "--repo", str(demo_site / "registry"), "-o", str(out), "--strict"))
+    assert (out / "models~vision.detector" / "index.html").is_file()
+    again = run_cli("demo", "-o", str(demo_site))
+    assert again.returncode == 2 and "not empty" in again.stderr
