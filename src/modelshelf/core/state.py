@@ -40,15 +40,19 @@ class StageHistory:
     stage: str
     assignments: list[Event] = field(default_factory=list)
     unassignments: list[Event] = field(default_factory=list)
+    _newest_first: list[Event] | None = field(default=None, repr=False, compare=False)
 
     def add(self, event: Event) -> None:
         target = self.assignments if event.kind is EventKind.ASSIGNMENT else self.unassignments
         if event not in target:
             target.append(event)
             target.sort(key=lambda e: e.timestamp)
+            self._newest_first = None
 
     def events(self, ascending: bool = False) -> list[Event]:
-        return _ordered(self.assignments + self.unassignments, ascending)
+        if self._newest_first is None:
+            self._newest_first = _ordered(self.assignments + self.unassignments)
+        return self._newest_first[::-1] if ascending else list(self._newest_first)
 
     @property
     def is_active(self) -> bool:
@@ -81,8 +85,10 @@ class VersionState:
     deregistrations: list[Event] = field(default_factory=list)
     commits: list[Event] = field(default_factory=list)
     stages: dict[str, StageHistory] = field(default_factory=dict)
+    _memo: dict[tuple[bool, bool], list[Event]] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, event: Event) -> None:
+        self._memo.clear()
         if event.kind in (EventKind.ASSIGNMENT, EventKind.UNASSIGNMENT):
             assert event.stage is not None
             if event.stage not in self.stages:
@@ -99,12 +105,16 @@ class VersionState:
             target.sort(key=lambda e: e.timestamp)
 
     def events(self, direct: bool = True, indirect: bool = True, ascending: bool = False) -> list[Event]:
-        pool: list[Event] = []
-        if direct:
-            pool += self.registrations + self.deregistrations
-        if indirect:
-            pool += self.commits + [e for s in self.stages.values() for e in s.events()]
-        return _ordered(pool, ascending)
+        key = (direct, indirect)
+        newest_first = self._memo.get(key)
+        if newest_first is None:
+            pool: list[Event] = []
+            if direct:
+                pool += self.registrations + self.deregistrations
+            if indirect:
+                pool += self.commits + [e for s in self.stages.values() for e in s.events()]
+            newest_first = self._memo[key] = _ordered(pool)
+        return newest_first[::-1] if ascending else list(newest_first)
 
     @property
     def is_registered(self) -> bool:
