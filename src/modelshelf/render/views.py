@@ -28,7 +28,7 @@ def fmt_value(value: object) -> str:
         if math.isnan(value) or math.isinf(value):
             return str(value)
         if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e6):
-            return f"{value:.3e}"
+            return f"{value:.4g}"
         return f"{value:.4f}".rstrip("0").rstrip(".") or "0"
     return str(value)
 
