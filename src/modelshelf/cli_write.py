@@ -16,18 +16,23 @@ from typing import Callable
 
 
 from . import write
-from .checkref import append_github_output, check_ref, dotenv_lines
 from .config import ConfigError
 from .core.grammar import InvalidName
 from .core.semver import InvalidVersion
-from .declare import DeclareError, add_artifact
 from .git import GitError, NotAGitRepo
-from .scaffold import ScaffoldError, init_project
 
 Handler = Callable[[argparse.Namespace], int]
 EXIT_OK = 0
 EXIT_USAGE = 2
-_ERRORS = (write.WriteError, DeclareError, ScaffoldError, ConfigError, InvalidName, InvalidVersion, NotAGitRepo)
+
+
+def _errors() -> tuple[type[Exception], ...]:
+    # Imported on use: `add`, `check-ref` and `init` pull in ruamel.yaml and templates,
+    # which every other command (show, index) should not pay for at start-up.
+    from .declare import DeclareError
+    from .scaffold import ScaffoldError
+
+    return (write.WriteError, DeclareError, ScaffoldError, ConfigError, InvalidName, InvalidVersion, NotAGitRepo)
 
 
 def _guarded(handler: Handler) -> Handler:
@@ -36,7 +41,7 @@ def _guarded(handler: Handler) -> Handler:
     def run(args: argparse.Namespace) -> int:
         try:
             return handler(args)
-        except _ERRORS as exc:
+        except _errors() as exc:
             sys.stderr.write(f"modelshelf: error: {exc}\n")
             return EXIT_USAGE
         except GitError as exc:
@@ -154,6 +159,8 @@ def cmd_deprecate(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from .declare import add_artifact
+
     declared = add_artifact(
         args.name, args.path, type=args.type, desc=args.desc, labels=args.label or None, repo=args.repo,
     )
@@ -162,6 +169,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_check_ref(args: argparse.Namespace) -> int:
+    from .checkref import append_github_output, check_ref, dotenv_lines
+
     events = check_ref(args.ref, repo=args.repo)
     if len(events) > 1:
         raise write.InvalidArgs(f"ref '{args.ref}' created several events; only one is supported")
@@ -187,6 +196,8 @@ def cmd_check_ref(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from .scaffold import init_project
+
     written = init_project(
         args.repo, force=args.force, site_name=args.site_name,
         github=not args.no_github, gitlab=not args.no_gitlab,
