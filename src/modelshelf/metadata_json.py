@@ -21,6 +21,18 @@ def _filehash(item: FileHash) -> JSON:
     return {"path": item.path, "md5": item.md5, "size": item.size, "nfiles": item.nfiles}
 
 
+def _flat_params(by_file: dict) -> JSON:
+    """dvc.lock params per file -> flat ``file:key`` entries (the schema's shape)."""
+    flat: JSON = {}
+    for file, values in sorted(by_file.items()):
+        if isinstance(values, dict):
+            for key, value in sorted(values.items()):
+                flat[f"{file}:{key}"] = value
+        else:
+            flat[file] = values
+    return flat
+
+
 def lineage_json(lineage: Lineage) -> JSON:
     return {
         "produced_by": lineage.produced_by,
@@ -31,7 +43,7 @@ def lineage_json(lineage: Lineage) -> JSON:
                 "cmd": stage.cmd,
                 "deps": [_filehash(d) for d in stage.deps],
                 "outs": [_filehash(o) for o in stage.outs],
-                "params": dict(sorted(stage.params.items())),
+                "params": _flat_params(stage.params),
             }
             for stage in lineage.stages
         ],
