@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-import modelshelf.download as dl
-from modelshelf.download import publish_artifacts
+import modelshelf.fetch as dl
+from modelshelf.fetch import publish_artifacts
 from modelshelf.index import build_index, dumps
 from modelshelf.registry import load_registry
 

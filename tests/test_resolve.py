@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import modelshelf.download as dl
+import modelshelf.fetch as dl
 from modelshelf.index import build_index, dumps
 from modelshelf.registry import load_registry
 

@@ -1,7 +1,50 @@
 """modelshelf: a Git-native model registry with a static catalog.
 
 GTO-compatible tags are the source of truth; the catalog and the JSON index are
-build artifacts.
+build artifacts. The public API is importable from here; each name is loaded
+on first use, so ``import modelshelf`` stays cheap (a deploy script that only
+downloads never imports the catalog or the write path).
 """
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
 __version__ = "0.1.0"
+
+_API = {
+    # reading
+    "load_registry": "modelshelf.registry",
+    "build_index": "modelshelf.index",
+    # download lookups
+    "resolve": "modelshelf.fetch.api",
+    "download": "modelshelf.fetch.api",
+    # write path and CI
+    "register": "modelshelf.api_write",
+    "assign": "modelshelf.api_write",
+    "unassign": "modelshelf.api_write",
+    "deregister": "modelshelf.api_write",
+    "deprecate": "modelshelf.api_write",
+    "add_artifact": "modelshelf.api_write",
+    "log_model": "modelshelf.api_write",
+    "check_ref": "modelshelf.api_write",
+    "init_project": "modelshelf.api_write",
+    # demo
+    "create_demo_repo": "modelshelf.demo",
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str) -> Any:
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'modelshelf' has no attribute '{name}'")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -20,7 +20,7 @@ _SPEC_HELP = "NAME, NAME@latest, NAME@vX.Y.Z or NAME#STAGE (sub-folder models: f
 
 def _guarded(handler: Handler) -> Handler:
     def run(args: argparse.Namespace) -> int:
-        from .download import DownloadError
+        from .fetch import DownloadError
         from .registry import UnknownArtifact
 
         try:
@@ -49,7 +49,7 @@ def _note(resolution) -> None:
 
 @_guarded
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from .download import resolve
+    from .fetch import resolve
 
     resolution = resolve(args.spec, **_source(args))
     _note(resolution)
@@ -59,7 +59,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 @_guarded
 def cmd_download(args: argparse.Namespace) -> int:
-    from .download import download
+    from .fetch import download
 
     path = download(
         args.spec, args.output, **_source(args), force=args.force,

@@ -135,7 +135,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         site_dir = Path(config.site_dir)
         index = self.site.index
         if self.config.publish_artifacts:
-            from ..download import publish_artifacts
+            from ..fetch import publish_artifacts
 
             problems: list[str] = []
             publish_artifacts(self.registry, index, site_dir, dvc_remotes=tuple(self.config.dvc_remotes),

@@ -361,10 +361,10 @@ class Catalog:
             return []
         cli = [UseCommand(title, f"modelshelf download {spec}{source}") for title, spec in specs]
         py = [
-            UseCommand(title, "from modelshelf.download import download, resolve\n\n"
-                              f'found = resolve("{spec}"{py_source})\n'
+            UseCommand(title, "import modelshelf\n\n"
+                              f'found = modelshelf.resolve("{spec}"{py_source})\n'
                               "print(found.version.version, found.version.commit, found.url)\n"
-                              f'path = download("{spec}", "models/"{py_source})')
+                              f'path = modelshelf.download("{spec}", "models/"{py_source})')
             for title, spec in specs
         ]
         http = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 
 class DownloadError(Exception):
-    """Base class: every failure in ``modelshelf.download``."""
+    """Base class: every failure in ``modelshelf.fetch``."""
 
     exit_code = 1
 

@@ -1,8 +1,8 @@
-"""``modelshelf.resolve`` and ``modelshelf.download``: a spec in, a record or verified bytes out.
+"""``modelshelf.resolve`` and ``modelshelf.fetch``: a spec in, a record or verified bytes out.
 
     >>> import modelshelf
     >>> modelshelf.resolve("churn#prod", index="https://models.example.com/api/registry.json").version
-    >>> modelshelf.download("churn#prod", "models/", index="https://models.example.com/api/registry.json")
+    >>> modelshelf.fetch("churn#prod", "models/", index="https://models.example.com/api/registry.json")
 
 With ``index`` only the standard library is used; with ``repo`` the lookup
 and the bytes come from a local Git repository (no site needed).

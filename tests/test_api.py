@@ -1,0 +1,30 @@
+"""The top-level Python API: every advertised name resolves to the real function."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import modelshelf
+
+from .gitutil import GitBuilder
+
+
+def test_every_public_name_imports() -> None:
+    for name in modelshelf.__all__:
+        assert callable(getattr(modelshelf, name)) or name == "__version__"
+
+
+def test_importing_the_package_is_cheap() -> None:
+    code = "import sys, modelshelf; print(sorted(m for m in ('git', 'mkdocs', 'matplotlib', 'ruamel.yaml') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_register_then_resolve_through_the_api(repo: GitBuilder) -> None:
+    repo.commit("model", {"model.bin": b"weights"})
+    result = modelshelf.register("churn", repo=str(repo.path), version="v1.0.0")
+    assert result.tag == "churn@v1.0.0"
+    modelshelf.assign("churn", stage="prod", version="v1.0.0", repo=str(repo.path))
+    assert modelshelf.load_registry(repo.path).artifact("churn").latest().version == "v1.0.0"
+    assert modelshelf.resolve("churn#prod", repo=str(repo.path)).version.version == "v1.0.0"
