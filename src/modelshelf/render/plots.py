@@ -34,7 +34,7 @@ from matplotlib.ticker import MaxNLocator
 from ..core.semver import SemVer
 from ..index import atomic_write
 
-STYLE_VERSION = "1"  # bump whenever the drawing code changes: renames every cached plot
+STYLE_VERSION = "2"  # bump whenever the drawing code changes: renames every cached plot
 MAX_DEFAULT_METRICS = 6
 MIN_POINTS = 2  # a trend needs two points; single values are in the versions table
 PLOTTED_STATUSES = ("active", "deregistered")
@@ -172,27 +172,29 @@ def _draw(metric: str, points: list[_Point]) -> bytes:
     if gone:
         ax.plot([x for x, _ in gone], [p.value for _, p in gone], linestyle="none", marker="o",
                 markersize=5, markerfacecolor="white", markeredgecolor=_DEREGISTERED, zorder=4)
+    last = len(points) - 1
     for x, point in zip(xs, points):
         if point.stages:
-            ax.annotate(_plain(", ".join(point.stages), 24), (x, point.value), xytext=(0, 6),
-                        textcoords="offset points", ha="center", va="bottom", fontsize=6.5,
+            align = "left" if x == 0 and last else "right" if x == last and last else "center"  # stay inside
+            ax.annotate(_plain(", ".join(point.stages), 24), (x, point.value), xytext=(0, 5),
+                        textcoords="offset points", ha=align, va="bottom", fontsize=7.5,
                         color=_STAGE, usetex=False, parse_math=False, annotation_clip=False)
     ticks = _tick_positions(len(points))
     ax.set_xticks(ticks, [_no_math(_plain(points[i].version, _MAX_LABEL)) for i in ticks])
     long_labels = any(len(points[i].version) > 9 for i in ticks) and len(ticks) > 3
-    ax.tick_params(axis="x", labelsize=6.5, labelrotation=25 if long_labels else 0)
-    figure.subplots_adjust(left=0.15, right=0.97, bottom=0.2 if long_labels else 0.13, top=0.87)
-    ax.tick_params(axis="y", labelsize=6.5)
+    ax.tick_params(axis="x", labelsize=7.5, labelrotation=25 if long_labels else 0)
+    figure.subplots_adjust(left=0.15, right=0.97, bottom=0.22 if long_labels else 0.14, top=0.87)
+    ax.tick_params(axis="y", labelsize=7.5)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
     ax.margins(x=0.08, y=0.22)
-    ax.set_title(_plain(metric, 60), fontsize=8, loc="left", usetex=False, parse_math=False)
+    ax.set_title(_plain(metric, 60), fontsize=9, loc="left", usetex=False, parse_math=False)
     ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if gone:
         marker = Line2D([], [], linestyle="none", marker="o", markersize=5, markerfacecolor="white",
                         markeredgecolor=_DEREGISTERED)
-        ax.legend([marker], ["deregistered"], fontsize=6, frameon=False, loc="best")
+        ax.legend([marker], ["deregistered"], fontsize=7, frameon=False, loc="best", handletextpad=0.2)
     return _save(canvas)
 
 

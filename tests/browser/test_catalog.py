@@ -1,0 +1,128 @@
+"""The demo catalog in a real browser: listing, filters, model pages, plots, lineage, offline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .conftest import Site, Watch, screenshot
+
+IMAGES_LOADED = "imgs => imgs.every(i => i.complete && i.naturalWidth > 0)"
+COPY_BUTTON = "button[data-md-type=copy], button.md-clipboard"  # Material >= 9.7, older
+
+
+def wait_for_diagrams(page: Any) -> int:
+    """Every lineage block rendered by Mermaid into an <svg> (Material drops ``pre.mermaid`` on failure too)."""
+    expected = page.locator("details.ms-lineage").count()
+    if expected:
+        page.wait_for_function(f"document.querySelectorAll('div.mermaid').length === {expected}")
+        page.locator("div.mermaid svg").nth(expected - 1).wait_for(state="attached")  # closed <details> hide some
+    assert page.locator("div.mermaid svg").count() == expected
+    return expected
+
+
+def visible_names(page: Any) -> list[str]:
+    return page.eval_on_selector_all(
+        "table[data-ms-table] tbody tr:not([hidden])",
+        "rows => rows.map(r => r.querySelector('td a').textContent.trim())",
+    )
+
+
+def test_home_lists_every_model_and_filters_narrow_the_table(demo_page: Any, demo_site: Site, watch: Watch) -> None:
+    page = demo_page
+    page.goto(demo_site.url)
+    models = demo_site.index["models"]
+    names = sorted(m["name"] for m in models)
+    page.wait_for_selector("[data-ms-filters][data-ms-bound]")  # the catalog script ran
+    assert sorted(visible_names(page)) == names
+    screenshot(page, "demo-home")
+
+    target = "demand-forecast"
+    page.fill("[data-filter=text]", target)
+    shown = visible_names(page)
+    assert target in shown and len(shown) < len(names)
+    assert page.inner_text("[data-filter-count]") == f"{len(shown)} of {len(names)} models"
+
+    page.fill("[data-filter=text]", "")
+    assert sorted(visible_names(page)) == names
+    for stage in demo_site.index["stages"]:
+        page.select_option("[data-filter=stage]", stage)
+        assert sorted(visible_names(page)) == sorted(m["name"] for m in models if stage in m["stages"]), stage
+    page.select_option("[data-filter=stage]", "")
+    labels = sorted({label for m in models for label in m["labels"]})
+    label = min(labels, key=lambda name: (sum(name in m["labels"] for m in models), name))
+    page.select_option("[data-filter=label]", label)
+    assert sorted(visible_names(page)) == sorted(m["name"] for m in models if label in m["labels"])
+    screenshot(page, "demo-home-filtered", full_page=False)
+    watch.assert_clean()
+
+
+def richest_model(site: Site) -> dict:
+    """The model with the most to show: stages, lineage, several versions."""
+    return max(site.index["models"], key=lambda m: (len(m["stages"]), len(m["versions"]), m["name"]))
+
+
+def test_model_page_shows_stages_plots_lineage_and_copy_buttons(demo_page: Any, demo_site: Site, watch: Watch) -> None:
+    page = demo_page
+    model = richest_model(demo_site)
+    page.goto(demo_site.page_url(model["name"]))
+    assert page.inner_text("h1").startswith(model["name"])
+
+    facts = page.locator(".ms-facts")
+    for stage, version in model["stages"].items():
+        badge = facts.locator(f'.ms-badge[data-stage="{stage}"]')
+        assert badge.count() == 1, stage
+        assert version[:7] in badge.inner_text(), (stage, version)
+
+    images = page.locator(".ms-plot img")
+    assert images.count() >= 2
+    for i in range(images.count()):
+        images.nth(i).scroll_into_view_if_needed()  # they load lazily
+    page.wait_for_function(f"({IMAGES_LOADED})([...document.querySelectorAll('.ms-plot img')])")
+
+    assert wait_for_diagrams(page) >= 1
+    first = page.locator("div.mermaid svg").first
+    drawn = first.text_content()
+    assert model["name"] in drawn and "stage: " in drawn
+    assert first.bounding_box()["width"] > 100
+
+    code_blocks = page.locator(".ms-use pre").count()
+    assert code_blocks >= 1
+    assert page.locator(f".ms-use pre:has({COPY_BUTTON})").count() == code_blocks
+
+    page.locator("#lineage").scroll_into_view_if_needed()
+    screenshot(page, "demo-model-lineage", full_page=False)
+    screenshot(page, "demo-model")
+    watch.assert_clean()
+
+
+def test_copy_button_copies_the_command(demo_page: Any, demo_site: Site, watch: Watch) -> None:
+    page = demo_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=demo_site.url.rstrip("/"))
+    page.goto(demo_site.page_url(richest_model(demo_site)["name"]))
+    block = page.locator(".ms-use .tabbed-block").first.locator("pre").first
+    expected = block.locator("code").inner_text().strip()
+    block.hover()
+    block.locator(COPY_BUTTON).first.click()
+    assert page.evaluate("navigator.clipboard.readText()").strip() == expected
+    assert expected.startswith("modelshelf ")
+    watch.assert_clean()
+
+
+def test_every_page_works_offline_without_console_errors(demo_page: Any, demo_site: Site, watch: Watch) -> None:
+    """No CDN, no web fonts, no 404s, no script errors: the catalog is self-contained."""
+    page = demo_page
+    urls = [demo_site.url] + [demo_site.url + m["page"] for m in demo_site.index["models"]]
+    for link in ("stages", "activity"):
+        page.goto(demo_site.url)
+        href = page.evaluate(f"[...document.querySelectorAll('a')].map(a => a.href).find(h => h.includes('{link}'))")
+        if href:
+            urls.append(href)
+    for url in urls:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        wait_for_diagrams(page)
+        for img in page.locator("img").all():
+            img.scroll_into_view_if_needed()
+        page.wait_for_function(f"({IMAGES_LOADED})([...document.images])")
+    assert len(urls) >= len(demo_site.index["models"]) + 1
+    watch.assert_clean(offline=True)
