@@ -18,6 +18,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
+from pymdownx.superfences import fence_code_format
 
 from ..index import atomic_write, build_index
 from ..registry import load_registry
@@ -57,6 +58,46 @@ def progress_logger(what: str):
     return report
 
 
+# What the generated pages need; added when the user's mkdocs.yml lacks them, so a bare
+# `plugins: [search, modelshelf]` renders tabs, tables and Mermaid lineage correctly.
+REQUIRED_EXTENSIONS: dict[str, dict] = {
+    "admonition": {},
+    "attr_list": {},
+    "md_in_html": {},
+    "tables": {},
+    "pymdownx.details": {},
+    "pymdownx.tabbed": {"alternate_style": True},
+    "pymdownx.superfences": {
+        "custom_fences": [
+            {"name": "mermaid", "class": "mermaid", "format": fence_code_format},
+        ]
+    },
+}
+
+
+def ensure_markdown_extensions(config: MkDocsConfig) -> None:
+    """Add the extensions the catalog pages use, keeping any the user configured."""
+    for name, options in REQUIRED_EXTENSIONS.items():
+        if name not in config.markdown_extensions:
+            config.markdown_extensions.append(name)
+            if options:
+                config.mdx_configs[name] = options
+    fences = config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("custom_fences", [])
+    if not any(isinstance(f, dict) and f.get("name") == "mermaid" for f in fences):
+        fences.append(REQUIRED_EXTENSIONS["pymdownx.superfences"]["custom_fences"][0])
+
+
+def _demo_registry(path: Path) -> Path:
+    """The embedded demo registry, created on first use (it is deterministic)."""
+    if not (path / ".git").exists():
+        from ..demo import create_demo_repo
+
+        if path.exists() and not any(path.iterdir()):
+            path.rmdir()
+        create_demo_repo(path)
+    return path
+
+
 class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
     supports_multiple_instances = False
 
@@ -72,6 +113,9 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         self.repo = (base / self.config.repo) if self.config.repo else base
         self.cache = base / self.config.cache_dir
+        if self.config.demo:
+            self.repo = _demo_registry(self.cache / "demo-registry")
+        ensure_markdown_extensions(config)
         config.theme.dirs.append(str(TEMPLATES_DIR))  # after custom_dir: users can override ours
         if CSS_PATH not in config.extra_css:
             config.extra_css.append(CSS_PATH)

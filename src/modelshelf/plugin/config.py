@@ -9,6 +9,7 @@ from mkdocs.config.base import Config
 class ModelshelfConfig(Config):
     enabled = c.Type(bool, default=True)
     repo = c.Optional(c.Type(str))  # default: the folder of mkdocs.yml
+    demo = c.Type(bool, default=False)  # catalog the embedded demo registry (made once under cache_dir)
     catalog_dir = c.Type(str, default="models/")  # URL prefix of the catalog pages; "" = site root
     stages_page = c.Type(bool, default=True)
     activity_page = c.Type(bool, default=True)
