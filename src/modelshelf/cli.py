@@ -164,6 +164,7 @@ _EXTENSIONS: list[tuple[str, str]] = [
     ("cli_write", "add_write_commands"),
     ("cli_download", "add_download_commands"),
     ("cli_site", "add_site_commands"),
+    ("cli_compare", "add_compare_commands"),
 ]
 
 

@@ -20,10 +20,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     from .sitebuild import NoCatalogPlugin
 
-    options = {"publish_artifacts": True} if args.publish_artifacts else None
+    options = {"publish_artifacts": True} if args.publish_artifacts else {}
+    if args.candidates is not None:
+        options["candidates"] = args.candidates
     try:
         site = build_site(args.repo, args.output, strict=args.strict, config_file=args.config_file,
-                          plugin_options=options, verbose=not args.quiet)
+                          plugin_options=options or None, verbose=not args.quiet)
     except (FileNotFoundError, NoCatalogPlugin) as exc:
         raise CliError(str(exc)) from None
     except _mkdocs_errors() as exc:
@@ -86,6 +88,8 @@ def add_site_commands(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--publish-artifacts", action="store_true",
                        help="copy each version's bytes into the site (artifacts/) so downloads need only the site")
     build.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
+    build.add_argument("--candidates", type=int, metavar="N",
+                       help="recent HEAD commits searched for unregistered candidates (default: the plugin's, 20; 0: off)")
     add_repo_option(build)
     build.set_defaults(func=cmd_build)
 

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import __version__
 from .core.events import Event, iso_utc
@@ -22,6 +22,9 @@ from .core.semver import SemVer
 from .core.state import ArtifactState, VersionState
 from .metadata_json import MetadataJson
 from .registry import Registry
+
+if TYPE_CHECKING:
+    from .compare.extras import CompareExtras
 
 SCHEMA_VERSION = 1
 SCHEMA_FILE = Path(__file__).parent / "schema" / "registry.schema.json"
@@ -85,7 +88,8 @@ def _registration(version: VersionState) -> Event | None:
     return None
 
 
-def build_model(registry: Registry, artifact: ArtifactState, metadata: MetadataJson) -> JSON:
+def build_model(registry: Registry, artifact: ArtifactState, metadata: MetadataJson,
+                extras: CompareExtras | None = None) -> JSON:
     ordered = _ordered_versions(artifact)
     previous = _previous_versions(ordered)
     held = artifact.stages()
@@ -120,9 +124,11 @@ def build_model(registry: Registry, artifact: ArtifactState, metadata: MetadataJ
             else None,
         }
         record.update(metadata.version(artifact.name, version.commit))
+        if extras is not None:
+            record["plots"] = extras.plots(artifact.name, version.commit)
         versions.append(record)
     declaration = metadata.declaration(artifact.name, [v.commit for v in ordered])
-    return {
+    result: JSON = {
         "name": artifact.name,
         **declaration,
         "registered": artifact.is_registered,
@@ -132,11 +138,21 @@ def build_model(registry: Registry, artifact: ArtifactState, metadata: MetadataJ
         "versions": versions,
         "events": [event_record(e) for e in registry.state.history(artifact.name)],
     }
+    if extras is not None:
+        result["candidates"] = extras.candidates(artifact.name, {v.commit for v in artifact.versions})
+    return result
 
 
-def build_index(registry: Registry, progress: Progress | None = None) -> Index:
-    """The whole registry with metadata at every version's commit."""
+def build_index(registry: Registry, progress: Progress | None = None, candidates: int = 0) -> Index:
+    """The whole registry with metadata (and plots) at every version's commit.
+
+    ``candidates``: how many recent HEAD commits to search for unregistered
+    candidates of each model (0: none; the site's default is 20).
+    """
+    from .compare.extras import CompareExtras
+
     metadata = MetadataJson(registry)
+    extras = CompareExtras(metadata, depth=candidates)
     artifacts = dict(registry.state.artifacts)
     for name in metadata.declared_only(list(artifacts)):
         artifacts[name] = ArtifactState(name)  # logged in dvc.yaml, never tagged
@@ -144,7 +160,7 @@ def build_index(registry: Registry, progress: Progress | None = None) -> Index:
     for position, name in enumerate(sorted(artifacts), start=1):
         if progress:
             progress(position, len(artifacts), name)
-        models.append(build_model(registry, artifacts[name], metadata))
+        models.append(build_model(registry, artifacts[name], metadata, extras))
     data: JSON = {
         "schema_version": SCHEMA_VERSION,
         "generator": f"modelshelf {__version__}",

@@ -26,6 +26,7 @@ from ..render.githost import commit_url_template
 from ..render.options import OptionsError, SiteOptions
 from ..registry import Registry
 from ..render.site import CSS_PATH, JS_PATH, TEMPLATES_DIR, SiteContent, api_files, deferred_paths, render_site
+from ..render.compare_page import COMPARE_JS_PATH
 from .config import ModelshelfConfig
 
 log = logging.getLogger("mkdocs.plugins.modelshelf")
@@ -121,6 +122,8 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             config.extra_css.append(CSS_PATH)
         if JS_PATH not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(JS_PATH)
+        if COMPARE_JS_PATH not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(COMPARE_JS_PATH)
         return config
 
     def _options(self, config: MkDocsConfig, remote: str | None) -> SiteOptions:
@@ -147,7 +150,8 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             registry = self.registry = load_registry(self.repo)
         except Exception as exc:  # NotAGitRepo and friends: one clear line
             raise PluginError(f"modelshelf: cannot read the registry at {self.repo}: {exc}") from None
-        index = build_index(registry, progress=progress_logger("indexing model"))
+        index = build_index(registry, progress=progress_logger("indexing model"),
+                            candidates=max(0, self.config.candidates))
         for problem in index.problems:
             log.warning(f"modelshelf: {problem}")
         self.options = self._options(config, index.data["repository"].get("remote"))

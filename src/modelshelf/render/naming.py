@@ -17,7 +17,7 @@ the catalog's own page names (``index``, ``stages``, ...), so a model called
 
 from __future__ import annotations
 
-RESERVED_STEMS = frozenset({"index", "stages", "activity", "feed", "api", "assets", "search", "404"})
+RESERVED_STEMS = frozenset({"index", "stages", "activity", "feed", "api", "assets", "search", "404", "compare"})
 
 
 def file_stem(name: str) -> str:

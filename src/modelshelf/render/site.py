@@ -224,6 +224,10 @@ class _Renderer:
         card_html = Markup(markdown_inert(render_card(card["markdown"]))) if card else None
         facts = card_facts(card.get("front_matter") or {}) if card else []
         deprecations = [e for e in model["events"] if e["event"] == "deprecation"]
+        from .compare_page import model_compare
+
+        compare, compare_files = model_compare(self, model, src, metrics)
+        files += compare_files
         content = self.render(
             "modelshelf/model.html", src, model=model, badges=self.catalog.badges(model),
             storage=_storage_summary(model), api_path=api_file(model["name"]),
@@ -233,7 +237,7 @@ class _Renderer:
             plots=[{"metric": p.metric, "path": f"{PLOTS_DIR}/{p.filename}"} for p in plots],
             param_diffs=self.catalog.param_diffs(model), lineages=lineages,
             card_html=card_html, card_facts=facts,
-            events=self.catalog.event_rows(model["events"]),
+            events=self.catalog.event_rows(model["events"]), compare=compare,
         )
         return PageSpec(src, model["name"], content, False), files
 
@@ -274,11 +278,15 @@ def render_site(index: JSON, options: SiteOptions, *, plot_cache: Path, template
         page, files = renderer.model(model)
         site.pages.append(page)
         plots.update((f.path, f) for f in files)
+    from .compare_page import COMPARE_JS_PATH, compare_page, compare_script
+
+    site.pages.append(compare_page(renderer))
     site.index = renderer.published_index()
     site.feed = renderer.feed() if options.feed else None
     site.files.extend(plots[path] for path in sorted(plots))
     for name in ("modelshelf.css", "modelshelf.js"):
         site.files.append(SiteFile(f"assets/modelshelf/{name}", (ASSETS_DIR / name).read_bytes()))
+    site.files.append(SiteFile(COMPARE_JS_PATH, compare_script()))
     return site
 
 

@@ -1,0 +1,125 @@
+"""``modelshelf compare NAME A B [...]``: versions and candidates side by side in the terminal.
+
+The same comparison as the catalog's compare page (``compare.model``), from
+the model's record as the index builds it (with candidates).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from .cli_common import EXIT_OK, CliError, add_repo_option, format_table, print_json, warn
+
+
+def _fmt(value: object) -> str:
+    from .render.views import fmt_value
+
+    return fmt_value(value)
+
+
+def _delta(delta: float | None, index: int) -> str:
+    if index == 0 or delta is None:
+        return ""
+    if delta == 0:
+        return " (±0)"
+    return f" ({'+' if delta > 0 else '-'}{_fmt(abs(delta))})"
+
+
+def _commit_entry(registry, metadata, extras, name: str, token: str):
+    """An arbitrary commit (branch, tag, sha, experiment ref) read like a candidate."""
+    from .compare.model import Entry, lineage_hashes
+    from .metadata_json import lineage_json
+
+    sha = registry.repo.resolve(token)
+    if sha is None:
+        return None
+    meta = metadata.metadata(name, sha)
+    if meta.declaration is None:
+        raise CliError(f"{name} is not declared at commit {sha[:7]} ('{token}')")
+    return Entry(token if token != sha else sha[:7], "commit", sha, dict(meta.metrics), dict(meta.params),
+                 lineage_hashes(lineage_json(meta.lineage)), tuple(extras.plots(name, sha)),
+                 f"modelshelf register {name} {sha} --bump-minor")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare.extras import CompareExtras
+    from .compare.model import CompareError, compare, resolve_entry
+    from .core.state import ArtifactState
+    from .index import build_model
+    from .metadata_json import MetadataJson
+    from .registry import load_registry
+
+    if len(args.refs) < 2:
+        raise CliError("compare needs at least two versions, candidates or commits")
+    registry = load_registry(args.repo)
+    for warning in registry.warnings:
+        warn(warning.message)
+    metadata = MetadataJson(registry)
+    artifact = registry.state.artifacts.get(args.name)
+    if artifact is None:
+        if args.name not in metadata.declared_only(list(registry.state.artifacts)):
+            known = ", ".join(sorted([*registry.state.artifacts, *metadata.declared_only([])])) or "none"
+            raise CliError(f"unknown model '{args.name}'; known models: {known}")
+        artifact = ArtifactState(args.name)
+    extras = CompareExtras(metadata, depth=args.candidates)
+    model = build_model(registry, artifact, metadata, extras)
+    entries = []
+    for token in args.refs:
+        try:
+            entry = resolve_entry(model, token)
+        except CompareError as exc:
+            raise CliError(str(exc)) from None
+        if entry is None:
+            entry = _commit_entry(registry, metadata, extras, args.name, token)
+        if entry is None:
+            versions = ", ".join(v["version"] for v in model["versions"]) or "none"
+            raise CliError(f"'{token}' is no version, candidate or commit of {args.name}; versions: {versions}")
+        entries.append(entry)
+    result = compare(args.name, entries)
+    if args.json:
+        print_json(result.to_json(), indent=2)
+        return EXIT_OK
+    print_comparison(result)
+    return EXIT_OK
+
+
+def print_comparison(result) -> None:
+    labels = [e.label + (" (candidate)" if e.kind == "candidate" else "") for e in result.entries]
+    print(f"{result.model}: {' vs '.join(labels)}\n")
+    if result.metrics:
+        rows = [[row.key] + [_fmt(v) + _delta(d, i) for i, (v, d) in enumerate(zip(row.values, row.deltas))]
+                for row in result.metrics]
+        print(format_table(rows, ["metric"] + labels))
+    else:
+        print("No metrics.")
+    print()
+    if result.params:
+        print("Params that differ:")
+        print(format_table([[row.key] + [_fmt(v) for v in row.values] for row in result.params], ["param"] + labels))
+    else:
+        print("Params: identical.")
+    print()
+    if result.lineage:
+        print("Lineage that differs (hashes; cmd: the command):")
+        rows = [[row.stage, row.kind, row.path] + [(v or "—")[:12] if row.kind != "command" else (v or "—")
+                                                   for v in row.values] for row in result.lineage]
+        print(format_table(rows, ["stage", "what", "path"] + labels))
+    else:
+        print("Lineage: identical (or not recorded).")
+    if result.plots:
+        print(f"\nPlots: {', '.join(result.plots)} (overlaid on the catalog's compare page)")
+    for entry in result.entries:
+        if entry.kind != "version" and entry.register:
+            print(f"\nRegister {entry.label}: {entry.register}")
+
+
+def add_compare_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("compare", help="compare versions, candidate commits or experiments of a model")
+    p.add_argument("name", help="model name")
+    p.add_argument("refs", nargs="+", metavar="REF",
+                   help="two or more: versions (v1.0.0), specs (NAME@latest, NAME#prod), commits, experiment names")
+    p.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    p.add_argument("--candidates", type=int, default=20, metavar="N",
+                   help="recent HEAD commits searched for unregistered candidates (default: 20)")
+    add_repo_option(p)
+    p.set_defaults(func=cmd_compare)

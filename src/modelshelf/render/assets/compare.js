@@ -1,0 +1,362 @@
+/* modelshelf compare page: versions and candidates side by side, plots overlaid as inline SVG.
+ * Reads ?model=NAME&v=A&v=B (or the same after '#'), fetches api/models/<stem>.json and builds
+ * everything with createElement / createElementNS / textContent: repository text is never parsed
+ * as HTML. The rules follow modelshelf.compare.model (the CLI's `modelshelf compare`). */
+(function () {
+  "use strict";
+  var SVGNS = "http://www.w3.org/2000/svg";
+  var COLORS = ["#3f51b5", "#e65100", "#2e7d32", "#c2185b", "#00838f", "#6d4c41", "#5e35b1", "#9e9d24"];
+  var CODE = /\.(py|ipynb|r|sh|js|ts|java|scala|jl|sql|go|rs|c|cc|cpp|h|m|rb|pl|lua)$/i;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function svg(tag, attrs, text) {
+    var node = document.createElementNS(SVGNS, tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, String(attrs[k])); });
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function isNumber(v) { return typeof v === "number" && isFinite(v); }
+
+  /* Same as views.fmt_value. */
+  function fmt(v) {
+    if (v === null || v === undefined) return "—";
+    if (typeof v === "boolean") return String(v);
+    if (typeof v === "number") {
+      if (Number.isInteger(v)) return String(v);
+      if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)) return v.toPrecision(4).replace(/\.?0+(e|$)/, "$1");
+      return v.toFixed(4).replace(/0+$/, "").replace(/\.$/, "") || "0";
+    }
+    return String(v);
+  }
+
+  function short(s) { return /^[0-9a-f]{40}$/.test(s) ? s.slice(0, 7) : s; }
+
+  function readQuery() {
+    var q = new URLSearchParams(window.location.search);
+    if (window.location.hash.length > 1) {
+      var h = new URLSearchParams(window.location.hash.slice(1));
+      if (h.get("model")) q = h;
+    }
+    return { model: q.get("model") || "", v: q.getAll("v") };
+  }
+
+  function lineageMap(lineage) {
+    var map = {};
+    ((lineage || {}).stages || []).forEach(function (stage) {
+      map[[stage.name, "command", "cmd"].join("\u0000")] = stage.cmd;
+      ["deps", "outs"].forEach(function (role) {
+        (stage[role] || []).forEach(function (item) {
+          var kind = role === "outs" ? "output" : CODE.test(item.path) ? "code" : "data";
+          map[[stage.name, kind, item.path].join("\u0000")] = item.md5;
+        });
+      });
+    });
+    return map;
+  }
+
+  function entriesOf(model) {
+    var list = [];
+    (model.versions || []).forEach(function (v) {
+      list.push({ token: short(v.version), label: short(v.version), kind: "version", status: v.status,
+        commit: v.commit, metrics: v.metrics || {}, params: v.params || {}, lineage: lineageMap(v.lineage),
+        plots: v.plots || [], stages: v.stages || [], experiment: null, register: null });
+    });
+    (model.candidates || []).forEach(function (c) {
+      list.push({ token: c.commit.slice(0, 7), label: c.commit.slice(0, 7) + (c.experiment ? " (" + c.experiment + ")" : ""),
+        kind: "candidate", status: "candidate", commit: c.commit, metrics: c.metrics || {}, params: c.params || {},
+        lineage: lineageMap(c.lineage), plots: c.plots || [], stages: [], experiment: c.experiment,
+        register: c.register });
+    });
+    return list;
+  }
+
+  function resolve(model, list, token) {
+    var wanted = token, name = model.name;
+    if (token.indexOf(name) === 0 && (token.charAt(name.length) === "@" || token.charAt(name.length) === "#")) {
+      var rest = token.slice(name.length + 1);
+      wanted = token.charAt(name.length) === "#" ? (model.stages || {})[rest] : rest === "latest" ? model.latest : rest;
+      if (!wanted) return null;
+      wanted = short(wanted);
+    }
+    var found = list.filter(function (e) { return e.token === wanted || (e.experiment && e.experiment === wanted); })[0];
+    if (found) return found;
+    if (/^[0-9a-f]{4,40}$/.test(wanted)) {
+      return list.filter(function (e) { return e.commit.indexOf(wanted) === 0 && e.status !== "deregistered"; })[0] || null;
+    }
+    return null;
+  }
+
+  function table(headers, rows, cls) {
+    var t = el("table", { "class": cls || "" });
+    var head = el("thead"), tr = el("tr");
+    headers.forEach(function (h) { tr.appendChild(el("th", {}, h)); });
+    head.appendChild(tr);
+    t.appendChild(head);
+    var body = el("tbody");
+    rows.forEach(function (cells) {
+      var row = el("tr");
+      cells.forEach(function (cell) { row.appendChild(cell instanceof Node ? cell : el("td", {}, cell)); });
+      body.appendChild(row);
+    });
+    t.appendChild(body);
+    return t;
+  }
+
+  function metricCell(value, base, first) {
+    var td = el("td", { "class": "ms-metric" }, fmt(value));
+    if (!first && isNumber(value) && isNumber(base)) {
+      var d = value - base;
+      var sign = d > 0 ? "+" : d < 0 ? "−" : "±";
+      var span = el("span", { "class": "ms-delta ms-delta--" + (d > 0 ? "up" : d < 0 ? "down" : "same") },
+        sign + fmt(Math.abs(d)));
+      td.appendChild(document.createTextNode(" "));
+      td.appendChild(span);
+    }
+    return td;
+  }
+
+  function keysOf(chosen, field) {
+    var keys = {};
+    chosen.forEach(function (e) { Object.keys(e[field]).forEach(function (k) { keys[k] = true; }); });
+    return Object.keys(keys).sort();
+  }
+
+  function differ(values) {
+    var seen = {};
+    values.forEach(function (v) { seen[JSON.stringify(v === undefined ? null : v)] = true; });
+    return Object.keys(seen).length > 1;
+  }
+
+  function plotFigure(id, chosen) {
+    var curves = [], title = id, xName = "", yName = "";
+    chosen.forEach(function (e, i) {
+      e.plots.forEach(function (p) {
+        if (p.id !== id || p.kind !== "data") return;
+        title = p.title || id; xName = p.x || ""; yName = p.y || "";
+        (p.series || []).forEach(function (s) {
+          curves.push({ label: e.label + ((p.series.length > 1) ? " " + s.y : ""), color: COLORS[i % COLORS.length],
+            points: s.points });
+        });
+      });
+    });
+    if (!curves.length) return null;
+    var xs = [], ys = [];
+    curves.forEach(function (c) { c.points.forEach(function (p) { xs.push(p[0]); ys.push(p[1]); }); });
+    var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
+    var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
+    if (x0 === x1) { x0 -= 1; x1 += 1; }
+    if (y0 === y1) { y0 -= 1; y1 += 1; }
+    var W = 440, H = 300, L = 48, R = 12, T = 12, B = 36;
+    function sx(v) { return (L + (v - x0) / (x1 - x0) * (W - L - R)).toFixed(2); }
+    function sy(v) { return (H - B - (v - y0) / (y1 - y0) * (H - T - B)).toFixed(2); }
+    var fig = el("figure", { "class": "ms-plot ms-compare-plot", "data-plot": id });
+    var chart = svg("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img" });
+    chart.appendChild(svg("title", {}, title));
+    chart.appendChild(svg("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: "#9e9e9e" }));
+    chart.appendChild(svg("line", { x1: L, y1: T, x2: L, y2: H - B, stroke: "#9e9e9e" }));
+    [[x0, sx(x0), H - B + 14, "middle"], [x1, sx(x1), H - B + 14, "middle"]].forEach(function (t) {
+      chart.appendChild(svg("text", { x: t[1], y: t[2], "text-anchor": t[3], "font-size": 10, fill: "currentColor" }, fmt(t[0])));
+    });
+    [[y0, sy(y0)], [y1, sy(y1)]].forEach(function (t) {
+      chart.appendChild(svg("text", { x: L - 4, y: t[1], "text-anchor": "end", "font-size": 10, fill: "currentColor" }, fmt(t[0])));
+    });
+    chart.appendChild(svg("text", { x: (L + W - R) / 2, y: H - 4, "text-anchor": "middle", "font-size": 11, fill: "currentColor" }, xName));
+    chart.appendChild(svg("text", { x: 12, y: (T + H - B) / 2, "text-anchor": "middle", "font-size": 11, fill: "currentColor",
+      transform: "rotate(-90 12 " + (T + H - B) / 2 + ")" }, yName));
+    curves.forEach(function (c) {
+      var line = svg("polyline", { fill: "none", stroke: c.color, "stroke-width": 2,
+        points: c.points.map(function (p) { return sx(p[0]) + "," + sy(p[1]); }).join(" ") });
+      line.setAttribute("data-label", c.label);
+      line.appendChild(svg("title", {}, c.label));
+      chart.appendChild(line);
+    });
+    fig.appendChild(chart);
+    var caption = el("figcaption", {}, title + ": ");
+    curves.forEach(function (c) {
+      var key = el("span", { "class": "ms-legend" });
+      var swatch = el("span", { "class": "ms-swatch" });
+      swatch.style.backgroundColor = c.color;
+      key.appendChild(swatch);
+      key.appendChild(document.createTextNode(c.label));
+      caption.appendChild(key);
+    });
+    fig.appendChild(caption);
+    return fig;
+  }
+
+  function renderResult(target, chosen) {
+    target.textContent = "";
+    if (chosen.length < 2) {
+      target.appendChild(el("p", { "class": "ms-empty", "data-compare-status": "" }, "Pick two or more versions or candidates to compare."));
+      return;
+    }
+    var labels = chosen.map(function (e) { return e.label + (e.kind === "candidate" ? " (candidate)" : ""); });
+    target.appendChild(el("h2", { id: "compare-metrics" }, "Metrics"));
+    var metricKeys = keysOf(chosen, "metrics");
+    if (metricKeys.length) {
+      target.appendChild(table(["Metric"].concat(labels), metricKeys.map(function (k) {
+        var base = chosen[0].metrics[k];
+        return [el("td", {}, k)].concat(chosen.map(function (e, i) { return metricCell(e.metrics[k], base, i === 0); }));
+      }), "ms-compare-metrics"));
+    } else {
+      target.appendChild(el("p", { "class": "ms-empty" }, "No metrics recorded."));
+    }
+    target.appendChild(el("h2", { id: "compare-params" }, "Params that differ"));
+    var paramKeys = keysOf(chosen, "params").filter(function (k) {
+      return differ(chosen.map(function (e) { return e.params[k]; }));
+    });
+    if (paramKeys.length) {
+      target.appendChild(table(["Param"].concat(labels), paramKeys.map(function (k) {
+        return [el("td", {}, k)].concat(chosen.map(function (e) { return el("td", {}, fmt(e.params[k])); }));
+      }), "ms-compare-params"));
+    } else {
+      target.appendChild(el("p", { "class": "ms-empty" }, "Params are identical."));
+    }
+    target.appendChild(el("h2", { id: "compare-lineage" }, "Lineage that differs"));
+    var lineageKeys = keysOf(chosen, "lineage").filter(function (k) {
+      return differ(chosen.map(function (e) { return e.lineage[k]; }));
+    });
+    if (lineageKeys.length) {
+      target.appendChild(table(["Stage", "What", "Path"].concat(labels), lineageKeys.map(function (k) {
+        var parts = k.split("\u0000");
+        return parts.map(function (p) { return el("td", {}, p); }).concat(chosen.map(function (e) {
+          var v = e.lineage[k];
+          var td = el("td", {}, v === undefined || v === null ? "—" : parts[1] === "command" ? v : String(v).slice(0, 10));
+          if (v) td.title = String(v);
+          return td;
+        }));
+      }), "ms-compare-lineage"));
+    } else {
+      target.appendChild(el("p", { "class": "ms-empty" }, "Lineage is identical (or not recorded)."));
+    }
+    var ids = [];
+    chosen.forEach(function (e) { e.plots.forEach(function (p) { if (ids.indexOf(p.id) < 0) ids.push(p.id); }); });
+    if (ids.length) {
+      target.appendChild(el("h2", { id: "compare-plots" }, "Plots"));
+      var box = el("div", { "class": "ms-plots" });
+      ids.forEach(function (id) {
+        var fig = plotFigure(id, chosen);
+        if (fig) { box.appendChild(fig); return; }
+        var images = chosen.map(function (e) {
+          var p = e.plots.filter(function (q) { return q.id === id; })[0];
+          return p && p.git_sha ? p.git_sha.slice(0, 10) : "—";
+        });
+        box.appendChild(table(["Image", "Blob"].concat([]), chosen.map(function (e, i) { return [e.label + ": " + id, images[i]]; }), "ms-compare-images"));
+      });
+      target.appendChild(box);
+    }
+    var register = chosen.filter(function (e) { return e.register; });
+    if (register.length) {
+      target.appendChild(el("h2", { id: "compare-register" }, "Register a candidate"));
+      register.forEach(function (e) {
+        var p = el("p");
+        p.appendChild(document.createTextNode(e.label + ": "));
+        p.appendChild(el("code", { "class": "ms-register" }, e.register));
+        target.appendChild(p);
+      });
+    }
+  }
+
+  function init() {
+    var root = document.querySelector("[data-ms-compare]");
+    if (!root || root.hasAttribute("data-ms-bound")) return;
+    root.setAttribute("data-ms-bound", "");
+    var models = [];
+    try { models = JSON.parse(root.getAttribute("data-models") || "[]"); } catch (e) { models = []; }
+    var base = root.getAttribute("data-root") || "./";
+    if (base.charAt(base.length - 1) !== "/") base += "/";
+    var select = root.querySelector("[data-compare-model]");
+    var picker = root.querySelector("[data-compare-picker]");
+    var result = root.querySelector("[data-compare-result]");
+    var link = root.querySelector("[data-compare-link]");
+    var state = { model: null, entries: [], chosen: [] };
+
+    function status(text) {
+      result.textContent = "";
+      result.appendChild(el("p", { "class": "ms-empty", "data-compare-status": "" }, text));
+    }
+
+    function update(push) {
+      var chosen = state.entries.filter(function (e) { return state.chosen.indexOf(e.token) >= 0; });
+      chosen.sort(function (a, b) { return state.chosen.indexOf(a.token) - state.chosen.indexOf(b.token); });
+      var query = "?model=" + encodeURIComponent(state.model.name) +
+        chosen.map(function (e) { return "&v=" + encodeURIComponent(e.token); }).join("");
+      if (push) window.history.replaceState(null, "", window.location.pathname + query);
+      link.href = window.location.pathname + query;
+      link.hidden = false;
+      renderResult(result, chosen);
+    }
+
+    function showPicker() {
+      picker.textContent = "";
+      var list = el("ul", { "class": "ms-compare-picker" });
+      state.entries.forEach(function (e) {
+        var item = el("li");
+        var label = el("label");
+        var box = el("input", { type: "checkbox", value: e.token, "data-token": e.token });
+        box.checked = state.chosen.indexOf(e.token) >= 0;
+        box.addEventListener("change", function () {
+          var at = state.chosen.indexOf(e.token);
+          if (box.checked && at < 0) state.chosen.push(e.token);
+          if (!box.checked && at >= 0) state.chosen.splice(at, 1);
+          update(true);
+        });
+        label.appendChild(box);
+        label.appendChild(document.createTextNode(" " + e.label));
+        item.appendChild(label);
+        var note = e.kind === "candidate" ? "candidate" : e.status !== "active" ? e.status : (e.stages || []).join(", ");
+        if (note) item.appendChild(el("span", { "class": "ms-tag ms-tag--muted" }, note));
+        list.appendChild(item);
+      });
+      picker.appendChild(list);
+    }
+
+    function load(name, tokens, push) {
+      var info = models.filter(function (m) { return m.name === name; })[0];
+      picker.textContent = "";
+      if (!info) { status(name ? "Unknown model: " + name : "Choose a model."); return; }
+      status("Loading " + name + "…");
+      fetch(base + info.api).then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.json();
+      }).then(function (model) {
+        state.model = model;
+        state.entries = entriesOf(model);
+        state.chosen = [];
+        tokens.forEach(function (t) {
+          var e = resolve(model, state.entries, t);
+          if (e && state.chosen.indexOf(e.token) < 0) state.chosen.push(e.token);
+        });
+        if (!tokens.length) {
+          var active = state.entries.filter(function (e) { return e.kind === "version" && e.status === "active"; });
+          state.chosen = active.slice(0, 2).reverse().map(function (e) { return e.token; });
+        }
+        showPicker();
+        update(push);
+      }).catch(function (err) {
+        status("Could not load " + info.api + " (" + err.message + "). The compare page needs the site served over HTTP.");
+      });
+    }
+
+    var query = readQuery();
+    if (query.model) select.value = query.model;
+    select.addEventListener("change", function () { load(select.value, [], true); });
+    if (query.model) load(query.model, query.v, false);
+    else status("Choose a model.");
+  }
+
+  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
+    window.document$.subscribe(init);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,123 @@
+"""The compare page and the compare parts of model pages (candidates, plot overlays).
+
+The compare page itself is one static page: ``compare.js`` reads the model
+and the versions to compare from its URL (``?model=NAME&v=v1.0.0&v=abc1234``,
+or the same in the ``#`` fragment), fetches the model's JSON from
+``api/models/`` and builds the tables and overlaid plots with DOM calls only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from .naming import api_file
+from .views import MetricCell, fmt_time, fmt_value, is_number, short
+
+if TYPE_CHECKING:
+    from .site import PageSpec, SiteFile, _Renderer
+
+JSON = dict[str, Any]
+COMPARE_JS_PATH = "assets/modelshelf/compare.js"
+COMPARE_JS = Path(__file__).parent / "assets" / "compare.js"
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    commit: str
+    display: str
+    date: str | None
+    author: str | None
+    message: str | None
+    experiment: str | None
+    changed: list[str]
+    metrics: list[MetricCell]
+    register: str
+    compare_url: str | None
+
+
+@dataclass(frozen=True)
+class OverlayView:
+    title: str
+    path: str
+    versions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModelCompare:
+    url: str | None  # the compare page for the latest version and its predecessor
+    candidates: list[CandidateRow]
+    overlays: list[OverlayView]
+
+
+def compare_src(catalog_dir: str) -> str:
+    return f"{catalog_dir}compare.md"
+
+
+def compare_query(name: str, tokens: list[str]) -> str:
+    return "?model=" + quote(name, safe="") + "".join("&v=" + quote(t, safe="") for t in tokens)
+
+
+def _cell(name: str, value: object, base: object) -> MetricCell:
+    if value is None:
+        return MetricCell(name, "—")
+    if not (is_number(value) and is_number(base)):
+        return MetricCell(name, fmt_value(value))
+    diff = value - base  # type: ignore[operator]
+    if diff == 0:
+        return MetricCell(name, fmt_value(value), "±0", "same")
+    sign = "+" if diff > 0 else "−"
+    return MetricCell(name, fmt_value(value), f"{sign}{fmt_value(abs(diff))}", "up" if diff > 0 else "down")
+
+
+def model_compare(renderer: _Renderer, model: JSON, src: str, metrics: list[str]) -> tuple[ModelCompare, list[SiteFile]]:
+    from ..compare.overlay import render_overlays
+    from .site import PLOTS_DIR, SiteFile, page_url, relative_url
+
+    options = renderer.options
+    here = page_url(src, options.use_directory_urls)
+    page = relative_url(page_url(compare_src(options.catalog_dir), options.use_directory_urls), here)
+    latest = model.get("latest")
+    by_name = {v["version"]: v for v in model["versions"]}
+    base = by_name.get(latest) if latest else None
+    pair = [t for t in (base.get("previous") if base else None, latest) if t]
+    url = page + compare_query(model["name"], pair) if len(pair) == 2 else None
+    rows = []
+    for candidate in model.get("candidates", []):
+        token = candidate["commit"][:7]
+        cells = [_cell(m, candidate["metrics"].get(m), (base or {}).get("metrics", {}).get(m))
+                 for m in metrics[: options.table_metrics]]
+        rows.append(CandidateRow(
+            commit=candidate["commit"], display=short(candidate["commit"]), date=candidate.get("date"),
+            author=candidate.get("author"), message=candidate.get("message"),
+            experiment=candidate.get("experiment"), changed=list(candidate.get("changed", [])), metrics=cells,
+            register=candidate["register"],
+            compare_url=page + compare_query(model["name"], [latest, token] if latest else [token]),
+        ))
+    overlays = render_overlays(model, renderer.plot_cache)
+    files = [SiteFile(f"{PLOTS_DIR}/{o.filename}", o.svg) for o in overlays]
+    views = [OverlayView(o.title, f"{PLOTS_DIR}/{o.filename}", o.versions) for o in overlays]
+    return ModelCompare(url, rows, views), files
+
+
+def compare_page(renderer: _Renderer) -> PageSpec:
+    from .site import PageSpec, page_url
+
+    src = compare_src(renderer.options.catalog_dir)
+    models = [
+        {"name": m["name"], "api": api_file(m["name"]),
+         "page": page_url(renderer.catalog.pages[m["name"]], renderer.options.use_directory_urls)}
+        for m in renderer.catalog.models if not m["deprecated"] or m["versions"]
+    ]
+    content = renderer.render("modelshelf/compare.html", src, title="Compare", models=models)
+    return PageSpec(src, "Compare", content, False)
+
+
+def compare_script() -> bytes:
+    return COMPARE_JS.read_bytes()
+
+
+__all__ = ["COMPARE_JS_PATH", "CandidateRow", "ModelCompare", "OverlayView", "compare_page", "compare_query",
+           "compare_script", "compare_src", "fmt_time", "model_compare"]
