@@ -350,6 +350,21 @@ def bench_build(report: Report, out: Path, repo: Path, models: int, reps: int) -
                     cold, plain, 1.5, "the plain build's time")
     report.relative("rebuild after one new tag vs cold build", warm, cold, 0.3, "the cold build's time")
     report.memory("modelshelf build memory", cold, 500)
+    bench_candidates(report, work, repo, reps)
+
+
+def bench_candidates(report: Report, work: Path, repo: Path, reps: int) -> None:
+    """Builds with candidate discovery (the default: 20 commits) vs ``--candidates 0``, interleaved."""
+    if "--candidates" not in subprocess.run(MODELSHELF + ["build", "--help"], capture_output=True, text=True).stdout:
+        return report.skip("build with candidates", "`modelshelf build --candidates` is not available yet")
+    on = Series("modelshelf build (candidates: 20)")
+    off = Series("modelshelf build --candidates 0")
+    for _ in range(reps):
+        for series, extra, name in ((off, ["--candidates", "0"], "off"), (on, [], "on")):
+            run = measure(MODELSHELF + ["build", "--repo", str(repo), "-o", str(work / f"site-candidates-{name}"), "-q",
+                                        *extra], repo, work / f"build-candidates-{name}.out")
+            series.runs.append(run)
+    report.relative("build with candidates vs without", on, off, 1.2, "the build without candidates")
 
 
 def main(argv: list[str] | None = None) -> int:
