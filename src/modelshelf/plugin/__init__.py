@@ -25,7 +25,7 @@ from ..registry import load_registry
 from ..render.githost import commit_url_template
 from ..render.options import OptionsError, SiteOptions
 from ..registry import Registry
-from ..render.site import CSS_PATH, JS_PATH, TEMPLATES_DIR, SiteContent, api_files, deferred_paths, render_site
+from ..render.site import CSS_PATH, JS_PATH, MERMAID_PATH, TEMPLATES_DIR, SiteContent, api_files, deferred_paths, render_site
 from ..render.compare_page import COMPARE_JS_PATH
 from .config import ModelshelfConfig
 
@@ -120,8 +120,9 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         config.theme.dirs.append(str(TEMPLATES_DIR))  # after custom_dir: users can override ours
         if CSS_PATH not in config.extra_css:
             config.extra_css.append(CSS_PATH)
-        if JS_PATH not in [str(s) for s in config.extra_javascript]:
-            config.extra_javascript.append(JS_PATH)
+        for script in (MERMAID_PATH, JS_PATH):  # Mermaid first: Material then skips its CDN copy
+            if script not in [str(s) for s in config.extra_javascript]:
+                config.extra_javascript.append(script)
         if COMPARE_JS_PATH not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(COMPARE_JS_PATH)
         return config

@@ -34,6 +34,8 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 ASSETS_DIR = Path(__file__).parent / "assets"
 CSS_PATH = "assets/modelshelf/modelshelf.css"
 JS_PATH = "assets/modelshelf/modelshelf.js"
+# Material fetches Mermaid from a CDN unless the page already defines it: ship our own copy.
+MERMAID_PATH = "assets/modelshelf/mermaid.min.js"
 PLOTS_DIR = "assets/plots"
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -287,6 +289,7 @@ def render_site(index: JSON, options: SiteOptions, *, plot_cache: Path, template
     for name in ("modelshelf.css", "modelshelf.js"):
         site.files.append(SiteFile(f"assets/modelshelf/{name}", (ASSETS_DIR / name).read_bytes()))
     site.files.append(SiteFile(COMPARE_JS_PATH, compare_script()))
+    site.files.append(SiteFile(MERMAID_PATH, (ASSETS_DIR / "mermaid" / "mermaid.min.js").read_bytes()))
     return site
 
 
