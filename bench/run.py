@@ -207,10 +207,17 @@ def bench_registry(report: Report, out: Path, repo: Path, reps: int, skip_gto: b
     else:
         show = repeat("modelshelf show --json", reps, MODELSHELF + ["show", "--json", "--repo", str(repo)],
                       repo, work / "modelshelf-show.json")
+    warm_index = None
     if has_command("index"):
-        index = repeat("modelshelf index", reps,
-                       MODELSHELF + ["index", "--repo", str(repo), "-o", str(work / "index.json")],
+        # Cold: every version's metadata read from Git (--no-cache). Warm: the same command
+        # again with the fragment cache in the Git dir filled, as in CI after one new tag.
+        index = repeat("modelshelf index --no-cache", reps,
+                       MODELSHELF + ["index", "--no-cache", "--repo", str(repo), "-o", str(work / "index.json")],
                        repo, work / "modelshelf-index.out")
+        subprocess.run(MODELSHELF + ["index", "--repo", str(repo), "-o", os.devnull], capture_output=True)
+        warm_index = repeat("modelshelf index (warm cache)", reps,
+                            MODELSHELF + ["index", "--repo", str(repo), "-o", str(work / "index-warm.json")],
+                            repo, work / "modelshelf-index-warm.out")
     else:
         index = None
         report.skip("index", "`modelshelf index` is not available yet")
@@ -228,7 +235,9 @@ def bench_registry(report: Report, out: Path, repo: Path, reps: int, skip_gto: b
             report.add(Result("show output equals gto's", "PASS" if same else "FAIL",
                               "identical JSON" if same else "JSON differs: compare bench/out/work/*-show.json"))
     if index and gto:
-        report.faster("modelshelf index -o FILE vs gto show --json", index, gto, 20)
+        report.faster("modelshelf index -o FILE (cold, --no-cache) vs gto show --json", index, gto, 20)
+    if warm_index and gto:
+        report.faster("modelshelf index -o FILE (warm fragment cache) vs gto show --json", warm_index, gto, 20)
     if show:
         report.relative("modelshelf show --json vs bare git for-each-ref (the floor)", show, floor, None,
                         "the time of the floor")
@@ -324,6 +333,7 @@ def bench_build(report: Report, out: Path, repo: Path, models: int, reps: int) -
             if p.exists():
                 shutil.rmtree(p)
         shutil.copytree(repo, copy, symlinks=True)
+        shutil.rmtree(copy / ".git" / "modelshelf", ignore_errors=True)  # cold: no plot or fragment cache
         run = measure(MODELSHELF + ["build", "--repo", str(copy), "-o", str(site)], copy, work / "build.out")
         cold.runs.append(run)
         if run.returncode != 0:

@@ -136,3 +136,28 @@ def test_remote_credentials_are_not_published(repo: GitBuilder) -> None:
     repo.git("remote", "add", "origin", "https://user:s3cret@github.com/acme/models.git")
     data = index_of(repo.path)
     assert data["repository"]["remote"] == "https://github.com/acme/models.git"
+
+
+def test_fragment_cache_gives_the_same_index_and_keeps_warnings(repo: GitBuilder) -> None:
+    build_repo(repo)
+    bad = repo.commit("oops", {"dvc.yaml": "artifacts: [unclosed\n"})
+    repo.tag("churn@v1.2.0", message="Registering artifact churn version v1.2.0")
+    cold = run_cli("index", "--repo", str(repo.path), "--no-cache")
+    first = run_cli("index", "--repo", str(repo.path))  # fills the cache
+    cache = repo.path / ".git" / "modelshelf" / "cache" / "index-fragments.json"
+    assert cache.is_file()
+    warm = run_cli("index", "--repo", str(repo.path))  # served from it
+    assert cold.stdout == first.stdout == warm.stdout
+    assert bad[:7] in warm.stderr and "dvc.yaml" in warm.stderr
+    cache.write_text("{not json")  # a damaged cache only costs time
+    assert run_cli("index", "--repo", str(repo.path)).stdout == cold.stdout
+
+
+def test_fragment_cache_sees_new_versions(repo: GitBuilder) -> None:
+    build_repo(repo)
+    assert run_cli("index", "--repo", str(repo.path)).returncode == 0
+    repo.commit("train v3", {"metrics.json": {"auc": 0.9, "nested": {"f1": 0.8}}})
+    repo.tag("churn@v1.3.0", message="Registering artifact churn version v1.3.0")
+    versions = {v["version"]: v for v in index_of(repo.path)["models"][0]["versions"]}
+    assert versions["v1.3.0"]["metrics"]["auc"] == 0.9
+    assert versions["v1.1.0"]["metrics"]["auc"] == 0.86

@@ -97,7 +97,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     from .index import build_index, write_index
 
     registry = _load(args)
-    index = build_index(registry, progress=None)
+    index = build_index(registry, progress=None, use_cache=not args.no_cache)
     for problem in index.problems:
         warn(problem)
     write_index(index.data, args.output, pretty=args.pretty)
@@ -145,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     idx = sub.add_parser("index", help="write the JSON index (models, versions, metadata, events)")
     idx.add_argument("-o", "--output", default="-", help="file to write, or - for stdout (default)")
     idx.add_argument("--pretty", action="store_true", help="indent the JSON (default: compact)")
+    idx.add_argument("--no-cache", action="store_true",
+                     help="recompute every version's metadata instead of reusing the cache in the Git dir")
     add_repo_option(idx)
     idx.set_defaults(func=cmd_index)
 

@@ -7,6 +7,7 @@ repository always gives byte-identical JSON.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -20,6 +21,7 @@ from . import __version__
 from .core.events import Event, iso_utc
 from .core.semver import SemVer
 from .core.state import ArtifactState, VersionState
+from .fragment_cache import FragmentCache
 from .metadata_json import MetadataJson
 from .registry import Registry
 
@@ -88,8 +90,21 @@ def _registration(version: VersionState) -> Event | None:
     return None
 
 
+def _cached(cache: FragmentCache | None, key: str, metadata: MetadataJson, compute: Callable[[], Any]) -> Any:
+    """``compute()``, or its cached value, with the problems it noted either way."""
+    entry = cache.get(key) if cache is not None else None
+    if entry is not None:
+        metadata.note(entry["problems"])
+        return entry["value"]
+    with metadata.capture() as problems:
+        value = compute()
+    if cache is not None:
+        cache.put(key, {"value": value, "problems": problems})
+    return value
+
+
 def build_model(registry: Registry, artifact: ArtifactState, metadata: MetadataJson,
-                extras: CompareExtras | None = None) -> JSON:
+                extras: CompareExtras | None = None, cache: FragmentCache | None = None) -> JSON:
     ordered = _ordered_versions(artifact)
     previous = _previous_versions(ordered)
     held = artifact.stages()
@@ -123,11 +138,21 @@ def build_model(registry: Registry, artifact: ArtifactState, metadata: MetadataJ
             if commit
             else None,
         }
-        record.update(metadata.version(artifact.name, version.commit))
-        if extras is not None:
-            record["plots"] = extras.plots(artifact.name, version.commit)
+        def version_fragment(commit: str = version.commit) -> JSON:
+            fragment = metadata.version(artifact.name, commit)
+            if extras is not None:
+                fragment["plots"] = extras.plots(artifact.name, commit)
+            return fragment
+
+        key = f"version|{version.commit}|{artifact.name}|plots={extras is not None}"
+        record.update(_cached(cache, key, metadata, version_fragment))
         versions.append(record)
-    declaration = metadata.declaration(artifact.name, [v.commit for v in ordered])
+    commits = [v.commit for v in ordered]
+    head = registry.head.hexsha if registry.head else None
+    declaration = _cached(
+        cache, f"declaration|{head}|{artifact.name}|{hashlib.sha1(' '.join(commits).encode()).hexdigest()}",
+        metadata, lambda: metadata.declaration(artifact.name, commits),
+    )
     result: JSON = {
         "name": artifact.name,
         **declaration,
@@ -143,16 +168,19 @@ def build_model(registry: Registry, artifact: ArtifactState, metadata: MetadataJ
     return result
 
 
-def build_index(registry: Registry, progress: Progress | None = None, candidates: int = 0) -> Index:
+def build_index(registry: Registry, progress: Progress | None = None, candidates: int = 0,
+                use_cache: bool = True) -> Index:
     """The whole registry with metadata (and plots) at every version's commit.
 
     ``candidates``: how many recent HEAD commits to search for unregistered
     candidates of each model (0: none; the site's default is 20).
+    ``use_cache``: reuse (and save) per-commit fragments in the Git dir.
     """
     from .compare.extras import CompareExtras
 
     metadata = MetadataJson(registry)
     extras = CompareExtras(metadata, depth=candidates)
+    cache = FragmentCache.in_git_dir(registry.repo.common_dir) if use_cache else None
     artifacts = dict(registry.state.artifacts)
     for name in metadata.declared_only(list(artifacts)):
         artifacts[name] = ArtifactState(name)  # logged in dvc.yaml, never tagged
@@ -160,7 +188,7 @@ def build_index(registry: Registry, progress: Progress | None = None, candidates
     for position, name in enumerate(sorted(artifacts), start=1):
         if progress:
             progress(position, len(artifacts), name)
-        models.append(build_model(registry, artifacts[name], metadata, extras))
+        models.append(build_model(registry, artifacts[name], metadata, extras, cache))
     data: JSON = {
         "schema_version": SCHEMA_VERSION,
         "generator": f"modelshelf {__version__}",
@@ -174,6 +202,8 @@ def build_index(registry: Registry, progress: Progress | None = None, candidates
         "ignored_tags": [{"tag": t.name, "reason": t.reason} for t in registry.ignored],
     }
     problems = [w.message for w in registry.warnings] + registry.problems + metadata.problems
+    if cache is not None:
+        cache.save()
     return Index(data, problems)
 
 

@@ -7,8 +7,9 @@ the published schema, so neither side leaks into the other.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Iterator
 
 from .metadata import MetadataReader
 from .metadata.model import ArtifactDecl, FileHash, Lineage, ModelCard, Storage, VersionMetadata
@@ -95,6 +96,7 @@ class MetadataJson:
         self.registry = registry
         self.reader = MetadataReader(registry.repo)
         self._problems: dict[str, None] = {}
+        self._capturing: list[str] | None = None
 
     @property
     def problems(self) -> list[str]:
@@ -103,6 +105,23 @@ class MetadataJson:
     def _note(self, problems) -> None:
         for problem in problems:
             self._problems.setdefault(str(problem), None)
+            if self._capturing is not None:
+                self._capturing.append(str(problem))
+
+    @contextmanager
+    def capture(self) -> Iterator[list[str]]:
+        """Collect the problems noted inside the block (to cache them with a fragment)."""
+        saved, self._capturing = self._capturing, []
+        try:
+            yield self._capturing
+        finally:
+            captured, self._capturing = self._capturing, saved
+            if saved is not None:
+                saved.extend(captured)
+
+    def note(self, problems: list[str]) -> None:
+        """Problems of a fragment taken from the cache, reported as if just found."""
+        self._note(problems)
 
     def metadata(self, name: str, commit: str) -> VersionMetadata:
         meta = self.reader.version_metadata(commit, name)
