@@ -161,3 +161,16 @@ def test_fragment_cache_sees_new_versions(repo: GitBuilder) -> None:
     versions = {v["version"]: v for v in index_of(repo.path)["models"][0]["versions"]}
     assert versions["v1.3.0"]["metrics"]["auc"] == 0.9
     assert versions["v1.1.0"]["metrics"]["auc"] == 0.86
+
+
+def test_bare_clone_and_worktree_read_the_same(repo: GitBuilder, tmp_path: Path) -> None:
+    build_repo(repo)
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(bare)], check=True)
+    worktree = tmp_path / "wt"
+    repo.git("worktree", "add", "-q", "--detach", str(worktree))
+    expected = index_of(repo.path)
+    for path in (bare, worktree):
+        assert run_cli("show", "--json", "--repo", str(path)).stdout == run_cli("show", "--json", "--repo", str(repo.path)).stdout
+        data = index_of(path)
+        assert data["models"] == expected["models"]
