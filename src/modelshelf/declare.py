@@ -25,7 +25,8 @@ from ruamel.yaml.util import load_yaml_guess_indent
 
 from .config import load_config
 from .core.grammar import check_name
-from .git import GitRepo, NotAGitRepo
+from .git import GitRepo
+from .git.repo import root_or_folder
 
 DVC_YAML = "dvc.yaml"
 ARTIFACTS_YAML = "artifacts.yaml"
@@ -66,14 +67,10 @@ def split_name(name: str) -> tuple[str, str]:
 
 
 def _root(repo: str | os.PathLike[str]) -> Path:
-    try:
-        with GitRepo(repo) as git_repo:
-            return git_repo.root
-    except NotAGitRepo:
-        path = Path(repo)
-        if not path.is_dir():
-            raise DeclareError(f"{path}: no such directory") from None
-        return path
+    root = root_or_folder(repo)
+    if root is None:
+        raise DeclareError(f"{repo}: no such directory")
+    return root
 
 
 def _mapping_indent(text: str) -> int:

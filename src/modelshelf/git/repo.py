@@ -397,6 +397,18 @@ class GitRepo:
         self.close()
 
 
+def root_or_folder(path: str | os.PathLike[str]) -> Path | None:
+    """The work tree root when ``path`` is in a Git repo, else ``path`` if it is a folder.
+
+    For commands that edit files (``add``, ``init``) and also work before ``git init``.
+    """
+    try:
+        with GitRepo(path) as repo:
+            return repo.root
+    except NotAGitRepo:
+        return Path(path) if Path(path).is_dir() else None
+
+
 def _parse_commit(sha: str, data: bytes) -> CommitRecord:
     header, _, message = data.partition(b"\n\n")
     parents: list[str] = []

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from ..git import GitRepo, NotAGitRepo
+from ..git.repo import root_or_folder
 
 
 class ScaffoldError(ValueError):
@@ -41,14 +41,10 @@ def template_text(source: str) -> str:
 
 
 def _root(repo: str | os.PathLike[str]) -> Path:
-    try:
-        with GitRepo(repo) as git_repo:
-            return git_repo.root
-    except NotAGitRepo:
-        path = Path(repo)
-        if not path.is_dir():
-            raise ScaffoldError(f"{path}: no such directory") from None
-        return path
+    root = root_or_folder(repo)
+    if root is None:
+        raise ScaffoldError(f"{repo}: no such directory")
+    return root
 
 
 def init_project(
