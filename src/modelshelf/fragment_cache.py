@@ -16,7 +16,7 @@ from typing import Any
 
 from . import __version__
 
-FORMAT = 1
+FORMAT = 2  # 2: commit_info is part of each version fragment
 CACHE_FILE = "index-fragments.json"
 
 JSON = dict[str, Any]

@@ -6,9 +6,10 @@ command prints (GTO 1.10), built from the pure core's state.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from .core.events import Event, iso_utc
+from .core.events import Event, EventKind, iso_utc
 from .core.grammar import parse_spec
 from .core.state import ArtifactState, StageHistory, VersionSort, VersionState
 from .registry import Registry
@@ -59,12 +60,23 @@ def _artifacts_yaml_entry(registry: Registry, commit: str, name: str) -> JSON | 
     }
 
 
+def _detailed(registry: Registry, event: Event) -> Event:
+    """A commit event with its author and message, which the fold leaves out (read lazily)."""
+    if event.kind is not EventKind.COMMIT:
+        return event
+    commit = registry.repo.commit(event.commit)
+    if commit is None:
+        return event
+    return replace(event, author=commit.author_name, author_email=commit.author_email, message=commit.message)
+
+
 def _commit_json(registry: Registry, event: Event) -> JSON:
-    data = _without_event(event)
+    commit = registry.repo.commit(event.commit)
+    data = _without_event(_detailed(registry, event))
     entry = _artifacts_yaml_entry(registry, event.commit, event.artifact)
     data["enrichments"] = [entry] if entry else []
-    data["committer"] = event.committer
-    data["committer_email"] = event.committer_email
+    data["committer"] = commit.committer_name if commit else ""
+    data["committer_email"] = commit.committer_email if commit else ""
     return data
 
 
@@ -94,7 +106,7 @@ def _stage_json(history: StageHistory) -> JSON:
 
 
 def _version_json(registry: Registry, version: VersionState, stages: list[StageHistory]) -> JSON:
-    authoring = version.authoring_event
+    authoring = _detailed(registry, version.authoring_event)
     return {
         "artifact": version.artifact,
         "commit_hexsha": version.commit,

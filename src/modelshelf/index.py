@@ -90,6 +90,19 @@ def _registration(version: VersionState) -> Event | None:
     return None
 
 
+def _commit_info(registry: Registry, sha: str) -> JSON | None:
+    commit = registry.repo.commit(sha)
+    if commit is None:
+        return None
+    return {
+        "author": commit.author_name,
+        "author_email": commit.author_email,
+        "date": iso_utc(commit.timestamp),
+        "message": commit.message.strip(),
+        "parents": list(commit.parents),
+    }
+
+
 def _cached(cache: FragmentCache | None, key: str, metadata: MetadataJson, compute: Callable[[], Any]) -> Any:
     """``compute()``, or its cached value, with the problems it noted either way."""
     entry = cache.get(key) if cache is not None else None
@@ -116,7 +129,6 @@ def build_model(registry: Registry, artifact: ArtifactState, metadata: MetadataJ
     versions: list[JSON] = []
     for version in ordered:
         registration = _registration(version)
-        commit = registry.repo.commit(version.commit)
         record: JSON = {
             "version": version.version,
             "status": _version_status(version),
@@ -128,18 +140,12 @@ def build_model(registry: Registry, artifact: ArtifactState, metadata: MetadataJ
             "message": registration.message if registration else None,
             "stages": sorted(stage_of.get(version.version, [])),
             "previous": previous.get(version.version),
-            "commit_info": {
-                "author": commit.author_name,
-                "author_email": commit.author_email,
-                "date": iso_utc(commit.timestamp),
-                "message": commit.message.strip(),
-                "parents": list(commit.parents),
-            }
-            if commit
-            else None,
+            "commit_info": None,  # from the (cached) fragment below, with the metadata
         }
+
         def version_fragment(commit: str = version.commit) -> JSON:
-            fragment = metadata.version(artifact.name, commit)
+            fragment: JSON = {"commit_info": _commit_info(registry, commit)}
+            fragment.update(metadata.version(artifact.name, commit))
             if extras is not None:
                 fragment["plots"] = extras.plots(artifact.name, commit)
             return fragment

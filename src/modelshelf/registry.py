@@ -86,8 +86,7 @@ def load_registry(path: str | os.PathLike[str] = ".") -> Registry:
     )
     kept, ignored = classify_tags(repo.tags())
     declared, problems = _declared_in_artifacts_yaml(repo, head_sha) if head_sha else ([], [])
-    commits = repo.commits(sorted({t.record.target for t in kept}))
-    state = fold(kept, commits, declared, head)
+    state = fold(kept, repo.commit_times(), declared, head)
     return Registry(
         repo=repo,
         config=config,

@@ -93,8 +93,6 @@ class Event:
     stage: str | None = None
     tag: str | None = None  # None for commit ("enrichment") events
     counter: int | None = None
-    committer: str | None = None  # commit ("enrichment") events only
-    committer_email: str | None = None
 
     @property
     def ref(self) -> str:

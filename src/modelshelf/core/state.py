@@ -337,18 +337,12 @@ def _tag_event(tag: RegistryTag, version: str | None) -> Event:
     )
 
 
-def _commit_event(artifact: str, version: str, commit: CommitRecord) -> Event:
+def _commit_event(artifact: str, version: str, commit: str, timestamp: int) -> Event:
+    """GTO's per-version commit event. Only its time takes part in the fold;
+    who wrote the commit and why is read when a view shows it."""
     return Event(
-        kind=EventKind.COMMIT,
-        artifact=artifact,
-        commit=commit.hexsha,
-        timestamp=commit.timestamp,
-        author=commit.author_name,
-        author_email=commit.author_email,
-        message=commit.message,
-        version=version,
-        committer=commit.committer_name,
-        committer_email=commit.committer_email,
+        kind=EventKind.COMMIT, artifact=artifact, commit=commit, timestamp=timestamp,
+        author="", author_email="", message="", version=version,
     )
 
 
@@ -361,7 +355,7 @@ _PHASES = (
 
 def fold(
     tags: list[RegistryTag],
-    commits: dict[str, CommitRecord] | None = None,
+    commit_times: dict[str, int] | None = None,
     declared_at_head: Iterable[str] = (),
     head: CommitRecord | None = None,
 ) -> RegistryState:
@@ -369,8 +363,8 @@ def fold(
 
     GTO indexes deprecations, then versions, then stages, each by tag time;
     a stage tag on a commit resolves to the version registered there (even
-    later), else to the commit's hexsha. ``commits`` adds GTO's commit
-    "enrichment" events; ``declared_at_head`` lists artifacts that
+    later), else to the commit's hexsha. ``commit_times`` (committer time of
+    each tagged commit) adds GTO's commit "enrichment" events; ``declared_at_head`` lists artifacts that
     ``artifacts.yaml`` declares at ``head`` (shown as unregistered).
     """
     state = RegistryState()
@@ -387,17 +381,17 @@ def fold(
                 artifact.add(_tag_event(tag, version.version))
             else:
                 artifact.add(_tag_event(tag, tag.name.version))
-    if commits:
+    if commit_times:
         for artifact in state.artifacts.values():
             for version in artifact.versions:
-                commit = commits.get(version.commit)
-                if commit is not None:
-                    version.add(_commit_event(artifact.name, version.version, commit))
+                timestamp = commit_times.get(version.commit)
+                if timestamp is not None:
+                    version.add(_commit_event(artifact.name, version.version, version.commit, timestamp))
     if head is not None:
         for name in declared_at_head:
             artifact = state.artifact(name, create=True)
             assert artifact is not None
             version = artifact.find_version(commit=head.hexsha, create=True)
             assert version is not None
-            version.add(_commit_event(name, version.version, head))
+            version.add(_commit_event(name, version.version, head.hexsha, head.timestamp))
     return state

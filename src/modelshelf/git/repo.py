@@ -18,6 +18,8 @@ from typing import NamedTuple
 from ..core.events import CommitRecord, TagRecord
 from .catfile import CatFile
 
+# Only what the registry needs for every tag. Commit authors and messages are read
+# lazily through cat-file (``commit()``): asking for-each-ref for them costs a third more.
 _TAG_FIELDS = (
     "%(refname)",
     "%(objecttype)",
@@ -29,21 +31,9 @@ _TAG_FIELDS = (
     "%(taggerdate:unix)",
     "%(contents)",
     "%(*committerdate:unix)",
-    "%(*authorname)",
-    "%(*authoremail:trim)",
-    "%(*committername)",
-    "%(*committeremail:trim)",
-    "%(*parent)",
     "%(*tree)",
-    "%(*contents)",
     "%(committerdate:unix)",
-    "%(authorname)",
-    "%(authoremail:trim)",
-    "%(committername)",
-    "%(committeremail:trim)",
-    "%(parent)",
     "%(tree)",
-    "%(contents)",
 )
 _TAG_FORMAT = "%00".join(_TAG_FIELDS) + "%00"
 
@@ -128,6 +118,7 @@ class GitRepo:
             self.root = Path(_text(top.stdout).strip()) if top.returncode == 0 else self.path.resolve()
         self._cat = CatFile(self.root)
         self._commits: dict[str, CommitRecord] = {}
+        self._commit_times: dict[str, int] = {}
         self._tags: list[TagRecord] | None = None
         self._trees: dict[str, dict[str, TreeEntry]] = {}
         self._root_trees: dict[str, str | None] = {}
@@ -205,44 +196,24 @@ class GitRepo:
         width = len(_TAG_FIELDS)
         records: list[TagRecord] = []
         for start in range(0, len(fields) - width + 1, width):
-            (
-                ref, otype, oname, ptype, pname, tagger, email, tdate, message,
-                c_date, c_author, c_author_email, c_committer, c_committer_email, c_parents, c_tree, c_message,
-                l_date, l_author, l_author_email, l_committer, l_committer_email, l_parents, l_tree, l_message,
-            ) = fields[start : start + width]
-            ref = ref.lstrip(b"\n")
-            name = _text(ref[len(b"refs/tags/") :])
+            (ref, otype, oname, ptype, pname, tagger, email, tdate, message,
+             c_date, c_tree, l_date, l_tree) = fields[start : start + width]
+            name = _text(ref.lstrip(b"\n")[len(b"refs/tags/") :])
             if otype == b"tag":
-                target = pname.decode()
-                commit = CommitRecord(
-                    target, _int(c_date), _text(c_author), _text(c_author_email),
-                    _text(c_committer), _text(c_committer_email), _text(c_message),
-                    tuple(c_parents.decode().split()),
-                ) if ptype == b"commit" else None
+                target, target_type, date, tree = pname.decode(), ptype.decode() or "unknown", c_date, c_tree
                 record = TagRecord(
                     name=name, target=target, annotated=True,
                     tagger_name=_text(tagger), tagger_email=_text(email),
                     timestamp=_int(tdate), message=_text(message),
-                    commit_timestamp=commit.timestamp if commit else 0,
-                    object_type=ptype.decode() or "unknown",
+                    commit_timestamp=_int(date), object_type=target_type,
                 )
             else:
-                target = oname.decode()
-                commit = CommitRecord(
-                    target, _int(l_date), _text(l_author), _text(l_author_email),
-                    _text(l_committer), _text(l_committer_email), _text(l_message),
-                    tuple(l_parents.decode().split()),
-                ) if otype == b"commit" else None
-                record = TagRecord(
-                    name=name, target=target, annotated=False,
-                    commit_timestamp=commit.timestamp if commit else 0,
-                    object_type=otype.decode(),
-                )
-            if commit is not None:
-                self._commits.setdefault(commit.hexsha, commit)
-                tree = (c_tree if otype == b"tag" else l_tree).decode()
-                if tree:
-                    self._root_trees.setdefault(commit.hexsha, tree)
+                target, target_type, date, tree = oname.decode(), otype.decode(), l_date, l_tree
+                record = TagRecord(name=name, target=target, annotated=False,
+                                   commit_timestamp=_int(date), object_type=target_type)
+            if target_type == "commit":
+                self._commit_times[target] = record.commit_timestamp
+                self._root_trees.setdefault(target, tree.decode())
             records.append(record)
         return records
 
@@ -261,13 +232,10 @@ class GitRepo:
             self._commits[sha] = _parse_commit(sha, found[1])
         return self._commits[sha]
 
-    def commits(self, shas: list[str]) -> dict[str, CommitRecord]:
-        result: dict[str, CommitRecord] = {}
-        for sha in shas:
-            record = self.commit(sha)
-            if record is not None:
-                result[sha] = record
-        return result
+    def commit_times(self) -> dict[str, int]:
+        """Committer time of every tagged commit (free with ``tags()``)."""
+        self.tags()
+        return self._commit_times
 
     def log(self, rev: str, paths: list[str] | None = None, max_count: int = 50) -> list[str]:
         """Commits reachable from ``rev`` that touched ``paths``, newest first."""
