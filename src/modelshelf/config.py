@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from .core.grammar import is_valid_name
 
 CONFIG_FILE = ".gto"
@@ -31,6 +29,8 @@ class RegistryConfig:
 
 
 def parse_config(text: str | bytes, origin: str = CONFIG_FILE) -> RegistryConfig:
+    import yaml  # only repos with a .gto file pay for it
+
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:

@@ -6,8 +6,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from .config import CONFIG_FILE, RegistryConfig, load_config
 from .core.events import CommitRecord, IgnoredTag, RegistryTag, TagRecord, classify_tags
 from .core.state import ArtifactState, RegistryState, fold
@@ -37,6 +35,8 @@ class Registry:
     def artifacts_yaml(self, commit: str) -> object:
         """The parsed root ``artifacts.yaml`` at a commit (None when absent or broken)."""
         if commit not in self._artifacts_yaml:
+            import yaml
+
             raw = self.repo.read_file(commit, ARTIFACTS_YAML)
             try:
                 self._artifacts_yaml[commit] = yaml.safe_load(raw) if raw is not None else None
@@ -64,6 +64,8 @@ def _declared_in_artifacts_yaml(repo: GitRepo, head: str) -> tuple[list[str], li
     raw = repo.read_file(head, ARTIFACTS_YAML)
     if raw is None:
         return [], []
+    import yaml  # only repos with an artifacts.yaml pay for it
+
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
