@@ -123,7 +123,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if findings else EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
+CORE_COMMANDS = frozenset({"show", "history", "index", "doctor"})
+
+
+def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="modelshelf",
         description="A Git-native model registry: GTO-compatible tags, a static catalog and a JSON index.",
@@ -155,9 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_repo_option(doc)
     doc.set_defaults(func=cmd_doctor)
 
-    for module_name, function_name in _EXTENSIONS:
-        module = __import__(f"modelshelf.{module_name}", fromlist=[function_name])
-        getattr(module, function_name)(sub)
+    if extensions:
+        for module_name, function_name in _EXTENSIONS:
+            module = __import__(f"modelshelf.{module_name}", fromlist=[function_name])
+            getattr(module, function_name)(sub)
     return parser
 
 
@@ -171,7 +175,9 @@ _EXTENSIONS: list[tuple[str, str]] = [
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    # Read-only commands are what scripts run most: skip importing the other command groups.
+    parser = build_parser(extensions=not (argv and argv[0] in CORE_COMMANDS))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -174,6 +174,8 @@ class ArtifactState:
     versions: list[VersionState] = field(default_factory=list)
     deprecations: list[Event] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # versions by commit, in creation order: the fold looks one up per tag
+    _by_commit: dict[str, list[VersionState]] = field(default_factory=dict, repr=False, compare=False)
 
     # -- building -------------------------------------------------------
     def find_version(
@@ -183,16 +185,16 @@ class ArtifactState:
         include_discovered: bool = False,
         create: bool = False,
     ) -> VersionState | None:
+        pool = self._by_commit.get(commit, []) if commit is not None else self.versions
         found = [
             v
-            for v in self.versions
-            if (version is None or v.version == version)
-            and (commit is None or v.commit == commit)
-            and (include_discovered or not v.discovered)
+            for v in pool
+            if (version is None or v.version == version) and (include_discovered or not v.discovered)
         ]
         if not found and create:
             created = VersionState(self.name, version or commit or "", commit or "")
             self.versions.append(created)
+            self._by_commit.setdefault(created.commit, []).append(created)
             return created
         if len(found) > 1:
             names = ", ".join(v.version for v in found)
