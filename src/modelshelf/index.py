@@ -90,6 +90,10 @@ def _registration(version: VersionState) -> Event | None:
     return None
 
 
+def version_key(name: str, commit: str, plots: bool) -> str:
+    return f"version|{commit}|{name}|plots={plots}"
+
+
 def _commit_info(registry: Registry, sha: str) -> JSON | None:
     commit = registry.repo.commit(sha)
     if commit is None:
@@ -150,7 +154,7 @@ def build_model(registry: Registry, artifact: ArtifactState, metadata: MetadataJ
                 fragment["plots"] = extras.plots(artifact.name, commit)
             return fragment
 
-        key = f"version|{version.commit}|{artifact.name}|plots={extras is not None}"
+        key = version_key(artifact.name, version.commit, extras is not None)
         record.update(_cached(cache, key, metadata, version_fragment))
         versions.append(record)
     commits = [v.commit for v in ordered]
@@ -190,6 +194,11 @@ def build_index(registry: Registry, progress: Progress | None = None, candidates
     artifacts = dict(registry.state.artifacts)
     for name in metadata.declared_only(list(artifacts)):
         artifacts[name] = ArtifactState(name)  # logged in dvc.yaml, never tagged
+    uncached = [
+        v.commit for name, a in artifacts.items() for v in a.versions
+        if cache is None or cache.get(version_key(name, v.commit, True)) is None
+    ]
+    registry.repo.prefetch_commits(uncached)
     models = []
     for position, name in enumerate(sorted(artifacts), start=1):
         if progress:

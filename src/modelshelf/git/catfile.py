@@ -64,6 +64,23 @@ class CatFile:
         proc.stdout.read(1)  # the newline after the contents
         return info, data
 
+    def contents_capped(self, name: str, cap: int) -> tuple[ObjectInfo, bytes | None] | None:
+        """Like ``contents``, but an object over ``cap`` bytes is drained, not kept (data None)."""
+        if "\n" in name or not name:
+            return None
+        info, proc = self._ask("contents", name)
+        if info is None:
+            return None
+        assert proc.stdout is not None
+        if info.size <= cap:
+            data = proc.stdout.read(info.size)
+            proc.stdout.read(1)
+            return info, data
+        left = info.size + 1  # and the newline after the contents
+        while left:
+            left -= len(proc.stdout.read(min(left, 1 << 20)))
+        return info, None
+
     def close(self) -> None:
         if self._proc is not None:
             if self._proc.stdin:

@@ -232,6 +232,27 @@ class GitRepo:
             self._commits[sha] = _parse_commit(sha, found[1])
         return self._commits[sha]
 
+    def prefetch_commits(self, shas: list[str]) -> None:
+        """Read many commits with one ``git log --no-walk`` instead of one cat-file request each."""
+        wanted = [sha for sha in dict.fromkeys(shas) if sha not in self._commits]
+        if len(wanted) < 16:
+            return  # not worth a process
+        fields = ("%H", "%P", "%an", "%ae", "%cn", "%ce", "%ct", "%B")
+        result = subprocess.run(
+            ["git", "log", "--no-walk=unsorted", "--stdin", "--format=" + "%x00".join(fields) + "%x00"],
+            cwd=self.root, input="\n".join(wanted).encode(), capture_output=True, check=False,
+        )
+        if result.returncode != 0:
+            return  # commit() still reads each one on demand
+        tokens = result.stdout.split(b"\0")
+        for start in range(0, len(tokens) - len(fields) + 1, len(fields)):
+            sha, parents, a_name, a_email, c_name, c_email, c_time, message = tokens[start : start + len(fields)]
+            sha_text = sha.strip().decode()
+            self._commits[sha_text] = CommitRecord(
+                sha_text, _int(c_time), _text(a_name), _text(a_email), _text(c_name), _text(c_email),
+                _text(message), tuple(parents.decode().split()),
+            )
+
     def commit_times(self) -> dict[str, int]:
         """Committer time of every tagged commit (free with ``tags()``)."""
         self.tags()
@@ -281,6 +302,21 @@ class GitRepo:
             return None
         self._sizes[sha] = found[0].size
         return found[1]
+
+    def blob_sha(self, commit: str, path: str) -> str | None:
+        """The blob sha of a file at a commit, from cached trees (usually no Git round trip)."""
+        entry = self._entry(commit, path)
+        if entry is None or entry.is_tree or entry.mode == "160000":
+            return None
+        return entry.sha
+
+    def read_blob_capped(self, sha: str, cap: int) -> tuple[int, bytes | None] | None:
+        """``(size, bytes)`` of a blob; bytes None when it is larger than ``cap``."""
+        found = self._cat.contents_capped(sha, cap)
+        if found is None or found[0].type != "blob":
+            return None
+        self._sizes[sha] = found[0].size
+        return found[0].size, found[1]
 
     def read_file(self, commit: str, path: str) -> bytes | None:
         """A file's bytes at a commit, or None when it is not there."""

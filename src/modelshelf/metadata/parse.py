@@ -111,6 +111,10 @@ class DocumentCache:
 
     def load(self, commit: str, path: str) -> Document | None:
         """The parsed file (JSON for ``*.json``, else YAML), or None when absent."""
+        blob_sha = getattr(self.source, "blob_sha", None)
+        if blob_sha is not None:  # GitRepo: the sha comes from cached trees, the bytes in one request
+            sha = blob_sha(commit, path)
+            return None if sha is None else self._load_sha(path, sha)
         info = self.info(commit, path)
         if info is None:
             return None
@@ -129,12 +133,31 @@ class DocumentCache:
             return self.load(commit, path)
         return Document(path, sha, parsed[0], parsed[1])
 
+    def _load_sha(self, path: str, sha: str) -> Document | None:
+        fmt = "json" if path.lower().endswith(".json") else "yaml"
+        key = (sha, fmt)
+        if key not in self._parsed:
+            found = self.source.read_blob_capped(sha, MAX_FILE_BYTES)  # type: ignore[attr-defined]
+            if found is None:
+                return None
+            size, raw = found
+            if raw is None:
+                self._parsed[key] = (None, f"too large to read as metadata ({size} bytes)")
+            else:
+                self._parsed[key] = self._decode(raw, fmt)
+        data, error = self._parsed[key]
+        return Document(path, sha, data, error)
+
     def _parse(self, commit: str, path: str, size: int, fmt: str) -> tuple[object, str | None]:
         if size > MAX_FILE_BYTES:
             return None, f"too large to read as metadata ({size} bytes)"
         raw = self.source.read_file(commit, path)
         if raw is None:
             return None, "could not be read"
+        return self._decode(raw, fmt)
+
+    @staticmethod
+    def _decode(raw: bytes, fmt: str) -> tuple[object, str | None]:
         try:
             if fmt == "json":
                 return json.loads(raw.decode("utf-8-sig")), None
