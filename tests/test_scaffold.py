@@ -14,7 +14,7 @@ import yaml
 from modelshelf.checkref import check_ref
 from modelshelf.scaffold import ScaffoldError, init_project
 
-from .gitutil import GitBuilder, run_cli
+from .gitutil import GitBuilder
 from .test_write import _SHIM, _real_cli, ms
 
 WORKFLOW = ".github/workflows/modelshelf.yml"
