@@ -214,7 +214,8 @@ def bench_registry(report: Report, out: Path, repo: Path, reps: int, skip_gto: b
         index = repeat("modelshelf index --no-cache", reps,
                        MODELSHELF + ["index", "--no-cache", "--repo", str(repo), "-o", str(work / "index.json")],
                        repo, work / "modelshelf-index.out")
-        subprocess.run(MODELSHELF + ["index", "--repo", str(repo), "-o", os.devnull], capture_output=True)
+        subprocess.run(MODELSHELF + ["index", "--repo", str(repo), "-o", "-"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
         warm_index = repeat("modelshelf index (warm cache)", reps,
                             MODELSHELF + ["index", "--repo", str(repo), "-o", str(work / "index-warm.json")],
                             repo, work / "modelshelf-index-warm.out")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
@@ -174,3 +175,18 @@ def test_bare_clone_and_worktree_read_the_same(repo: GitBuilder, tmp_path: Path)
         assert run_cli("show", "--json", "--repo", str(path)).stdout == run_cli("show", "--json", "--repo", str(repo.path)).stdout
         data = index_of(path)
         assert data["models"] == expected["models"]
+
+
+def test_index_to_a_device_writes_through_and_keeps_it(repo: GitBuilder, tmp_path: Path) -> None:
+    """`-o /dev/null` must not replace the device with a file (the temp-and-rename trap)."""
+    import stat
+
+    build_repo(repo)
+    assert run_cli("index", "--repo", str(repo.path), "-o", os.devnull).returncode == 0
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    target = tmp_path / "real.json"
+    link = tmp_path / "link.json"
+    target.write_text("old")
+    link.symlink_to(target)
+    assert run_cli("index", "--repo", str(repo.path), "-o", str(link)).returncode == 0
+    assert link.is_symlink() and json.loads(target.read_text())["schema_version"] == 1

@@ -245,12 +245,24 @@ def dumps(data: JSON, pretty: bool = False) -> str:
 
 
 def atomic_write(path: Path, text: str | bytes) -> None:
-    """Write beside the target, then rename: readers never see a half-written file."""
+    """Write beside the target, then rename: readers never see a half-written file.
+
+    A target that exists but is not a regular file (``/dev/null``, a FIFO,
+    ``/dev/stdout``) is written through: renaming over it would replace the device.
+    """
+    data = text.encode() if isinstance(text, str) else text
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return
+    if path.is_symlink():
+        path = path.resolve()  # keep the link; replace the file it points to
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode() if isinstance(text, str) else text)
+            handle.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
