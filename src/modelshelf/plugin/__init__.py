@@ -18,6 +18,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 from pymdownx.superfences import fence_code_format
 
 from ..index import atomic_write, build_index
@@ -27,6 +28,7 @@ from ..render.options import OptionsError, SiteOptions
 from ..registry import Registry
 from ..render.site import CSS_PATH, JS_PATH, MERMAID_PATH, TEMPLATES_DIR, SiteContent, api_files, deferred_paths, render_site
 from ..render.compare_page import COMPARE_JS_PATH
+from ..render.stash import restore_html, stash_html
 from .config import ModelshelfConfig
 
 log = logging.getLogger("mkdocs.plugins.modelshelf")
@@ -107,6 +109,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         self.options: SiteOptions | None = None
         self.site: SiteContent | None = None
         self.registry: Registry | None = None
+        self._stashed: dict[str, list[str]] = {}  # src_uri -> HTML blocks kept out of Markdown
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -165,7 +168,8 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                 log.info(f"modelshelf: docs_dir has its own '{page.src_uri}'; keeping it instead of the generated page")
                 continue
             inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, page.src_uri, content=page.content, inclusion=inclusion))
+            skeleton, self._stashed[page.src_uri] = stash_html(page.content)
+            files.append(File.generated(config, page.src_uri, content=skeleton, inclusion=inclusion))
         for item in self.site.files:
             existing = files.get_file_from_path(item.path)
             if existing is not None:
@@ -177,6 +181,10 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                 files.remove(existing)
             files.append(_DeferredFile.generated(config, path, content=b""))
         return files
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        blocks = self._stashed.get(page.file.src_uri)
+        return restore_html(html, blocks) if blocks else None
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or self.site is None:
