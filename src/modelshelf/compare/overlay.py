@@ -72,6 +72,21 @@ def overlay_filename(plot_id: str, title: str, x: str, y: str, curves: list[Curv
     return f"overlay-{digest[:16]}.svg"
 
 
+def overlay_jobs(model: JSON, cache_dir: Path, count: int = OVERLAY_VERSIONS) -> dict[str, tuple]:
+    """The overlays ``render_overlays`` would have to draw, for ``render.plots.draw_in_parallel``."""
+    versions = latest_versions(model, count)
+    ids = list(dict.fromkeys(p["id"] for v in versions for p in v.get("plots") or () if p.get("kind") == "data"))
+    jobs: dict[str, tuple] = {}
+    for plot_id in ids:
+        title, x, y, curves = _curves(versions, plot_id)
+        if len({c.label.split(" ")[0] for c in curves}) < 2:
+            continue
+        filename = overlay_filename(plot_id, title, x, y, curves)
+        if not (Path(cache_dir) / filename).is_file():
+            jobs[filename] = (_draw, (title, x, y, curves))
+    return jobs
+
+
 def render_overlays(model: JSON, cache_dir: Path, count: int = OVERLAY_VERSIONS) -> list[Overlay]:
     """One overlay per data plot that at least two of the latest versions have."""
     versions = latest_versions(model, count)

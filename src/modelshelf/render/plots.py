@@ -20,10 +20,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import matplotlib
 from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -138,6 +139,56 @@ def render_metric_plots(model: dict, metrics: list[str] | None, cache_dir: Path)
             atomic_write(cached, svg)
         plots.append(Plot(metric, filename, svg))
     return plots
+
+
+# Below this many missing plots a process pool costs more than it saves.
+PARALLEL_MIN_PLOTS = 12
+
+DrawJob = tuple[Callable[..., bytes], tuple[Any, ...]]
+
+
+def metric_plot_jobs(requests: list[tuple[dict, list[str] | None]], cache_dir: Path) -> dict[str, DrawJob]:
+    """The trend plots ``render_metric_plots`` would have to draw (not in the cache yet), by file name."""
+    cache_dir = Path(cache_dir)
+    jobs: dict[str, DrawJob] = {}
+    for model, metrics in requests:
+        versions = _plotted_versions(model)
+        names = default_metrics(model) if metrics is None else list(dict.fromkeys(metrics))
+        for metric in names:
+            points = _points(versions, metric)
+            if len(points) < MIN_POINTS:
+                continue
+            filename = plot_filename(metric, points)
+            if filename not in jobs and not (cache_dir / filename).is_file():
+                jobs[filename] = (_draw, (metric, points))
+    return jobs
+
+
+def _run_job(job: DrawJob) -> bytes:
+    draw, args = job
+    return draw(*args)
+
+
+def draw_in_parallel(jobs: dict[str, DrawJob], cache_dir: Path, workers: int | None = None) -> int:
+    """Draw missing plots on every core and put them in the cache; returns how many.
+
+    A cold catalog build has hundreds of plots and matplotlib is single-threaded;
+    filling the cache first leaves the page loop only reading it. The bytes do not
+    depend on the process that drew them. Few jobs are left to be drawn on demand.
+    """
+    workers = workers or os.cpu_count() or 1
+    if len(jobs) < PARALLEL_MIN_PLOTS or workers < 2:
+        return 0
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    names = sorted(jobs)
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)  # fork: matplotlib is loaded
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for filename, svg in zip(names, pool.map(_run_job, [jobs[n] for n in names], chunksize=8)):
+            atomic_write(Path(cache_dir) / filename, svg)
+    return len(names)
 
 
 def _plain(text: str, limit: int) -> str:

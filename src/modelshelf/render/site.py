@@ -274,6 +274,13 @@ def render_site(index: JSON, options: SiteOptions, *, plot_cache: Path, template
         site.pages.append(renderer.activity())
     plots: dict[str, SiteFile] = {}
     models = renderer.catalog.models
+    from ..compare.overlay import overlay_jobs
+    from .plots import draw_in_parallel, metric_plot_jobs
+
+    jobs = metric_plot_jobs([(m, renderer.catalog.metric_names(m)) for m in models], plot_cache)
+    for model in models:
+        jobs.update(overlay_jobs(model, plot_cache))
+    draw_in_parallel(jobs, plot_cache)
     for position, model in enumerate(models, start=1):
         if progress:
             progress(position, len(models), model["name"])
