@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import jsonschema
@@ -16,6 +15,7 @@ import pytest
 from modelshelf.demo import create_demo_repo
 
 from .gitutil import GitBuilder, run_cli
+from .htmlutil import Collect, parse
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -74,23 +74,6 @@ def scenario(path: Path) -> GitBuilder:
     return g
 
 
-class Collect(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
-def parse(path: Path) -> Collect:
-    parser = Collect()
-    parser.feed(path.read_text())
-    return parser
 
 
 def assert_no_warnings(result: subprocess.CompletedProcess) -> None:
@@ -187,6 +170,19 @@ def test_pages_show_the_registry(evil_site: Path) -> None:
     assert "evil-model" in stages and "v1.0.0" in stages
     search = json.loads((evil_site / "search" / "search_index.json").read_text())
     assert any(doc["location"].startswith("evil-model/") for doc in search["docs"])
+
+
+def test_search_indexes_models_but_not_their_history(evil_site: Path) -> None:
+    search = json.loads((evil_site / "search" / "search_index.json").read_text())
+    model_docs = [d for d in search["docs"] if d["location"].startswith("evil-model/")]
+    text = " ".join(d["title"] + " " + d["text"] for d in model_docs)
+    assert "evil-model" in text and "Danger" in text  # name and description
+    sections = {d["title"]: d["text"] for d in model_docs}
+    for bulky in ("Versions", "Parameter changes", "History"):  # headings found, tables skipped
+        assert sections[bulky] == "", (bulky, sections[bulky])
+    page = (evil_site / "evil-model" / "index.html").read_text()
+    assert "modelshelf-block" not in page  # every block was put back after search read the page
+    assert 'data-ms-table="events"' in page and 'id="ms-versions"' in page and "ms-params" in page
 
 
 def test_builds_are_deterministic(evil: Path, evil_site: Path, tmp_path: Path) -> None:

@@ -58,3 +58,15 @@ def test_repo_text_cannot_forge_a_placeholder() -> None:
     skeleton, blocks = stash_html("<p>&lt;!-- modelshelf-block 0 --&gt;</p>\n")
     html = restore_html(_render(skeleton), blocks)
     assert html.count("&lt;!-- modelshelf-block 0 --&gt;") == 1
+
+
+def test_search_excluded_blocks_can_be_restored_after_search() -> None:
+    page = ("## Versions\n\n<table data-search-exclude>\n<tr><td>v1</td></tr>\n</table>\n\n"
+            "## About\n\n<p class=\"d\">data-search-exclude in repo text</p>\n")
+    skeleton, blocks = stash_html(page)
+    first = restore_html(_render(skeleton), blocks, search_excluded=False)
+    assert "<td>v1</td>" not in first and "repo text</p>" in first  # what search reads
+    assert "modelshelf-block 0" in first
+    final = restore_html(first, blocks)
+    assert "".join(final.split()) == "".join(restore_html(_render(skeleton), blocks).split())
+    assert "modelshelf-block" not in final

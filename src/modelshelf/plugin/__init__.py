@@ -16,9 +16,11 @@ from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 from pymdownx.superfences import fence_code_format
 
 from ..index import atomic_write, build_index
@@ -184,7 +186,16 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         blocks = self._stashed.get(page.file.src_uri)
-        return restore_html(html, blocks) if blocks else None
+        return restore_html(html, blocks, search_excluded=False) if blocks else None
+
+    @event_priority(-100)  # after the search plugin (0) has indexed the page
+    def on_page_context(self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> TemplateContext:
+        """Put back the blocks search skips (``data-search-exclude``): search never parses them."""
+        blocks = self._stashed.get(page.file.src_uri)
+        if blocks and page.content:
+            page.content = restore_html(page.content, blocks)
+        return context
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or self.site is None:
