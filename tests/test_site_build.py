@@ -15,7 +15,7 @@ import pytest
 from modelshelf.demo import create_demo_repo
 
 from .gitutil import GitBuilder, run_cli
-from .htmlutil import Collect, parse
+from .htmlutil import parse
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"

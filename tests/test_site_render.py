@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from html.parser import HTMLParser
 from pathlib import Path
 
 import markdown
@@ -15,6 +14,8 @@ from modelshelf.render.naming import api_file, file_stem, model_name, page_stem
 from modelshelf.render.options import OptionsError, SiteOptions
 from modelshelf.render.site import page_url, relative_url, render_site
 from modelshelf.render.views import Catalog, fmt_value
+
+from .htmlutil import Collect
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -60,19 +61,6 @@ def make_index(name: str = "m") -> dict:
             "stages": ["dev", "prod"], "models": [model], "events": copy.deepcopy(model["events"]), "ignored_tags": []}
 
 
-class Collect(HTMLParser):
-    """Every element with its attributes, and the text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.text.append(data)
 
 
 def as_html(markdown_page: str) -> str:
