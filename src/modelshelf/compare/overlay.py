@@ -20,7 +20,7 @@ from ..core.semver import SemVer
 from ..index import atomic_write
 from ..render.plots import _plain, _save  # noqa: PLC2701 - the shared deterministic SVG writer
 
-STYLE_VERSION = "1"
+STYLE_VERSION = "2"
 OVERLAY_VERSIONS = 5
 COLORS = ("#3f51b5", "#e65100", "#2e7d32", "#c2185b", "#00838f", "#6d4c41", "#5e35b1", "#9e9d24")
 _SIZE = (4.0, 3.0)
@@ -115,7 +115,8 @@ def _draw(title: str, x: str, y: str, curves: list[Curve]) -> bytes:
     for i, curve in enumerate(curves):
         ax.plot([p[0] for p in curve.points], [p[1] for p in curve.points], color=COLORS[i % len(COLORS)],
                 linewidth=1.3, label=_plain(curve.label, 24).replace("$", r"\$"))
-    ax.set_title(_plain(title, 60), fontsize=8, loc="left", usetex=False, parse_math=False)
+    figure.text(0.14, 0.93, _plain(title, 60), fontsize=8, ha="left", va="bottom",  # fixed: no title layout
+                usetex=False, parse_math=False)
     ax.set_xlabel(_plain(x, 40), fontsize=7, usetex=False, parse_math=False)
     ax.set_ylabel(_plain(y, 40), fontsize=7, usetex=False, parse_math=False)
     ax.tick_params(labelsize=6.5)

@@ -35,7 +35,7 @@ from matplotlib.ticker import MaxNLocator
 from ..core.semver import SemVer
 from ..index import atomic_write
 
-STYLE_VERSION = "2"  # bump whenever the drawing code changes: renames every cached plot
+STYLE_VERSION = "3"  # bump whenever the drawing code changes: renames every cached plot
 MAX_DEFAULT_METRICS = 6
 MIN_POINTS = 2  # a trend needs two points; single values are in the versions table
 PLOTTED_STATUSES = ("active", "deregistered")
@@ -233,12 +233,16 @@ def _draw(metric: str, points: list[_Point]) -> bytes:
     ticks = _tick_positions(len(points))
     ax.set_xticks(ticks, [_no_math(_plain(points[i].version, _MAX_LABEL)) for i in ticks])
     long_labels = any(len(points[i].version) > 9 for i in ticks) and len(ticks) > 3
+    top = 0.87
     ax.tick_params(axis="x", labelsize=7.5, labelrotation=25 if long_labels else 0)
-    figure.subplots_adjust(left=0.15, right=0.97, bottom=0.22 if long_labels else 0.14, top=0.87)
+    figure.subplots_adjust(left=0.15, right=0.97, bottom=0.22 if long_labels else 0.14, top=top)
     ax.tick_params(axis="y", labelsize=7.5)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
     ax.margins(x=0.08, y=0.22)
-    ax.set_title(_plain(metric, 60), fontsize=9, loc="left", usetex=False, parse_math=False)
+    # A figure text at a fixed place: Axes titles are re-positioned against the tick labels'
+    # bounding boxes at every draw, a sixth of the drawing time.
+    figure.text(0.15, top + 0.03, _plain(metric, 60), fontsize=9, ha="left", va="bottom",
+                usetex=False, parse_math=False)
     ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
