@@ -28,3 +28,21 @@ def test_register_then_resolve_through_the_api(repo: GitBuilder) -> None:
     modelshelf.assign("churn", stage="prod", version="v1.0.0", repo=str(repo.path))
     assert modelshelf.load_registry(repo.path).artifact("churn").latest().version == "v1.0.0"
     assert modelshelf.resolve("churn#prod", repo=str(repo.path)).version.version == "v1.0.0"
+
+
+def test_getting_started_python_snippet_runs(repo: GitBuilder) -> None:
+    """The snippet in catalog/getting-started.md, run for real in a repo."""
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "catalog" / "getting-started.md").read_text()
+    snippet = page.split("```python\n", 1)[1].split("```", 1)[0]
+    repo.commit("model", {"models/churn.pkl": b"weights"})
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(repo.path)
+    try:
+        exec(compile(snippet, "getting-started.md", "exec"), {})
+    finally:
+        os.chdir(cwd)
+    assert "churn@v0.1.0" in repo.git("tag", "--list")
