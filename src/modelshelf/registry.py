@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import CONFIG_FILE, RegistryConfig, load_config
-from .core.events import CommitRecord, IgnoredTag, RegistryTag, TagRecord, classify_tags
+from .core.events import CommitRecord, IgnoredTag, RegistryTag, classify_tags
 from .core.state import ArtifactState, RegistryState, fold
 from .git import GitRepo, RepoWarning
 
@@ -43,10 +43,6 @@ class Registry:
             except yaml.YAMLError:
                 self._artifacts_yaml[commit] = None
         return self._artifacts_yaml[commit]
-
-    @property
-    def tag_records(self) -> list[TagRecord]:
-        return self.repo.tags()
 
     def artifact(self, name: str) -> ArtifactState:
         found = self.state.artifacts.get(name)

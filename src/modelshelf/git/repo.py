@@ -8,7 +8,6 @@ every tag with its tagger, message and peeled commit; one long-lived
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 from dataclasses import dataclass
@@ -335,10 +334,6 @@ class GitRepo:
                 return None
             self._sizes[entry.sha] = info.size
         return BlobInfo(entry.sha, self._sizes[entry.sha])
-
-    def sha256(self, commit: str, path: str) -> str | None:
-        data = self.read_file(commit, path)
-        return hashlib.sha256(data).hexdigest() if data is not None else None
 
     def is_dir(self, commit: str, path: str) -> bool:
         entry = self._entry(commit, path)
