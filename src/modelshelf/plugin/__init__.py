@@ -37,12 +37,20 @@ log = logging.getLogger("mkdocs.plugins.modelshelf")
 
 
 class _GeneratedFile(File):
-    """A generated file written beside its target and renamed: never seen half-written."""
+    """A generated asset (plot, CSS, JS), written as MkDocs writes pages.
+
+    ``modelshelf build`` builds into a temporary folder and swaps it in whole, so no
+    reader sees a half-built site; a temp file and rename per plot cost a fifth of a
+    warm build of a big catalog. The JSON API, which scripts fetch, is still written
+    atomically file by file in ``on_post_build``.
+    """
 
     def copy_file(self, dirty: bool = False) -> None:
         content = self._content
         assert content is not None
-        atomic_write(Path(self.abs_dest_path), content)
+        target = Path(self.abs_dest_path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
 
 
 class _DeferredFile(File):
