@@ -190,3 +190,16 @@ def test_index_to_a_device_writes_through_and_keeps_it(repo: GitBuilder, tmp_pat
     link.symlink_to(target)
     assert run_cli("index", "--repo", str(repo.path), "-o", str(link)).returncode == 0
     assert link.is_symlink() and json.loads(target.read_text())["schema_version"] == 1
+
+
+def test_fragment_cache_keeps_only_what_the_last_build_used(repo: GitBuilder) -> None:
+    build_repo(repo)
+    cache = repo.path / ".git" / "modelshelf" / "cache" / "index-fragments.json"
+    assert run_cli("index", "--repo", str(repo.path)).returncode == 0
+    first = set(json.loads(cache.read_text())["entries"])
+    for n in range(3):  # new HEADs: each build needs a fresh declaration entry
+        repo.commit(f"docs {n}", {"README.md": f"{n}"})
+        assert run_cli("index", "--repo", str(repo.path)).returncode == 0
+    last = set(json.loads(cache.read_text())["entries"])
+    assert len(last) == len(first)
+    assert {k for k in last if k.startswith("version|")} == {k for k in first if k.startswith("version|")}

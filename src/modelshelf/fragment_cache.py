@@ -27,6 +27,7 @@ class FragmentCache:
         self.path = path
         self.stamp = f"modelshelf {__version__} / format {FORMAT}"
         self._entries: dict[str, JSON] = {}
+        self._used: set[str] = set()  # only these are saved: stale entries (old HEADs) drop out
         self._dirty = False
         if path is not None and path.is_file():
             try:
@@ -41,18 +42,22 @@ class FragmentCache:
         return cls(common_dir / "modelshelf" / "cache" / CACHE_FILE)
 
     def get(self, key: str) -> JSON | None:
-        return self._entries.get(key)
+        found = self._entries.get(key)
+        if found is not None:
+            self._used.add(key)
+        return found
 
     def put(self, key: str, value: JSON) -> None:
         self._entries[key] = value
+        self._used.add(key)
         self._dirty = True
 
     def save(self) -> None:
-        if self.path is None or not self._dirty:
+        if self.path is None or not (self._dirty or len(self._used) < len(self._entries)):
             return
         from .index import atomic_write
 
-        payload = {"stamp": self.stamp, "entries": dict(sorted(self._entries.items()))}
+        payload = {"stamp": self.stamp, "entries": {k: self._entries[k] for k in sorted(self._used)}}
         try:
             atomic_write(self.path, json.dumps(payload, separators=(",", ":"), ensure_ascii=False))
         except OSError:
