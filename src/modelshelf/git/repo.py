@@ -117,7 +117,6 @@ class GitRepo:
             self.root = Path(_text(top.stdout).strip()) if top.returncode == 0 else self.path.resolve()
         self._cat = CatFile(self.root)
         self._commits: dict[str, CommitRecord] = {}
-        self._commit_times: dict[str, int] = {}
         self._tags: list[TagRecord] | None = None
         self._trees: dict[str, dict[str, TreeEntry]] = {}
         self._root_trees: dict[str, str | None] = {}
@@ -211,7 +210,6 @@ class GitRepo:
                 record = TagRecord(name=name, target=target, annotated=False,
                                    commit_timestamp=_int(date), object_type=target_type)
             if target_type == "commit":
-                self._commit_times[target] = record.commit_timestamp
                 self._root_trees.setdefault(target, tree.decode())
             records.append(record)
         return records
@@ -253,9 +251,8 @@ class GitRepo:
             )
 
     def commit_times(self) -> dict[str, int]:
-        """Committer time of every tagged commit (free with ``tags()``)."""
-        self.tags()
-        return self._commit_times
+        """Committer time of every tagged commit (read with ``tags()``)."""
+        return {t.target: t.commit_timestamp for t in self.tags() if t.object_type == "commit"}
 
     def log(self, rev: str, paths: list[str] | None = None, max_count: int = 50) -> list[str]:
         """Commits reachable from ``rev`` that touched ``paths``, newest first."""
