@@ -199,6 +199,7 @@ def build_index(registry: Registry, progress: Progress | None = None, candidates
         if cache is None or cache.get(version_key(name, v.commit, True)) is None
     ]
     registry.repo.prefetch_commits(uncached)
+    metadata.reader.prefetch(uncached)
     models = []
     for position, name in enumerate(sorted(artifacts), start=1):
         if progress:

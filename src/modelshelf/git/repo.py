@@ -9,6 +9,7 @@ every tag with its tagger, message and peeled commit; one long-lived
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,7 +122,10 @@ class GitRepo:
         self._trees: dict[str, dict[str, TreeEntry]] = {}
         self._root_trees: dict[str, str | None] = {}
         self._sizes: dict[str, int] = {}
+        self._blobs: dict[str, bytes] = {}  # prefetched small blobs (see ``prefetch``)
+        self._blob_bytes = 0
         self._found: dict[tuple[str, frozenset[str]], tuple[tuple[str, str], ...]] = {}
+        self._found_below: dict[tuple[str, str, frozenset[str]], tuple[tuple[str, str], ...]] = {}
         self._remotes: dict[str, str | None] = {}
 
     # -- identity -------------------------------------------------------
@@ -293,6 +297,8 @@ class GitRepo:
         return entry
 
     def read_blob(self, sha: str) -> bytes | None:
+        if sha in self._blobs:
+            return self._blobs[sha]
         found = self._cat.contents(sha)
         if found is None or found[0].type != "blob":
             return None
@@ -308,6 +314,9 @@ class GitRepo:
 
     def read_blob_capped(self, sha: str, cap: int) -> tuple[int, bytes | None] | None:
         """``(size, bytes)`` of a blob; bytes None when it is larger than ``cap``."""
+        if sha in self._blobs:
+            data = self._blobs[sha]
+            return len(data), data if len(data) <= cap else None
         found = self._cat.contents_capped(sha, cap)
         if found is None or found[0].type != "blob":
             return None
@@ -368,20 +377,96 @@ class GitRepo:
         key = (tree_sha, names)
         if key in memo:
             return memo[key]
+        prefixed = self._found_below
         found: list[tuple[str, str]] = []
         for entry in self._entries(tree_sha).values():
             if entry.is_tree:
-                if entry.name.startswith(".") or entry.name in _SKIP_DIRS:
-                    continue
-                below = memo.get((entry.sha, names))
+                # A subtree's results, already prefixed with its name: an unchanged
+                # folder costs one lookup per commit, not one string per file found.
+                below = prefixed.get((entry.name, entry.sha, names))
                 if below is None:
-                    below = self._find_in_tree(entry.sha, names)
-                if below:
-                    found += [(f"{entry.name}/{p}", sha) for p, sha in below]
+                    inner = () if _skipped(entry.name) else self._find_in_tree(entry.sha, names)
+                    below = tuple((f"{entry.name}/{p}", sha) for p, sha in inner)
+                    prefixed[(entry.name, entry.sha, names)] = below
+                found += below
             elif entry.name in names and entry.mode != "160000":
                 found.append((entry.name, entry.sha))
         memo[key] = result = tuple(found)
         return result
+
+    # -- prefetching (pipelined batches instead of one round trip per object) --
+    def prefetch(self, commits: list[str], markers: frozenset[str]) -> None:
+        """Warm the caches for reading metadata at many commits.
+
+        Reads every tree of the commits, then the small blobs that sit beside
+        a file named in ``markers`` (a model's folder: its dvc.yaml, metrics,
+        params, ...) and at the root, all in a few pipelined ``cat-file``
+        batches. Reads that this guessed wrong still work, one request each.
+        """
+        commits = list(dict.fromkeys(commits))
+        if len(commits) < 2:
+            return  # a lone commit is no batch
+        self._prefetch_root_trees(commits)
+        roots = [root for c in commits if (root := self._root_trees.get(c))]
+        read = self._prefetch_trees(roots)
+        # Per distinct tree, not per commit: most folders are the same object at most commits.
+        folders = dict.fromkeys(roots) | {
+            sha: None for sha in read if any(name in markers for name in self._trees[sha])
+        }
+        wanted = [
+            entry.sha for tree in folders for entry in self._trees.get(tree, {}).values()
+            if not entry.is_tree and entry.mode != "160000"
+        ]
+        self.prefetch_blobs(wanted)
+
+    def _prefetch_root_trees(self, commits: list[str]) -> None:
+        unknown = [c for c in commits if c not in self._root_trees]
+        for name, info, _ in self._cat.many("info", [f"{c}^{{tree}}" for c in unknown]):
+            self._root_trees[name[: -len("^{tree}")]] = info.sha if info is not None else None
+
+    def _prefetch_trees(self, roots: list[str]) -> list[str]:
+        """Read every tree under ``roots`` not yet cached, one batch per depth level; return them."""
+        level = [sha for sha in dict.fromkeys(roots) if sha not in self._trees]
+        read: list[str] = []
+        while level:
+            read += level
+            below: dict[str, None] = {}
+            for start in range(0, len(level), _BATCH):
+                for sha, info, data in self._cat.many("contents", level[start : start + _BATCH]):
+                    ok = info is not None and info.type == "tree" and data is not None
+                    entries = self._trees[sha] = {e.name: e for e in _parse_tree(data)} if ok else {}
+                    for entry in entries.values():
+                        if entry.is_tree and not _skipped(entry.name) and entry.sha not in self._trees:
+                            below[entry.sha] = None
+            level = list(below)
+        return read
+
+    def prefetch_blobs(self, shas: list[str], cap: int = 1 << 18) -> None:
+        """Sizes of ``shas``, and the bytes of those up to ``cap``, within a memory budget."""
+        unknown = [sha for sha in dict.fromkeys(shas) if sha not in self._sizes]
+        for start in range(0, len(unknown), _BATCH):
+            for sha, info, _ in self._cat.many("info", unknown[start : start + _BATCH]):
+                if info is not None and info.type == "blob":
+                    self._sizes[sha] = info.size
+        small: list[str] = []
+        for sha in dict.fromkeys(shas):
+            size = self._sizes.get(sha)
+            if sha in self._blobs or size is None or size > cap:
+                continue
+            if self._blob_bytes + size > _BLOB_BUDGET:
+                break
+            self._blob_bytes += size
+            small.append(sha)
+        batch: list[str] = []
+        batch_bytes = 0
+        for position, sha in enumerate(small):
+            batch.append(sha)
+            batch_bytes += self._sizes[sha]
+            if batch_bytes >= _BATCH_BYTES or len(batch) == _BATCH or position == len(small) - 1:
+                for name, info, data in self._cat.many("contents", batch):
+                    if info is not None and info.type == "blob" and data is not None:
+                        self._blobs[name] = data
+                batch, batch_bytes = [], 0
 
     def close(self) -> None:
         self._cat.close()
@@ -426,15 +511,22 @@ def _parse_commit(sha: str, data: bytes) -> CommitRecord:
 
 
 _SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv"})
+_BATCH = 1024  # objects per pipelined cat-file batch (bounds the memory of one answer)
+_BATCH_BYTES = 8 << 20  # bytes of blob contents per batch
+_BLOB_BUDGET = 48 << 20  # bytes of prefetched blobs kept in memory
 
 
-def _parse_tree(data: bytes):
+def _skipped(dirname: str) -> bool:
+    """Folders never searched for metadata: hidden ones and tool clutter."""
+    return dirname.startswith(".") or dirname in _SKIP_DIRS
+
+
+_TREE_ENTRY = re.compile(rb"(\d+) ([^\0]*)\0(.{20})", re.S)
+
+
+def _parse_tree(data: bytes) -> list[TreeEntry]:
     """Entries of a raw tree object: ``mode SP name NUL 20-byte-sha`` repeated."""
-    pos = 0
-    end = len(data)
-    find = data.find
-    while pos < end:
-        space = find(b" ", pos)
-        nul = find(b"\0", space)
-        yield TreeEntry(data[pos:space].decode(), _text(data[space + 1 : nul]), data[nul + 1 : nul + 21].hex())
-        pos = nul + 21
+    return [
+        TreeEntry(mode.decode(), name.decode("utf-8", errors="replace"), sha.hex())
+        for mode, name, sha in _TREE_ENTRY.findall(data)
+    ]

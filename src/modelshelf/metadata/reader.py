@@ -56,6 +56,7 @@ class MetadataReader:
         # dvc.yaml / dvc.lock results by (path, blob sha): unchanged files across
         # thousands of commits are converted once (problems name the first commit seen).
         self._files: dict[tuple[str, str], DvcYaml | LockFile] = {}
+        self._shared: dict[tuple[object, ...], _CommitView] = {}
 
     # -- per commit -------------------------------------------------------
     def _view(self, commit: str) -> _CommitView:
@@ -70,11 +71,30 @@ class MetadataReader:
         return view
 
     def _build_view(self, commit: str) -> _CommitView:
+        find_blobs = getattr(self.source, "find_blobs", None)
+        blob_sha = getattr(self.source, "blob_sha", None)
+        if find_blobs is None or blob_sha is None:
+            located = [(p, None) for p in self.source.find_files(commit, _FILES)]
+            return self._parse_view(commit, located)
+        # Commits whose dvc.yaml / dvc.lock / artifacts.yaml blobs are all the same
+        # (most of them: a version usually changes metrics and weights, not declarations)
+        # share one parse; only the commit named in the declarations differs.
+        located = find_blobs(commit, _FILES)
+        key = (tuple(located), blob_sha(commit, ARTIFACTS_YAML))
+        shared = self._shared.get(key)
+        if shared is None:
+            shared = self._shared[key] = self._parse_view(commit, located)
+            if len(self._shared) > self._max:
+                self._shared.pop(next(iter(self._shared)))
+        return _CommitView(
+            Declarations(commit, shared.declarations.artifacts, shared.declarations.problems),
+            shared.dvc_files, shared.locks, shared.stages, shared.artifacts_yaml, shared.file_problems,
+        )
+
+    def _parse_view(self, commit: str, located: list[tuple[str, str | None]]) -> _CommitView:
         dvc_files: dict[str, DvcYaml] = {}
         locks: dict[str, LockFile] = {}
         file_problems: dict[str, list[MetadataProblem]] = {}
-        find_blobs = getattr(self.source, "find_blobs", None)
-        located = find_blobs(commit, _FILES) if find_blobs else [(p, None) for p in self.source.find_files(commit, _FILES)]
         for path, sha in located:
             doc = self.docs.load_blob(commit, path, sha) if sha else self.docs.load(commit, path)
             if doc is None:
@@ -148,6 +168,12 @@ class MetadataReader:
         return path if dvc_dir or self.source.is_dir(commit, path) else folder_of(path)
 
     # -- public -----------------------------------------------------------
+    def prefetch(self, commits: list[str]) -> None:
+        """Let the source read what these commits will need in a few batches, if it can."""
+        prefetch = getattr(self.source, "prefetch", None)
+        if prefetch is not None:
+            prefetch(commits, _FILES | {ARTIFACTS_YAML})
+
     def declarations(self, commit: str) -> Declarations:
         return self._view(commit).declarations
 
