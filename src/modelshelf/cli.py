@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 from . import __version__
@@ -174,6 +175,14 @@ _EXTENSIONS: list[tuple[str, str]] = [
 ]
 
 
+def _tune_gc() -> None:
+    """Collect cycles less often: a build makes millions of short-lived, acyclic objects
+    (parsed YAML, JSON fragments) and the default thresholds spend ~15% of it in the
+    cyclic collector. Reference counting still frees them; memory stays bounded."""
+    gc.freeze()  # what start-up imported lives as long as the process
+    gc.set_threshold(50_000, 20, 20)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # Read-only commands are what scripts run most: skip importing the other command groups.
@@ -182,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    _tune_gc()
     try:
         return args.func(args)
     except (CliError, NotAGitRepo, UnknownArtifact, ConfigError, InvalidName, InvalidVersion) as exc:
