@@ -1,4 +1,4 @@
-"""The site's JSON API files are exactly ``json.dumps(..., indent=2)`` of the index and of each model."""
+"""The site's JSON API files are exactly compact ``json.dumps`` of the index and of each model."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ _MODEL = st.fixed_dictionaries({"name": st.text(min_size=1), "api": st.just("api
 
 
 def _expected(data: object) -> bytes:
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
 @settings(max_examples=200, deadline=None)

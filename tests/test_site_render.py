@@ -173,6 +173,12 @@ def test_published_index_keeps_original_text_and_adds_urls(rendered) -> None:
     assert model["description"] == HOSTILE and model["labels"][0] == IMG
     assert model["page"] == "models/team~m.x/" and model["api"] == "api/models/team~m.x.json"
     assert index["models"][0].get("page") is None  # the input is not mutated
+    before = copy.deepcopy(index)
+    for published in site.index["models"][0]["versions"]:  # what publish_artifacts does to it
+        published["storage"]["download_url"] = "artifacts/x"
+        published["storage"]["sha256"] = "0" * 64
+    site.index["repository"]["remote"] = "changed"
+    assert index == before
 
 
 def test_feed_is_valid_atom_with_escaped_text(rendered) -> None:

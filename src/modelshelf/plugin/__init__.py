@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import jinja2
+
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -28,7 +30,9 @@ from ..registry import load_registry
 from ..render.githost import commit_url_template
 from ..render.options import OptionsError, SiteOptions
 from ..registry import Registry
-from ..render.site import CSS_PATH, JS_PATH, MERMAID_PATH, TEMPLATES_DIR, SiteContent, api_files, deferred_paths, render_site
+from ..render.site import (
+    CSS_PATH, JS_PATH, MERMAID_PATH, TEMPLATES_DIR, SiteContent, api_files, deferred_paths, render_site, template_cache,
+)
 from ..render.compare_page import COMPARE_JS_PATH
 from ..render.stash import restore_html, stash_html
 from .config import ModelshelfConfig
@@ -191,6 +195,13 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                 files.remove(existing)
             files.append(_DeferredFile.generated(config, path, content=b""))
         return files
+
+    def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files) -> jinja2.Environment | None:
+        """Material's templates are compiled anew by every build unless a cache is set:
+        keep them compiled beside the plot cache (a fifth of a second per build)."""
+        if self.config.enabled and env.bytecode_cache is None:
+            env.bytecode_cache = template_cache(self.cache)
+        return env
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         blocks = self._stashed.get(page.file.src_uri)
