@@ -35,13 +35,7 @@ class Registry:
     def artifacts_yaml(self, commit: str) -> object:
         """The parsed root ``artifacts.yaml`` at a commit (None when absent or broken)."""
         if commit not in self._artifacts_yaml:
-            import yaml
-
-            raw = self.repo.read_file(commit, ARTIFACTS_YAML)
-            try:
-                self._artifacts_yaml[commit] = yaml.safe_load(raw) if raw is not None else None
-            except yaml.YAMLError:
-                self._artifacts_yaml[commit] = None
+            self._artifacts_yaml[commit] = read_artifacts_yaml(self.repo, commit)[0]
         return self._artifacts_yaml[commit]
 
     def artifact(self, name: str) -> ArtifactState:
@@ -55,17 +49,25 @@ class Registry:
         return self.state.stage_columns(list(self.config.stages) if self.config.stages is not None else None)
 
 
-def _declared_in_artifacts_yaml(repo: GitRepo, head: str) -> tuple[list[str], list[str]]:
-    """Names GTO would discover at HEAD (it reads only the root ``artifacts.yaml``)."""
-    raw = repo.read_file(head, ARTIFACTS_YAML)
+def read_artifacts_yaml(repo: GitRepo, commit: str) -> tuple[object, str | None]:
+    """The root ``artifacts.yaml`` at a commit, parsed: ``(data, None)``, ``(None, None)``
+    when absent, or ``(None, why)`` when it is not YAML."""
+    raw = repo.read_file(commit, ARTIFACTS_YAML)
     if raw is None:
-        return [], []
+        return None, None
     import yaml  # only repos with an artifacts.yaml pay for it
 
     try:
-        data = yaml.safe_load(raw)
+        return yaml.safe_load(raw), None
     except yaml.YAMLError as exc:
-        return [], [f"{ARTIFACTS_YAML} at {head[:7]}: not valid YAML ({str(exc).splitlines()[0]})"]
+        return None, f"not valid YAML ({str(exc).splitlines()[0]})"
+
+
+def _declared_in_artifacts_yaml(repo: GitRepo, head: str) -> tuple[list[str], list[str]]:
+    """Names GTO would discover at HEAD (it reads only the root ``artifacts.yaml``)."""
+    data, error = read_artifacts_yaml(repo, head)
+    if error is not None:
+        return [], [f"{ARTIFACTS_YAML} at {head[:7]}: {error}"]
     if data is None:
         return [], []
     if not isinstance(data, dict):
