@@ -71,7 +71,7 @@ def plan_for(resolution: Resolution, catalog: Catalog, dvc_remotes: tuple[str, .
 def repo_plan(repo: GitRepo, commit: str, storage: StorageRecord, what: str, dvc_remotes: tuple[str, ...] = ()) -> Plan:
     """The bytes of a Git- or DVC-stored version, read from a local repo."""
     assert storage.path is not None
-    if storage.kind == "git":
+    if storage.kind in ("git", "lfs"):  # an LFS pointer is read from Git, then followed
         return git_plan(repo, commit, storage, what)
     if storage.kind == "dvc":
         stores = read_stores(repo.root, dvc_remotes) if not repo.is_bare else DvcStores(tuple(to_url(r) for r in dvc_remotes))

@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
+from ..git.lfs import missing_message, object_path, parse_pointer
 from .errors import TransferFailed
 from .transport import NotFound, open_url
 from .verify import Digest
@@ -40,7 +41,10 @@ class UrlLocation:
 
 @dataclass(frozen=True)
 class GitBlobLocation:
-    """A file committed to Git, read at the version's commit (not from the work tree)."""
+    """A file committed to Git, read at the version's commit (not from the work tree).
+
+    A Git LFS pointer is followed to the object in the clone's LFS store.
+    """
 
     repo: GitRepo
     commit: str
@@ -53,6 +57,12 @@ class GitBlobLocation:
             raise TransferFailed(f"{self.describe()}: git read failed: {exc}") from None
         if data is None:
             raise NotFound(f"{self.describe()}: not in the commit")
+        pointer = parse_pointer(data)
+        if pointer is not None:  # committed through Git LFS: the bytes are in the clone's LFS store
+            try:
+                return open(object_path(self.repo.common_dir, pointer.oid), "rb")
+            except FileNotFoundError:
+                raise TransferFailed(f"{self.describe()}: {missing_message(pointer.oid, self.path)}") from None
         return io.BytesIO(data)
 
     def describe(self) -> str:

@@ -113,9 +113,9 @@ def publish_artifacts(
             what = f"{model.get('name')} {version.get('version')}"
             try:
                 record = StorageRecord.from_json(storage, what)
-                if record.kind not in ("git", "dvc") or not record.path:
+                if record.kind not in ("git", "lfs", "dvc") or not record.path:
                     continue
-                identity = record.git_sha if record.kind == "git" else record.md5
+                identity = record.md5 if record.kind == "dvc" else record.git_sha
                 key = (record.kind, identity or f"{version['commit']}:{record.path}", record.is_dir)
                 if key not in done:
                     done[key] = _publish(site, registry, version["commit"], record, what, tuple(dvc_remotes))

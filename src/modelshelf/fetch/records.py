@@ -19,7 +19,7 @@ SUPPORTED_SCHEMA = 1
 class StorageRecord:
     """Where one version's bytes are and how to verify them (schema ``$defs/storage``)."""
 
-    kind: str  # git | dvc | url | missing
+    kind: str  # git | lfs | dvc | url | missing
     path: str | None = None
     url: str | None = None
     is_dir: bool = False

@@ -13,7 +13,7 @@ from typing import Literal, Union
 Scalar = Union[int, float, bool, str]
 JSONValue = Union[None, bool, int, float, str, list["JSONValue"], dict[str, "JSONValue"]]
 
-StorageKind = Literal["git", "dvc", "url", "missing"]
+StorageKind = Literal["git", "lfs", "dvc", "url", "missing"]
 
 
 @dataclass(frozen=True)
@@ -122,8 +122,8 @@ class Storage:
     is_dir: bool = False
     size: int | None = None
     nfiles: int | None = None
-    sha256: str | None = None  # Git: of the bytes (a directory: of its sorted manifest)
-    git_sha: str | None = None  # Git blob (or tree) sha
+    sha256: str | None = None  # Git: of the bytes (a directory: of its sorted manifest); LFS: the oid
+    git_sha: str | None = None  # Git blob (or tree) sha; LFS: the pointer's blob
     md5: str | None = None  # DVC
     tracked_by: str | None = None  # dvc.lock or .dvc file that records the DVC hash
 

@@ -1,8 +1,9 @@
-"""Where a model's bytes are at a commit: Git, DVC, an external URL, or nowhere.
+"""Where a model's bytes are at a commit: Git, Git LFS, DVC, an external URL, or nowhere.
 
 Git content is hashed here (sha256 of a file's bytes; for a directory, of a
 ``sha256sum``-style manifest sorted by path) so downloads can be verified
-without Git. Hashes are cached by blob / tree sha: each is computed once.
+without Git (an LFS pointer counts as the content it names: its oid is that
+sha256). Hashes are cached by blob / tree sha: each is computed once.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..git.lfs import LfsPointer, parse_pointer
 from .lock import file_hashes
 from .model import ArtifactDecl, FileHash, LineageStage, MetadataProblem, Storage
 from .parse import DocumentCache, folder_of
@@ -31,16 +33,26 @@ class GitHasher:
     def __init__(self, source: BlobSource, docs: DocumentCache) -> None:
         self.source, self.docs = source, docs
         self._blobs: dict[str, tuple[str, int]] = {}
+        self._lfs: dict[str, LfsPointer] = {}
         self._trees: dict[str, DirDigest] = {}
 
     def blob(self, commit: str, path: str, sha: str) -> tuple[str, int] | None:
-        """(sha256, size) of a blob."""
+        """(sha256, size) of a file's content: for a Git LFS pointer, of the object it names."""
         if sha not in self._blobs:
             data = self.docs.read_bytes(commit, path)
             if data is None:
                 return None
-            self._blobs[sha] = (hashlib.sha256(data).hexdigest(), len(data))
+            pointer = parse_pointer(data)
+            if pointer is not None:
+                self._lfs[sha] = pointer
+                self._blobs[sha] = (pointer.oid, pointer.size)
+            else:
+                self._blobs[sha] = (hashlib.sha256(data).hexdigest(), len(data))
         return self._blobs[sha]
+
+    def lfs(self, sha: str) -> LfsPointer | None:
+        """The LFS pointer a blob (already hashed with ``blob``) holds, if it is one."""
+        return self._lfs.get(sha)
 
     def tree(self, commit: str, path: str, sha: str) -> DirDigest | None:
         if sha not in self._trees:
@@ -130,6 +142,9 @@ def read_storage(
     info = docs.info(commit, path)
     if info is not None:
         digest = hasher.blob(commit, path, info.sha)
+        pointer = hasher.lfs(info.sha)
+        if pointer is not None:  # the bytes are in LFS; the pointer says their sha256 and size
+            return Storage("lfs", path=path, size=pointer.size, sha256=pointer.oid, git_sha=info.sha), []
         return Storage(
             "git", path=path, size=info.size, sha256=digest[0] if digest else None, git_sha=info.sha
         ), []
