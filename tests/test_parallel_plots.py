@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import pickle
+import random
+import subprocess
+import sys
 from pathlib import Path
 
-from modelshelf.render.plots import PARALLEL_MIN_PLOTS, draw_in_parallel, metric_plot_jobs, render_metric_plots
+from modelshelf.render.plots import (
+    PARALLEL_MIN_PLOTS, _draw, _Point, draw_in_parallel, metric_plot_jobs, render_metric_plots,
+)
 
 from .test_render_pieces import model, version
 
@@ -33,3 +39,56 @@ def test_few_jobs_are_left_to_the_page_loop(tmp_path: Path) -> None:
     assert 0 < len(jobs) < PARALLEL_MIN_PLOTS
     assert draw_in_parallel(jobs, tmp_path, workers=2) == 0
     assert not any(tmp_path.iterdir())
+
+
+def _varied_points() -> list[tuple[str, list]]:
+    """Plots that leave different state behind: legends, stage labels, long rotated labels,
+    negative and huge values, two points and many."""
+    cases = []
+    for n in range(12):
+        count = 2 + (n * 5) % 13
+        long = n % 4 == 1
+        cases.append((f"metric {n} $x$", [
+            _Point(f"v1.{i}.0-rc.{n}+build" if long else f"v1.{i}.0", (-1) ** n * (i * 37.5 + n) * (1000 if n % 3 == 0 else 0.01),
+                   deregistered=n % 3 == 1 and i % 4 == 1, stages=("prod", "staging") if i == count - 1 and n % 2 else ())
+            for i in range(count)
+        ]))
+    return cases
+
+
+def _overlay_cases() -> list[tuple]:
+    from modelshelf.compare.overlay import Curve
+
+    return [
+        (f"ROC {n}", "fpr" * (n % 3), "tpr", [
+            Curve(f"v1.{k}.0", tuple((i / 10, ((i / 10) ** (1 + k / 3)) * (100 if n == 2 else 1)) for i in range(11)))
+            for k in range(1 + n % 4)
+        ])
+        for n in range(5)
+    ]
+
+
+_FRESH = """
+import pickle, sys
+from modelshelf.compare.overlay import _draw as overlay
+from modelshelf.render.plots import _draw as trend
+kind, args = pickle.load(sys.stdin.buffer)
+sys.stdout.buffer.write((trend if kind == "trend" else overlay)(*args))
+"""
+
+
+def test_reused_figures_draw_the_same_bytes_as_a_fresh_process() -> None:
+    """Trend and overlay plots reuse one figure per thread; nothing one plot sets may leak into the next."""
+    from modelshelf.compare.overlay import _draw as overlay
+
+    cases = [("trend", c) for c in _varied_points()] + [("overlay", c) for c in _overlay_cases()]
+    fresh = [  # each in a new interpreter: figures that never drew anything else
+        subprocess.run([sys.executable, "-c", _FRESH], input=pickle.dumps(case), capture_output=True, check=True).stdout
+        for case in cases
+    ]
+    for seed in range(3):
+        order = list(range(len(cases)))
+        random.Random(seed).shuffle(order)
+        for i in order:
+            kind, args = cases[i]
+            assert (_draw if kind == "trend" else overlay)(*args) == fresh[i], (seed, i)

@@ -13,12 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.figure import Figure
-
 from ..core.semver import SemVer
 from ..index import atomic_write
-from ..render.plots import _plain, _save  # noqa: PLC2701 - the shared deterministic SVG writer
+from ..render.plots import ReusableFigure, _plain, _save  # noqa: PLC2701 - the shared deterministic SVG writer
 
 STYLE_VERSION = "2"
 OVERLAY_VERSIONS = 5
@@ -108,21 +105,27 @@ def render_overlays(model: JSON, cache_dir: Path, count: int = OVERLAY_VERSIONS)
     return found
 
 
+def _overlay_axes(ax: Any) -> None:
+    ax.grid(color="#e0e0e0", linewidth=0.6)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+_OVERLAY = ReusableFigure(_SIZE, _overlay_axes)
+
+
 def _draw(title: str, x: str, y: str, curves: list[Curve]) -> bytes:
-    figure = Figure(figsize=_SIZE, dpi=72)
-    canvas = FigureCanvasSVG(figure)
-    ax = figure.add_subplot()
+    figure, canvas, ax = _OVERLAY.ready()
     for i, curve in enumerate(curves):
         ax.plot([p[0] for p in curve.points], [p[1] for p in curve.points], color=COLORS[i % len(COLORS)],
                 linewidth=1.3, label=_plain(curve.label, 24).replace("$", r"\$"))
+    ax.relim()
+    ax.autoscale_view()
     figure.text(0.14, 0.93, _plain(title, 60), fontsize=8, ha="left", va="bottom",  # fixed: no title layout
                 usetex=False, parse_math=False)
     ax.set_xlabel(_plain(x, 40), fontsize=7, usetex=False, parse_math=False)
     ax.set_ylabel(_plain(y, 40), fontsize=7, usetex=False, parse_math=False)
     ax.tick_params(labelsize=6.5)
-    ax.grid(color="#e0e0e0", linewidth=0.6)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
     ax.legend(fontsize=6, frameon=False, loc="best")
     figure.subplots_adjust(left=0.14, right=0.97, bottom=0.14, top=0.9)
     return _save(canvas)
