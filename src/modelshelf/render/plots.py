@@ -24,16 +24,14 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
-
-import matplotlib
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..core.semver import SemVer
 from ..index import atomic_write
+
+if TYPE_CHECKING:  # matplotlib costs ~0.3 s to import: a build whose plots are all cached never does
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
 
 STYLE_VERSION = "3"  # bump whenever the drawing code changes: renames every cached plot
 MAX_DEFAULT_METRICS = 6
@@ -182,6 +180,8 @@ def draw_in_parallel(jobs: dict[str, DrawJob], cache_dir: Path, workers: int | N
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    import matplotlib.backends.backend_svg  # noqa: F401 - loaded once here, inherited by the forked workers
+
     names = sorted(jobs)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)  # fork: matplotlib is loaded
@@ -225,6 +225,9 @@ class ReusableFigure(threading.local):
 
     def ready(self) -> tuple[Figure, FigureCanvasSVG, Any]:
         if self._made is None:
+            from matplotlib.backends.backend_svg import FigureCanvasSVG
+            from matplotlib.figure import Figure
+
             figure = Figure(figsize=self._size, dpi=72)  # fixed margins: constrained layout costs a third
             ax = figure.add_subplot()
             self._setup(ax)
@@ -238,6 +241,8 @@ class ReusableFigure(threading.local):
 
 
 def _trend_axes(ax: Any) -> None:
+    from matplotlib.ticker import MaxNLocator
+
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
     ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
     for side in ("top", "right"):
@@ -280,6 +285,8 @@ def _draw(metric: str, points: list[_Point]) -> bytes:
     figure.text(0.15, top + 0.03, _plain(metric, 60), fontsize=9, ha="left", va="bottom",
                 usetex=False, parse_math=False)
     if gone:
+        from matplotlib.lines import Line2D
+
         marker = Line2D([], [], linestyle="none", marker="o", markersize=5, markerfacecolor="white",
                         markeredgecolor=_DEREGISTERED)
         ax.legend([marker], ["deregistered"], fontsize=7, frameon=False, loc="best", handletextpad=0.2)
@@ -288,6 +295,8 @@ def _draw(metric: str, points: list[_Point]) -> bytes:
 
 def _save(canvas: FigureCanvasSVG) -> bytes:
     from io import BytesIO
+
+    import matplotlib
 
     buffer = BytesIO()
     with _SAVE_LOCK, matplotlib.rc_context(_SVG_RC):
