@@ -1,5 +1,6 @@
 """Subcommands of the write path: register, assign/promote, unassign, deregister,
-deprecate, add, check-ref and init. Flags follow GTO's where GTO has the command.
+deprecate, add, check-ref and init. Flags follow GTO's where GTO has the command
+(``-d/--delete`` on unassign, deregister and deprecate, as on GTO's deprecate).
 
 ``add_write_commands`` is called by ``cli.py``; every handler returns an exit
 code (0 ok, 2 bad input with a one-line message on stderr).
@@ -69,6 +70,33 @@ def _common(parser: argparse.ArgumentParser, force_help: str) -> None:
     parser.add_argument("--remote", default="origin", help="remote for --push (default: origin)")
 
 
+def _delete_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-d", "--delete", action="store_true",
+                        help="delete the git tag(s) instead of creating the new one (as GTO; with --push, "
+                             "on the remote too)")
+
+
+def _report_deleted(result: write.DeleteResult) -> None:
+    """Name every deleted tag, then how the deletion reaches (or reached) the remote."""
+    if not result.tags:
+        print("No git tag to delete")
+        return
+    for tag in result.tags:
+        print(f"Deleted git tag '{tag}'")
+    quoted = " ".join(shlex.quote(tag) for tag in result.tags)
+    if result.pushed:
+        print(f"Pushed the deletion to remote '{result.remote}'")
+    else:
+        print(f"To push the deletion: git push --delete {shlex.quote(result.remote)} {quoted}")
+
+
+def _report_either(result: write.WriteResult | write.DeleteResult, verb: str) -> None:
+    if isinstance(result, write.DeleteResult):
+        _report_deleted(result)
+    else:
+        _report(result, verb.format(version=result.version))
+
+
 def _report(result: write.WriteResult, verb: str) -> None:
     if result.registration is not None:
         _report(result.registration, "registers version")
@@ -123,9 +151,9 @@ def cmd_unassign(args: argparse.Namespace) -> int:
         raise write.InvalidArgs("give a REF or --version, not both")
     result = write.unassign(
         args.name, stage, version=args.version, ref=ref, message=args.message, force=args.force,
-        simple=args.simple, push=args.push, remote=args.remote, repo=args.repo,
+        simple=args.simple, push=args.push, remote=args.remote, repo=args.repo, delete=args.delete,
     )
-    _report(result, f"unassigns stage from version '{result.version}'")
+    _report_either(result, "unassigns stage from version '{version}'")
     return EXIT_OK
 
 
@@ -134,24 +162,24 @@ def cmd_deregister(args: argparse.Namespace) -> int:
         raise write.InvalidArgs("give the VERSION to deregister (or --ref REF), not both")
     result = write.deregister(
         args.name, version=args.version, ref=args.ref, message=args.message, force=args.force,
-        simple=args.simple, push=args.push, remote=args.remote, repo=args.repo,
+        simple=args.simple, push=args.push, remote=args.remote, repo=args.repo, delete=args.delete,
     )
-    _report(result, "deregisters version")
+    _report_either(result, "deregisters version")
     return EXIT_OK
 
 
 def cmd_deprecate(args: argparse.Namespace) -> int:
     common = dict(message=args.message, force=args.force, simple=args.simple, push=args.push,
-                  remote=args.remote, repo=args.repo)
+                  remote=args.remote, repo=args.repo, delete=args.delete)
     if args.stage:
         result = write.unassign(args.name, args.stage, version=args.version, **common)
-        _report(result, f"unassigns stage from version '{result.version}'")
+        _report_either(result, "unassigns stage from version '{version}'")
     elif args.version:
         result = write.deregister(args.name, version=args.version, **common)
-        _report(result, "deregisters version")
+        _report_either(result, "deregisters version")
     else:
         result = write.deprecate(args.name, ref=args.ref, **common)
-        _report(result, "deprecates artifact")
+        _report_either(result, "deprecates artifact")
     return EXIT_OK
 
 
@@ -236,6 +264,7 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--stage", help="stage to unassign")
     p.add_argument("--version", help="the version to unassign the stage from")
     _common(p, "create the tag even if the stage was never assigned to the version")
+    _delete_option(p)
     p.set_defaults(func=_guarded(cmd_unassign))
 
     p = subparsers.add_parser("deregister", help="deregister a version (tag NAME@vX.Y.Z!)")
@@ -243,6 +272,7 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("version", nargs="?", help="the version to deregister")
     p.add_argument("--ref", help="deregister the version registered at this Git reference instead")
     _common(p, "create the tag even if the version is not registered or was deregistered")
+    _delete_option(p)
     p.set_defaults(func=_guarded(cmd_deregister))
 
     p = subparsers.add_parser("deprecate", help="deprecate a model, deregister a version or unassign a stage (as GTO)")
@@ -251,6 +281,7 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("stage", nargs="?", help="with VERSION: unassign this stage instead")
     p.add_argument("--ref", help="Git reference for the deprecation tag (default: the model's latest event)")
     _common(p, "create the tag even if it is in effect already")
+    _delete_option(p)
     p.set_defaults(func=_guarded(cmd_deprecate))
 
     p = subparsers.add_parser("add", help="declare or update a model in dvc.yaml (keeps comments)")

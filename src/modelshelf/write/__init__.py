@@ -1,5 +1,6 @@
 """The registry write path: GTO-identical tags for register, assign, unassign,
-deregister and deprecate, with GTO's validation, counters and messages."""
+deregister and deprecate, with GTO's validation, counters and messages, and
+GTO's ``delete`` (remove the events' tags instead of writing one)."""
 
 from .actions import assign, deprecate, deregister, register, unassign
 from .errors import (
@@ -13,11 +14,12 @@ from .errors import (
     VersionExists,
     WriteError,
 )
-from .result import WriteResult
+from .result import DeleteResult, WriteResult
 
 __all__ = [
     "AlreadyDone",
     "CommitHasVersion",
+    "DeleteResult",
     "InvalidArgs",
     "NotFound",
     "PushFailed",

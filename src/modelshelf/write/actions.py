@@ -5,22 +5,28 @@ same rules, in the same order, as ``gto/registry.py``), writes one annotated
 tag and optionally pushes it. Counters: GTO's CLI writes ``NAME@vX.Y.Z``,
 ``NAME@vX.Y.Z!`` and ``NAME@deprecated`` without one and ``NAME#STAGE#N`` /
 ``NAME#STAGE!#N`` with one; ``simple`` overrides that as GTO's ``--simple``.
+
+``unassign``, ``deregister`` and ``deprecate`` take GTO's ``delete``: after the
+same validation (so ``force`` is needed where GTO needs it, e.g. to delete the
+tags of a deprecated model), they delete the tags of the events they would
+have added to, instead of writing one, and return a ``DeleteResult``.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import replace
+from typing import Literal, overload
 
 from ..config import RegistryConfig
-from ..core.events import EventKind
+from ..core.events import Event, EventKind
 from ..core.grammar import Action, check_name, check_stage
 from ..core.semver import MINIMAL_VERSION, SemVer
 from ..core.state import ArtifactState, VersionState
 from ..registry import Registry, load_registry
 from .errors import AlreadyDone, CommitHasVersion, InvalidArgs, NotFound, StageAlreadyAssigned, VersionExists
-from .result import WriteResult
-from .tags import create_tag, make_tag_name, push_tag
+from .result import DeleteResult, WriteResult
+from .tags import create_tag, delete_tags, make_tag_name, push_tag
 
 PathLike = str | os.PathLike[str]
 BUMPS = ("major", "minor", "patch")
@@ -82,6 +88,21 @@ def _write(
         Action.DEPRECATE: EventKind.DEPRECATION,
     }[action]
     return WriteResult(tag, kind, name, commit, message, version=version, stage=stage, pushed=push)
+
+
+def _delete(
+    registry: Registry,
+    name: str,
+    events: list[Event],
+    push: bool,
+    remote: str,
+    version: str | None = None,
+    stage: str | None = None,
+) -> DeleteResult:
+    """Delete the tags of ``events`` (oldest first), each once, as GTO's ``_delete_tags``."""
+    tags = tuple(dict.fromkeys(e.tag for e in events if e.tag is not None))
+    delete_tags(registry.repo, list(tags), push=push, remote=remote)
+    return DeleteResult(name, tags, version=version, stage=stage, pushed=push and bool(tags), remote=remote)
 
 
 def register(
@@ -208,6 +229,27 @@ def _stage_holder(artifact: ArtifactState, stage: str) -> VersionState:
     return found
 
 
+# Overloads: the result type follows ``delete`` (a new tag, or the deleted ones).
+@overload
+def unassign(
+    name: str, stage: str, version: str | None = ..., ref: str | None = ..., message: str | None = ...,
+    force: bool = ..., simple: bool | None = ..., push: bool = ..., remote: str = ...,
+    repo: PathLike = ..., delete: Literal[False] = ...,
+) -> WriteResult: ...
+@overload
+def unassign(
+    name: str, stage: str, version: str | None = ..., ref: str | None = ..., message: str | None = ...,
+    force: bool = ..., simple: bool | None = ..., push: bool = ..., remote: str = ...,
+    repo: PathLike = ..., *, delete: Literal[True],
+) -> DeleteResult: ...
+@overload
+def unassign(
+    name: str, stage: str, version: str | None = ..., ref: str | None = ..., message: str | None = ...,
+    force: bool = ..., simple: bool | None = ..., push: bool = ..., remote: str = ...,
+    repo: PathLike = ..., delete: bool = ...,
+) -> WriteResult | DeleteResult: ...
+
+
 def unassign(
     name: str,
     stage: str,
@@ -219,9 +261,11 @@ def unassign(
     push: bool = False,
     remote: str = "origin",
     repo: PathLike = ".",
-) -> WriteResult:
+    delete: bool = False,
+) -> WriteResult | DeleteResult:
     """Unassign ``stage`` from ``version`` / the version at ``ref``; with neither,
-    from the version the stage holds now."""
+    from the version the stage holds now. ``delete``: delete that version's tags
+    for the stage (assignments and unassignments) instead."""
     check_name(name)
     if version:
         _check_version(version)
@@ -240,11 +284,35 @@ def unassign(
             raise NotFound(f"no registered {where} of '{name}'")
     if not force and stage not in found.stages:
         raise InvalidArgs(f"stage '{stage}' is not assigned to version '{found.version}' of '{name}'")
+    if delete:
+        events = [e for e in found.events(ascending=True) if e.stage == stage]
+        return _delete(registry, name, events, push, remote, version=found.version, stage=stage)
     return _write(
         registry, Action.UNASSIGN, name, found.commit,
         message or f"Unassigning stage '{stage}' to artifact '{name}' version '{found.version}'",
         counted=simple is not True, push=push, remote=remote, version=found.version, stage=stage,
     )
+
+
+# Overloads: the result type follows ``delete`` (a new tag, or the deleted ones).
+@overload
+def deregister(
+    name: str, version: str | None = ..., ref: str | None = ..., message: str | None = ...,
+    force: bool = ..., simple: bool | None = ..., push: bool = ..., remote: str = ...,
+    repo: PathLike = ..., delete: Literal[False] = ...,
+) -> WriteResult: ...
+@overload
+def deregister(
+    name: str, version: str | None = ..., ref: str | None = ..., message: str | None = ...,
+    force: bool = ..., simple: bool | None = ..., push: bool = ..., remote: str = ...,
+    repo: PathLike = ..., *, delete: Literal[True],
+) -> DeleteResult: ...
+@overload
+def deregister(
+    name: str, version: str | None = ..., ref: str | None = ..., message: str | None = ...,
+    force: bool = ..., simple: bool | None = ..., push: bool = ..., remote: str = ...,
+    repo: PathLike = ..., delete: bool = ...,
+) -> WriteResult | DeleteResult: ...
 
 
 def deregister(
@@ -257,8 +325,11 @@ def deregister(
     push: bool = False,
     remote: str = "origin",
     repo: PathLike = ".",
-) -> WriteResult:
-    """Deregister a version (by name or by the commit it is registered at)."""
+    delete: bool = False,
+) -> WriteResult | DeleteResult:
+    """Deregister a version (by name or by the commit it is registered at).
+    ``delete``: delete the tags of all its events (registration, stages,
+    deregistration) instead."""
     check_name(name)
     _one_of(version, ref)
     if version:
@@ -274,12 +345,36 @@ def deregister(
         if not found.is_registered:
             raise InvalidArgs(f"{what} of '{name}' (commit {found.commit[:7]}) is not registered")
         if not found.is_active:
-            raise AlreadyDone(f"{what} of '{name}' (commit {found.commit[:7]}) was deregistered already")
+            hint = " (use --force to delete its tags anyway)" if delete else ""
+            raise AlreadyDone(f"{what} of '{name}' (commit {found.commit[:7]}) was deregistered already{hint}")
+    if delete:
+        return _delete(registry, name, found.events(ascending=True), push, remote, version=found.version)
     return _write(
         registry, Action.DEREGISTER, name, found.commit,
         message or f"Deregistering artifact {name} version {found.version}",
         counted=simple is False, push=push, remote=remote, version=found.version,
     )
+
+
+# Overloads: the result type follows ``delete`` (a new tag, or the deleted ones).
+@overload
+def deprecate(
+    name: str, ref: str | None = ..., message: str | None = ..., force: bool = ...,
+    simple: bool | None = ..., push: bool = ..., remote: str = ..., repo: PathLike = ...,
+    delete: Literal[False] = ...,
+) -> WriteResult: ...
+@overload
+def deprecate(
+    name: str, ref: str | None = ..., message: str | None = ..., force: bool = ...,
+    simple: bool | None = ..., push: bool = ..., remote: str = ..., repo: PathLike = ..., *,
+    delete: Literal[True],
+) -> DeleteResult: ...
+@overload
+def deprecate(
+    name: str, ref: str | None = ..., message: str | None = ..., force: bool = ...,
+    simple: bool | None = ..., push: bool = ..., remote: str = ..., repo: PathLike = ...,
+    delete: bool = ...,
+) -> WriteResult | DeleteResult: ...
 
 
 def deprecate(
@@ -291,8 +386,11 @@ def deprecate(
     push: bool = False,
     remote: str = "origin",
     repo: PathLike = ".",
-) -> WriteResult:
-    """Deprecate the whole model: ``NAME@deprecated`` (``#N`` with --force, to deprecate again)."""
+    delete: bool = False,
+) -> WriteResult | DeleteResult:
+    """Deprecate the whole model: ``NAME@deprecated`` (``#N`` with --force, to deprecate again).
+    ``delete``: delete the tags of all the model's events instead (``ref`` is unused);
+    a deprecated model needs ``force``, as in GTO."""
     check_name(name)
     registry = load_registry(repo)
     artifact = registry.state.artifacts.get(name)
@@ -305,7 +403,12 @@ def deprecate(
         if artifact is None:
             raise NotFound(f"cannot find model '{name}' in the registry")
         if not artifact.is_active:
-            raise AlreadyDone(f"model '{name}' was deprecated already (use --force to tag it again)")
+            hint = "delete its tags anyway" if delete else "tag it again"
+            raise AlreadyDone(f"model '{name}' was deprecated already (use --force to {hint})")
+    if delete:
+        if artifact is None:
+            raise NotFound(f"cannot find model '{name}' in the registry")
+        return _delete(registry, name, artifact.events(ascending=True), push, remote)
     if ref is not None:
         commit = _resolve(registry, ref)
     elif artifact is not None and artifact.events():

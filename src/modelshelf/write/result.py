@@ -23,3 +23,20 @@ class WriteResult:
     def tags(self) -> list[str]:
         """Every tag this write created, oldest first."""
         return (self.registration.tags if self.registration else []) + [self.tag]
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    """What a ``delete=True`` write removed instead of writing a tag (GTO's ``--delete``).
+
+    ``tags`` are in GTO's order: the events' tags, oldest event first, each once.
+    Empty when nothing matched (possible only with ``force``). ``pushed`` says the
+    deletions were also pushed to ``remote``; otherwise only the local tags are gone.
+    """
+
+    artifact: str
+    tags: tuple[str, ...]
+    version: str | None = None  # the version whose tags went (None: the whole model)
+    stage: str | None = None  # the stage whose tags went (None: every event's)
+    pushed: bool = False
+    remote: str = "origin"

@@ -1,4 +1,4 @@
-"""Tag names, counters, creation and push: byte-for-byte what GTO writes.
+"""Tag names, counters, creation, push and deletion: byte-for-byte what GTO writes.
 
 GTO (through libgit2) stores the message verbatim, without the trailing
 newline ``git tag -m`` adds; ``--cleanup=verbatim`` gives the same object.
@@ -8,6 +8,7 @@ and GIT_COMMITTER_DATE is honoured, as for any ``git tag``.
 
 from __future__ import annotations
 
+import shlex
 
 from ..core.events import TagRecord
 from ..core.grammar import TAG_RE, Action, TagName, format_tag_name, tag_to_name
@@ -58,3 +59,30 @@ def push_tag(repo: GitRepo, name: str, remote: str = "origin") -> None:
             f"the command `git push {remote} {name}` failed ({detail}); "
             "the tag exists locally. Make sure your local repository is in sync with the remote."
         ) from None
+
+
+def delete_tags(repo: GitRepo, names: list[str], push: bool = False, remote: str = "origin") -> None:
+    """Delete tags locally and, with ``push``, on ``remote`` too.
+
+    The remote goes first, in one ``git push --delete``: if it fails, no local
+    tag is gone yet, so nothing is lost and the same command can be rerun
+    (deleting a tag the remote no longer has is only a warning there).
+    GTO deletes and pushes one tag at a time, and stops half-way on a failure.
+    """
+    if not names:
+        return
+    if push:
+        try:
+            repo.run("push", remote, "--delete", *(f"refs/tags/{name}" for name in names))
+        except GitError as exc:
+            lines = (exc.stderr or "").strip().splitlines()
+            detail = lines[-1].strip(" '") if lines else "no detail"
+            command = " ".join(["git push --delete", shlex.quote(remote), *map(shlex.quote, names)])
+            raise PushFailed(
+                f"the command `{command}` failed ({detail}); no local tag was deleted. "
+                "Make sure your local repository is in sync with the remote."
+            ) from None
+    try:
+        repo.run("tag", "-d", *names)
+    finally:
+        repo.refresh()
