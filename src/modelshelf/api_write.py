@@ -3,10 +3,11 @@
 from .checkref import RefEvent, check_ref
 from .declare import Declared, DeclareError, add_artifact, log_model
 from .scaffold import ScaffoldError, init_project
-from .write import WriteError, WriteResult, assign, deprecate, deregister, register, unassign
+from .write import DeleteResult, WriteError, WriteResult, assign, deprecate, deregister, register, unassign
 
 __all__ = [
     "DeclareError",
+    "DeleteResult",
     "Declared",
     "RefEvent",
     "ScaffoldError",

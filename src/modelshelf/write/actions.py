@@ -278,10 +278,11 @@ def unassign(
         found = _stage_holder(artifact, stage)
     else:
         commit = _resolve(registry, ref) if ref is not None else None
-        found = artifact.find_version(version=version, commit=commit)
-        if found is None:
+        match = artifact.find_version(version=version, commit=commit)
+        if match is None:
             where = f"version '{version}'" if version else f"commit {commit[:7] if commit else ''}"
             raise NotFound(f"no registered {where} of '{name}'")
+        found = match
     if not force and stage not in found.stages:
         raise InvalidArgs(f"stage '{stage}' is not assigned to version '{found.version}' of '{name}'")
     if delete:
