@@ -178,11 +178,12 @@ def test_search_indexes_models_but_not_their_history(evil_site: Path) -> None:
     text = " ".join(d["title"] + " " + d["text"] for d in model_docs)
     assert "evil-model" in text and "Danger" in text  # name and description
     sections = {d["title"]: d["text"] for d in model_docs}
-    for bulky in ("Versions", "Parameter changes", "History"):  # headings found, tables skipped
+    for bulky in ("Use this model", "Versions", "Parameter changes", "History"):  # headings found, bodies skipped
         assert sections[bulky] == "", (bulky, sections[bulky])
     page = (evil_site / "evil-model" / "index.html").read_text()
     assert "modelshelf-block" not in page  # every block was put back after search read the page
     assert 'data-ms-table="events"' in page and 'id="ms-versions"' in page and "ms-params" in page
+    assert "modelshelf download evil-model#prod" in page  # the use box is on the page, just not in search
 
 
 def test_builds_are_deterministic(evil: Path, evil_site: Path, tmp_path: Path) -> None:
