@@ -53,10 +53,8 @@ def push_tag(repo: GitRepo, name: str, remote: str = "origin") -> None:
     try:
         repo.run("push", remote, f"{ref}:{ref}")
     except GitError as exc:
-        lines = (exc.stderr or "").strip().splitlines()
-        detail = lines[-1].strip(" '") if lines else "no detail"
         raise PushFailed(
-            f"the command `git push {remote} {name}` failed ({detail}); "
+            f"the command `git push {remote} {name}` failed ({_detail(exc)}); "
             "the tag exists locally. Make sure your local repository is in sync with the remote."
         ) from None
 
@@ -75,14 +73,18 @@ def delete_tags(repo: GitRepo, names: list[str], push: bool = False, remote: str
         try:
             repo.run("push", remote, "--delete", *(f"refs/tags/{name}" for name in names))
         except GitError as exc:
-            lines = (exc.stderr or "").strip().splitlines()
-            detail = lines[-1].strip(" '") if lines else "no detail"
             command = " ".join(["git push --delete", shlex.quote(remote), *map(shlex.quote, names)])
             raise PushFailed(
-                f"the command `{command}` failed ({detail}); no local tag was deleted. "
+                f"the command `{command}` failed ({_detail(exc)}); no local tag was deleted. "
                 "Make sure your local repository is in sync with the remote."
             ) from None
     try:
         repo.run("tag", "-d", *names)
     finally:
         repo.refresh()
+
+
+def _detail(exc: GitError) -> str:
+    """The last line git printed: the reason a push failed."""
+    lines = (exc.stderr or "").strip().splitlines()
+    return lines[-1].strip(" '") if lines else "no detail"
