@@ -29,3 +29,13 @@ def test_api_files_match_plain_json_dumps(extra: dict, models: list[dict], first
     assert files["api/registry.json"] == _expected(index)
     if models:
         assert files["api/models/x.json"] == _expected(models[-1])
+
+
+def test_model_scripts_for_sites_opened_from_disk_hold_the_same_data() -> None:
+    hostile = {"name": "m</script>\u2028x", "api": "api/models/m.json", "description": "\";alert(1);//\u2029"}
+    files = {f.path: f.content for f in api_files({"models": [hostile]}, scripts=True)}
+    script = files["api/models/m.js"].decode("ascii")  # ASCII-only: nothing can end the literal early
+    prefix = '(window.modelshelfModels = window.modelshelfModels || {})["m</script>\\u2028x"] = '
+    assert script.startswith(prefix) and script.endswith(";\n")
+    assert json.loads(script[len(prefix):-2]) == hostile == json.loads(files["api/models/m.json"])
+    assert "api/models/m.js" not in {f.path for f in api_files({"models": [hostile]})}  # only when asked

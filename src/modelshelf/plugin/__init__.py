@@ -229,7 +229,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                               problems=problems)
             for problem in problems:
                 log.warning(f"modelshelf: {problem}")
-        for item in api_files(index):
+        for item in api_files(index, scripts=self.config.offline_compare):
             atomic_write(site_dir / item.path, item.content)
         if self.site.feed is not None:
             atomic_write(site_dir / "feed.xml", self.site.feed)

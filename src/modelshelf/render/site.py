@@ -319,16 +319,32 @@ def render_site(index: JSON, options: SiteOptions, *, plot_cache: Path, template
     return site
 
 
-def api_files(index: JSON) -> list[SiteFile]:
+def api_files(index: JSON, scripts: bool = False) -> list[SiteFile]:
     """The JSON API of a built site: the whole index, one file per model, the schema.
 
     Rendered after the pages so ``publish_artifacts`` can fill in download URLs first.
     Compact, like ``modelshelf index``: scripts read these, and the C encoder is ~5x faster.
+    ``scripts``: each model also as ``api/models/<name>.js``, for the compare page of a
+    site opened from disk (browsers refuse ``fetch`` on file://, not ``<script src>``).
     """
     files = [SiteFile("api/registry.json", dumps(index).encode())]
     files += [SiteFile(model["api"], dumps(model).encode()) for model in index["models"]]
+    if scripts:
+        files += [SiteFile(model_script_path(model["api"]), _model_script(model)) for model in index["models"]]
     files.append(SiteFile("api/schema.json", _schema_bytes()))
     return files
+
+
+def model_script_path(api_path: str) -> str:
+    return api_path.removesuffix(".json") + ".js"
+
+
+def _model_script(model: JSON) -> bytes:
+    """``modelshelfModels[name] = {...}``: JSON is a JS literal; ASCII-only, so no
+    character can end the string or the statement early in any engine."""
+    data = json.dumps(model, ensure_ascii=True, separators=(",", ":"))
+    name = json.dumps(model["name"], ensure_ascii=True)
+    return f"(window.modelshelfModels = window.modelshelfModels || {{}})[{name}] = {data};\n".encode()
 
 
 def _with_own_storage(version: JSON) -> JSON:

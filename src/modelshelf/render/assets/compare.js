@@ -323,10 +323,7 @@
       picker.textContent = "";
       if (!info) { status(name ? "Unknown model: " + name : "Choose a model."); return; }
       status("Loading " + name + "…");
-      fetch(base + info.api).then(function (r) {
-        if (!r.ok) throw new Error("HTTP " + r.status);
-        return r.json();
-      }).then(function (model) {
+      fetchModel(info).then(function (model) {
         state.model = model;
         state.entries = entriesOf(model);
         state.chosen = [];
@@ -341,7 +338,31 @@
         showPicker();
         update(push);
       }).catch(function (err) {
-        status("Could not load " + info.api + " (" + err.message + "). The compare page needs the site served over HTTP.");
+        status("Could not load " + info.api + " (" + err.message + "). The compare page needs the site served over HTTP, "
+          + "or built with the plugin's offline_compare option (as modelshelf demo does) to open it from disk.");
+      });
+    }
+
+    // Browsers refuse fetch() on file:// pages but run <script src> there: a site built with
+    // offline_compare has each model as api/models/<name>.js, which fills window.modelshelfModels.
+    function fetchModel(info) {
+      if (window.location.protocol !== "file:") {
+        return fetch(base + info.api).then(function (r) {
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          return r.json();
+        });
+      }
+      var loaded = window.modelshelfModels && window.modelshelfModels[info.name];
+      if (loaded) return Promise.resolve(loaded);
+      return new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = base + info.api.replace(/\.json$/, ".js");
+        script.onload = function () {
+          var model = window.modelshelfModels && window.modelshelfModels[info.name];
+          if (model) resolve(model); else reject(new Error("no data in " + script.src));
+        };
+        script.onerror = function () { reject(new Error("opened from disk, and " + info.api.replace(/\.json$/, ".js") + " is missing")); };
+        document.head.appendChild(script);
       });
     }
 
