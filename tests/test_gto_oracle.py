@@ -186,3 +186,29 @@ def test_empty_repository(repo: GitBuilder) -> None:
     assert modelshelf_json(repo, "show") == {}
     repo.commit("c1")
     assert_same_as_gto(repo, "show")
+
+
+def _stages(repo: GitBuilder, *args: str) -> tuple[str, str]:
+    ours = run_cli("stages", *args, "--repo", str(repo.path))
+    assert ours.returncode == 0, ours.stderr
+    return ours.stdout, repo.gto("stages", *args)
+
+
+@pytest.mark.parametrize("args", [[], ["--json"], ["--used"], ["--used", "--json"], ["--allowed", "--json"], ["--allowed"]])
+def test_stages_match_gto(scenario: GitBuilder, args: list[str]) -> None:
+    ours, theirs = _stages(scenario, *args)
+    assert ours == theirs
+    if args[:1] == ["--used"]:  # stages that hold a version now; 'unas' had staging taken away
+        assert "prod" in ours and "dev" in ours
+
+
+def test_stages_from_the_gto_config_match_gto(repo: GitBuilder) -> None:
+    repo.commit("config", {".gto": "stages: [dev, prod, canary]\n", "model.pkl": "1"})
+    repo.gto("register", "m")
+    repo.gto("assign", "m", "--version", "v0.0.1", "--stage", "dev")
+    for args in ([], ["--json"], ["--allowed"], ["--used", "--json"]):
+        ours, theirs = _stages(repo, *args)
+        assert ours == theirs, args
+    assert _stages(repo)[0] == "dev\nprod\ncanary\n"
+    both = run_cli("stages", "--allowed", "--used", "--repo", str(repo.path))
+    assert both.returncode == 2 and "either --allowed or --used" in both.stderr

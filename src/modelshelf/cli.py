@@ -94,6 +94,25 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_stages(args: argparse.Namespace) -> int:
+    """``gto stages``: the configured stages, else those holding a version; or either one."""
+    if args.allowed and args.used:
+        raise CliError("give either --allowed or --used, not both")
+    registry = _load(args)
+    if args.allowed:
+        stages = list(registry.config.stages) if registry.config.stages is not None else None
+    elif args.used:
+        stages = registry.state.used_stages()
+    else:
+        stages = registry.stage_columns()
+    if args.json:
+        print_json(stages)
+    else:
+        for stage in stages or ():
+            print(stage)
+    return EXIT_OK
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     from .index import build_index, write_index
 
@@ -124,7 +143,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if findings else EXIT_OK
 
 
-CORE_COMMANDS = frozenset({"show", "history", "index", "doctor"})
+CORE_COMMANDS = frozenset({"show", "history", "stages", "index", "doctor"})
 
 
 def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
@@ -145,6 +164,13 @@ def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
     hist.add_argument("-a", "--ascending", action="store_true", help="oldest first")
     add_repo_option(hist)
     hist.set_defaults(func=cmd_history)
+
+    stg = sub.add_parser("stages", help="stages of the registry: configured in .gto, else those in use")
+    stg.add_argument("--allowed", action="store_true", help="only the stages .gto allows (null: any)")
+    stg.add_argument("--used", action="store_true", help="only the stages that hold a version")
+    stg.add_argument("--json", action="store_true", help="print JSON (as `gto stages --json`)")
+    add_repo_option(stg)
+    stg.set_defaults(func=cmd_stages)
 
     idx = sub.add_parser("index", help="write the JSON index (models, versions, metadata, events)")
     idx.add_argument("-o", "--output", default="-", help="file to write, or - for stdout (default)")
