@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 import jsonschema
@@ -272,3 +273,28 @@ def test_demo_strict_build_and_refusal(demo_site: Path, tmp_path: Path) -> None:
     assert (out / "models~vision.detector" / "index.html").is_file()
     again = run_cli("demo", "-o", str(demo_site))
     assert again.returncode == 2 and "not empty" in again.stderr
+
+
+def test_templates_are_overridden_from_custom_dir_and_edits_show_at_once(evil: Path, tmp_path: Path) -> None:
+    """A user's ``custom_dir/modelshelf/*.html`` wins over ours; compiled templates are cached
+    between builds (Jinja bytecode cache), so an edited override must still show on the next one."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(evil), str(clone)], check=True)
+    (clone / "docs").mkdir()
+    (clone / "docs" / "index.md").write_text("# Docs\n")
+    ours = resources.files("modelshelf").joinpath("render/templates/modelshelf/stages.html").read_text()
+    override = clone / "overrides" / "modelshelf" / "stages.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(ours.replace('<p class="ms-lead">', '<p class="ms-lead">TEAM-OVERRIDE-ONE '))
+    (clone / "mkdocs.yml").write_text(
+        "site_name: Team models\ntheme:\n  name: material\n  custom_dir: overrides\n"
+        "plugins:\n  - search\n  - modelshelf\n")
+    first = tmp_path / "first"
+    assert_no_warnings(run_cli("build", "--repo", str(clone), "-o", str(first), "--strict"))
+    assert "TEAM-OVERRIDE-ONE" in (first / "models" / "stages" / "index.html").read_text()
+    override.write_text(ours.replace('<p class="ms-lead">', '<p class="ms-lead">TEAM-OVERRIDE-TWO '))
+    second = tmp_path / "second"
+    assert_no_warnings(run_cli("build", "--repo", str(clone), "-o", str(second), "--strict"))
+    page = (second / "models" / "stages" / "index.html").read_text()
+    assert "TEAM-OVERRIDE-TWO" in page and "TEAM-OVERRIDE-ONE" not in page
+    assert list((clone / ".cache" / "modelshelf" / "jinja").glob("*.cache"))  # the cache was used
