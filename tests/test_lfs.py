@@ -117,3 +117,16 @@ def test_published_artifact_is_the_lfs_content(lfs_repo: GitBuilder, tmp_path: P
     llm = next(m for m in data["models"] if m["name"] == "llm")["versions"][0]["storage"]
     assert llm["sha256"] == hashlib.sha256(WEIGHTS).hexdigest()
     assert (tmp_path / "site" / llm["download_url"]).read_bytes() == WEIGHTS
+
+
+def test_fragments_cached_by_older_modelshelf_are_not_reused(lfs_repo: GitBuilder) -> None:
+    """Caches written before LFS support hashed the pointer: their format no longer matches."""
+    from modelshelf.fragment_cache import CACHE_FILE, FORMAT
+
+    assert build_index(load_registry(lfs_repo.path)).data  # fills the cache
+    cache = lfs_repo.path / ".git" / "modelshelf" / "cache" / CACHE_FILE
+    data = json.loads(cache.read_text())
+    text = json.dumps(data).replace('"kind": "lfs"', '"kind": "git"')  # what format 2 had recorded
+    cache.write_text(text.replace(f"format {FORMAT}", "format 2"))
+    storage = next(m for m in build_index(load_registry(lfs_repo.path)).data["models"] if m["name"] == "llm")
+    assert storage["versions"][0]["storage"]["kind"] == "lfs"

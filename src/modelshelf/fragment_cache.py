@@ -16,7 +16,7 @@ from typing import Any
 
 from . import __version__
 
-FORMAT = 2  # 2: commit_info is part of each version fragment
+FORMAT = 3  # 2: commit_info in each version fragment; 3: LFS pointers are storage kind "lfs" (2 hashed the pointer)
 CACHE_FILE = "index-fragments.json"
 
 JSON = dict[str, Any]
