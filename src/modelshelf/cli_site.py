@@ -68,7 +68,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     site = out / "site"
     try:
         # Plain .html URLs, so the catalog also browses straight from the file system.
-        build_site(registry, site, extra={"use_directory_urls": False}, plugin_options={"offline_compare": True},
+        build_site(registry, site, extra={"use_directory_urls": False}, plugin_options={"offline": True},
                    verbose=not args.quiet)
     except _mkdocs_errors() as exc:
         sys.stderr.write(f"modelshelf: error: build failed: {exc}\n")

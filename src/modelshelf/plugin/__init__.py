@@ -31,7 +31,8 @@ from ..render.githost import commit_url_template
 from ..render.options import OptionsError, SiteOptions
 from ..registry import Registry
 from ..render.site import (
-    CSS_PATH, JS_PATH, MERMAID_PATH, TEMPLATES_DIR, SiteContent, api_files, deferred_paths, render_site, template_cache,
+    ASSETS_DIR, CSS_PATH, JS_PATH, MERMAID_PATH, TEMPLATES_DIR, WORKER_SHIM_PATH, SiteContent, SiteFile, api_files,
+    deferred_paths, render_site, template_cache,
 )
 from ..render.compare_page import COMPARE_JS_PATH
 from ..render.stash import restore_html, stash_html
@@ -142,6 +143,13 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                 config.extra_javascript.append(script)
         if COMPARE_JS_PATH not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(COMPARE_JS_PATH)
+        if self.config.offline:
+            # Material loads extra.polyfills before its bundle; with a shim named "iframe-worker"
+            # there, its own offline plugin (if enabled too) does not add the CDN copy.
+            polyfills = list(config.extra.get("polyfills") or [])
+            if WORKER_SHIM_PATH not in polyfills:
+                polyfills.append(WORKER_SHIM_PATH)
+            config.extra["polyfills"] = polyfills
         return config
 
     def _options(self, config: MkDocsConfig, remote: str | None) -> SiteOptions:
@@ -184,7 +192,8 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             skeleton, self._stashed[page.src_uri] = stash_html(page.content)
             files.append(File.generated(config, page.src_uri, content=skeleton, inclusion=inclusion))
-        for item in self.site.files:
+        shim = [SiteFile(WORKER_SHIM_PATH, (ASSETS_DIR / "iframe-worker" / "shim.js").read_bytes())] if self.config.offline else []
+        for item in [*self.site.files, *shim]:
             existing = files.get_file_from_path(item.path)
             if existing is not None:
                 files.remove(existing)
@@ -216,6 +225,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             page.content = restore_html(page.content, blocks)
         return context
 
+    @event_priority(-100)  # after the search plugin wrote its index (read below for offline sites)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or self.site is None:
             return
@@ -229,9 +239,19 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                               problems=problems)
             for problem in problems:
                 log.warning(f"modelshelf: {problem}")
-        for item in api_files(index, scripts=self.config.offline_compare):
+        for item in api_files(index, scripts=self.config.offline):
             atomic_write(site_dir / item.path, item.content)
         if self.site.feed is not None:
             atomic_write(site_dir / "feed.xml", self.site.feed)
+        if self.config.offline:
+            _search_index_script(site_dir)
         if self.registry is not None:
             self.registry.repo.close()
+
+
+def _search_index_script(site_dir: Path) -> None:
+    """``search/search_index.js``: on file:// Material's search loads its index as a script
+    (what Material's offline plugin writes, without that plugin's CDN worker shim)."""
+    index = site_dir / "search" / "search_index.json"
+    if index.is_file():
+        atomic_write(index.with_suffix(".js"), b"var __index = " + index.read_bytes())

@@ -25,5 +25,5 @@ class ModelshelfConfig(Config):
     feed_entries = c.Type(int, default=50)
     publish_artifacts = c.Type(bool, default=False)  # copy each version's bytes into the site (artifacts/)
     dvc_remotes = c.ListOfItems(c.Type(str), default=[])  # extra DVC remotes for publish_artifacts
-    offline_compare = c.Type(bool, default=False)  # also api/models/*.js: compare works from file:// (demo)
+    offline = c.Type(bool, default=False)  # the site also works opened from disk (file://): see the README
     candidates = c.Type(int, default=20)  # recent HEAD commits searched for unregistered candidates (0: off)

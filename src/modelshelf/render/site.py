@@ -36,6 +36,7 @@ CSS_PATH = "assets/modelshelf/modelshelf.css"
 JS_PATH = "assets/modelshelf/modelshelf.js"
 # Material fetches Mermaid from a CDN unless the page already defines it: ship our own copy.
 MERMAID_PATH = "assets/modelshelf/mermaid.min.js"
+WORKER_SHIM_PATH = "assets/modelshelf/iframe-worker-shim.js"  # Material's search on file:// (offline sites)
 PLOTS_DIR = "assets/plots"
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

@@ -339,12 +339,12 @@
         update(push);
       }).catch(function (err) {
         status("Could not load " + info.api + " (" + err.message + "). The compare page needs the site served over HTTP, "
-          + "or built with the plugin's offline_compare option (as modelshelf demo does) to open it from disk.");
+          + "or built with the plugin's offline option (as modelshelf demo does) to open it from disk.");
       });
     }
 
     // Browsers refuse fetch() on file:// pages but run <script src> there: a site built with
-    // offline_compare has each model as api/models/<name>.js, which fills window.modelshelfModels.
+    // offline: true has each model as api/models/<name>.js, which fills window.modelshelfModels.
     function fetchModel(info) {
       if (window.location.protocol !== "file:") {
         return fetch(base + info.api).then(function (r) {
