@@ -31,8 +31,8 @@ from ..render.githost import commit_url_template
 from ..render.options import OptionsError, SiteOptions
 from ..registry import Registry
 from ..render.site import (
-    ASSETS_DIR, CSS_PATH, JS_PATH, MERMAID_PATH, TEMPLATES_DIR, WORKER_SHIM_PATH, SiteContent, SiteFile, api_files,
-    deferred_paths, render_site, template_cache,
+    CSS_PATH, JS_PATH, MERMAID_PATH, TEMPLATES_DIR, WORKER_SHIM_PATH, SiteContent, api_files, deferred_paths,
+    offline_files, render_site, template_cache,
 )
 from ..render.compare_page import COMPARE_JS_PATH
 from ..render.stash import restore_html, stash_html
@@ -192,8 +192,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             skeleton, self._stashed[page.src_uri] = stash_html(page.content)
             files.append(File.generated(config, page.src_uri, content=skeleton, inclusion=inclusion))
-        shim = [SiteFile(WORKER_SHIM_PATH, (ASSETS_DIR / "iframe-worker" / "shim.js").read_bytes())] if self.config.offline else []
-        for item in [*self.site.files, *shim]:
+        for item in [*self.site.files, *(offline_files() if self.config.offline else [])]:
             existing = files.get_file_from_path(item.path)
             if existing is not None:
                 files.remove(existing)

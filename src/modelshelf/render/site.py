@@ -336,6 +336,11 @@ def api_files(index: JSON, scripts: bool = False) -> list[SiteFile]:
     return files
 
 
+def offline_files() -> list[SiteFile]:
+    """Assets only a site opened from disk needs: Material's worker shim (vendored)."""
+    return [SiteFile(WORKER_SHIM_PATH, (ASSETS_DIR / "iframe-worker" / "shim.js").read_bytes())]
+
+
 def model_script_path(api_path: str) -> str:
     return api_path.removesuffix(".json") + ".js"
 
