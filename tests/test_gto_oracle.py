@@ -7,7 +7,6 @@ Repos are built with `gto` itself (tagger time pinned), then `modelshelf show --
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -13,8 +13,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from modelshelf.demo import create_demo_repo
-
 from .gitutil import GitBuilder, run_cli
 from .htmlutil import parse
 
