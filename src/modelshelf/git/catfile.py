@@ -15,6 +15,7 @@ so writing the whole batch first cannot deadlock.
 from __future__ import annotations
 
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,14 +85,11 @@ class CatFile:
         return info
 
     def contents(self, name: str) -> tuple[ObjectInfo, bytes] | None:
-        if "\n" in name or not name:
+        found = self.contents_capped(name, sys.maxsize)
+        if found is None:
             return None
-        info, proc = self._ask("contents", name)
-        if info is None:
-            return None
-        assert proc.stdout is not None
-        data = proc.stdout.read(info.size)
-        proc.stdout.read(1)  # the newline after the contents
+        info, data = found
+        assert data is not None  # no object is over the cap
         return info, data
 
     def contents_capped(self, name: str, cap: int) -> tuple[ObjectInfo, bytes | None] | None:
@@ -104,7 +102,7 @@ class CatFile:
         assert proc.stdout is not None
         if info.size <= cap:
             data = proc.stdout.read(info.size)
-            proc.stdout.read(1)
+            proc.stdout.read(1)  # the newline after the contents
             return info, data
         left = info.size + 1  # and the newline after the contents
         while left:

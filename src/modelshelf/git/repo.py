@@ -275,7 +275,7 @@ class GitRepo:
         entries = self._trees.get(tree_sha)
         if entries is None:
             found = self._cat.contents(tree_sha)
-            entries = {e.name: e for e in _parse_tree(found[1])} if found and found[0].type == "tree" else {}
+            entries = _parse_tree(found[1]) if found and found[0].type == "tree" else {}
             self._trees[tree_sha] = entries
         return entries
 
@@ -434,7 +434,7 @@ class GitRepo:
             for start in range(0, len(level), _BATCH):
                 for sha, info, data in self._cat.many("contents", level[start : start + _BATCH]):
                     ok = info is not None and info.type == "tree" and data is not None
-                    entries = self._trees[sha] = {e.name: e for e in _parse_tree(data)} if ok else {}
+                    entries = self._trees[sha] = _parse_tree(data) if ok else {}
                     for entry in entries.values():
                         if entry.is_tree and not _skipped(entry.name) and entry.sha not in self._trees:
                             below[entry.sha] = None
@@ -524,9 +524,10 @@ def _skipped(dirname: str) -> bool:
 _TREE_ENTRY = re.compile(rb"(\d+) ([^\0]*)\0(.{20})", re.S)
 
 
-def _parse_tree(data: bytes) -> list[TreeEntry]:
-    """Entries of a raw tree object: ``mode SP name NUL 20-byte-sha`` repeated."""
-    return [
+def _parse_tree(data: bytes | None) -> dict[str, TreeEntry]:
+    """Entries of a raw tree object (``mode SP name NUL 20-byte-sha`` repeated), by name."""
+    entries = (
         TreeEntry(mode.decode(), name.decode("utf-8", errors="replace"), sha.hex())
-        for mode, name, sha in _TREE_ENTRY.findall(data)
-    ]
+        for mode, name, sha in _TREE_ENTRY.findall(data or b"")
+    )
+    return {entry.name: entry for entry in entries}
