@@ -76,7 +76,7 @@ def test_x_axis_is_semver_order_of_registered_versions(tmp_path: Path) -> None:
     texts = svg_texts(acc.svg)
     ticks = [t for t in texts if t.startswith("v")]
     assert ticks == ["v1.0.0-rc.1", "v1.0.0", "v1.2.0", "v1.10.0"]  # the unregistered commit is left out
-    assert "deregistered" in texts  # deregistered points are marked (and explained)
+    assert "\u25cb deregistered" in texts  # deregistered points are marked, and a key in the title line says so
     assert {"prod", "staging"} <= set(texts)  # the stage each version holds
 
 
@@ -128,11 +128,27 @@ def test_hostile_metric_name_is_inert_literal_text(tmp_path: Path) -> None:
     assert "<b>$x$</b>" in texts
 
 
-def test_long_histories_get_a_few_ticks(tmp_path: Path) -> None:
-    subject = model(*(version(f"v1.{i}.0", {"acc": i / 40}) for i in range(40)))
-    (plot,) = render_metric_plots(subject, None, tmp_path)
-    ticks = [t for t in svg_texts(plot.svg) if t.startswith("v1.")]
-    assert ticks[0] == "v1.0.0" and ticks[-1] == "v1.39.0" and len(ticks) <= 6
+def test_long_histories_get_a_few_ticks_never_on_neighbouring_points(tmp_path: Path) -> None:
+    for count in (7, 10, 40, 41):
+        subject = model(*(version(f"v1.{i}.0", {"acc": i / 40}) for i in range(count)))
+        (plot,) = render_metric_plots(subject, None, tmp_path)
+        shown = [int(t.split(".")[1]) for t in svg_texts(plot.svg) if t.startswith("v1.")]
+        assert shown[-1] == count - 1  # the latest version is always labelled
+        assert 3 <= len(shown) <= 6
+        gaps = {b - a for a, b in zip(shown, shown[1:])}
+        assert len(gaps) == 1 and gaps.pop() >= 2  # evenly spaced, never two neighbours (labels would overlap)
+
+
+def test_title_is_cut_to_fit_beside_the_key(tmp_path: Path) -> None:
+    name = "validation." + "x" * 80
+    plain = model(version("v1.0.0", {name: 1}), version("v1.1.0", {name: 2}))
+    keyed = model(version("v1.0.0", {name: 1}), version("v1.1.0", {name: 2}, status="deregistered"))
+    (wide,) = render_metric_plots(plain, None, tmp_path)
+    (narrow,) = render_metric_plots(keyed, None, tmp_path)
+    title = next(t for t in svg_texts(wide.svg) if t.startswith("validation."))
+    beside_key = next(t for t in svg_texts(narrow.svg) if t.startswith("validation."))
+    assert title.endswith("\u2026") and beside_key.endswith("\u2026") and len(beside_key) < len(title)
+    assert "\u25cb deregistered" not in svg_texts(wide.svg)
 
 
 # -- model cards ------------------------------------------------------------

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # matplotlib costs ~0.3 s to import: a build whose plots are 
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
-STYLE_VERSION = "3"  # bump whenever the drawing code changes: renames every cached plot
+STYLE_VERSION = "4"  # bump whenever the drawing code changes: renames every cached plot
 MAX_DEFAULT_METRICS = 6
 MIN_POINTS = 2  # a trend needs two points; single values are in the versions table
 PLOTTED_STATUSES = ("active", "deregistered")
@@ -41,6 +41,8 @@ PLOTTED_STATUSES = ("active", "deregistered")
 _SIZE = (4.0, 2.3)  # inches; SVG user units are points (72 per inch)
 _MAX_TICKS = 6
 _MAX_LABEL = 18
+_TITLE = 46  # characters of a 9 pt title that fit the figure's width
+_TITLE_WITH_KEY = 32  # ... beside the "deregistered" key
 _LINE = "#3f51b5"
 _DEREGISTERED = "#9e9e9e"
 _STAGE = "#c2185b"
@@ -203,11 +205,15 @@ def _no_math(text: str) -> str:
 
 
 def _tick_positions(count: int) -> list[int]:
-    """At most ``_MAX_TICKS`` evenly spread indexes, always the first and the last."""
+    """At most ``_MAX_TICKS`` indexes a whole step apart, counted back from the latest version.
+
+    Rounded fractional steps put two labels on neighbouring points (10 points gave
+    ..., 4, 5, ...), and neighbouring version labels overlap at this size.
+    """
     if count <= _MAX_TICKS:
         return list(range(count))
-    step = (count - 1) / (_MAX_TICKS - 1)
-    return sorted({round(i * step) for i in range(_MAX_TICKS)})
+    step = -(-(count - 1) // (_MAX_TICKS - 1))  # ceiling division
+    return list(range(count - 1, -1, -step))[::-1]
 
 
 class ReusableFigure(threading.local):
@@ -280,16 +286,15 @@ def _draw(metric: str, points: list[_Point]) -> bytes:
     figure.subplots_adjust(left=0.15, right=0.97, bottom=0.22 if long_labels else 0.14, top=top)
     ax.tick_params(axis="y", labelsize=7.5)
     ax.margins(x=0.08, y=0.22)
-    # A figure text at a fixed place: Axes titles are re-positioned against the tick labels'
-    # bounding boxes at every draw, a sixth of the drawing time.
-    figure.text(0.15, top + 0.03, _plain(metric, 60), fontsize=9, ha="left", va="bottom",
-                usetex=False, parse_math=False)
+    # Figure texts at fixed places: Axes titles are re-positioned against the tick labels'
+    # bounding boxes at every draw (a sixth of the drawing time), and a legend placed
+    # with loc="best" cost two fifths of a plot. The key sits in the title line instead,
+    # where it never covers a point.
+    figure.text(0.15, top + 0.03, _plain(metric, _TITLE_WITH_KEY if gone else _TITLE), fontsize=9, ha="left",
+                va="bottom", usetex=False, parse_math=False)
     if gone:
-        from matplotlib.lines import Line2D
-
-        marker = Line2D([], [], linestyle="none", marker="o", markersize=5, markerfacecolor="white",
-                        markeredgecolor=_DEREGISTERED)
-        ax.legend([marker], ["deregistered"], fontsize=7, frameon=False, loc="best", handletextpad=0.2)
+        figure.text(0.97, top + 0.035, "\u25cb deregistered", fontsize=7, ha="right", va="bottom",
+                    color=_DEREGISTERED, usetex=False, parse_math=False)
     return _save(canvas)
 
 
