@@ -192,6 +192,34 @@ def test_index_to_a_device_writes_through_and_keeps_it(repo: GitBuilder, tmp_pat
     assert link.is_symlink() and json.loads(target.read_text())["schema_version"] == 1
 
 
+def test_index_file_gets_a_plain_files_mode_or_keeps_its_own(repo: GitBuilder, tmp_path: Path) -> None:
+    build_repo(repo)
+    mask = os.umask(0)
+    os.umask(mask)
+    fresh = tmp_path / "new" / "folder" / "index.json"  # missing folders are created
+    assert run_cli("index", "--repo", str(repo.path), "-o", str(fresh)).returncode == 0
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's owner-only 0600
+    kept = tmp_path / "kept.json"
+    kept.write_text("{}")
+    kept.chmod(0o640)
+    assert run_cli("index", "--repo", str(repo.path), "-o", str(kept)).returncode == 0
+    assert kept.stat().st_mode & 0o777 == 0o640 and json.loads(kept.read_text())["schema_version"] == 1
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left
+
+
+@pytest.mark.parametrize("where", ["file-as-folder", "folder"])
+def test_index_that_cannot_be_written_is_one_line_and_exit_2(repo: GitBuilder, tmp_path: Path, where: str) -> None:
+    build_repo(repo)
+    blocker = tmp_path / "plain-file"
+    blocker.write_text("x")
+    output = blocker / "index.json" if where == "file-as-folder" else tmp_path
+    result = run_cli("index", "--repo", str(repo.path), "-o", str(output))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"modelshelf: error: cannot write the index to {output}: ")
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert blocker.read_text() == "x"
+
+
 def test_fragment_cache_keeps_only_what_the_last_build_used(repo: GitBuilder) -> None:
     build_repo(repo)
     cache = repo.path / ".git" / "modelshelf" / "cache" / "index-fragments.json"

@@ -118,6 +118,15 @@ def test_cli_build_without_mkdocs_yml(evil_site: Path) -> None:
     assert not list(evil_site.parent.glob(".site.build-*"))  # staging renamed away
 
 
+def test_every_site_file_is_readable_as_a_plain_write_would_make_it(evil_site: Path) -> None:
+    """A web server running as another user must read the API files too (mkstemp makes 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    modes = {p.relative_to(evil_site).as_posix(): p.stat().st_mode & 0o777 for p in evil_site.rglob("*") if p.is_file()}
+    assert "api/registry.json" in modes and "feed.xml" in modes
+    assert {path: mode for path, mode in modes.items() if mode != 0o666 & ~mask} == {}
+
+
 def test_hostile_text_is_escaped_everywhere(evil_site: Path) -> None:
     assert_safe(evil_site)
     page = (evil_site / "evil-model" / "index.html").read_text()

@@ -120,7 +120,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     index = build_index(registry, progress=None, use_cache=not args.no_cache)
     for problem in index.problems:
         warn(problem)
-    write_index(index.data, args.output, pretty=args.pretty)
+    try:
+        write_index(index.data, args.output, pretty=args.pretty)
+    except OSError as exc:  # a folder in the way, a read-only disk, ...: the index was not written
+        raise CliError(f"cannot write the index to {args.output}: {exc.strerror or exc}") from None
     return EXIT_OK
 
 
@@ -173,7 +176,7 @@ def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
     stg.set_defaults(func=cmd_stages)
 
     idx = sub.add_parser("index", help="write the JSON index (models, versions, metadata, events)")
-    idx.add_argument("-o", "--output", default="-", help="file to write, or - for stdout (default)")
+    idx.add_argument("-o", "--output", default="-", help="file to write (missing folders are created), or - for stdout (default)")
     idx.add_argument("--pretty", action="store_true", help="indent the JSON (default: compact)")
     idx.add_argument("--no-cache", action="store_true",
                      help="recompute every version's metadata instead of reusing the cache in the Git dir")

@@ -12,7 +12,6 @@ import io
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -23,6 +22,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.util import load_yaml_guess_indent
 
+from .atomic import atomic_write
 from .config import load_config
 from .core.grammar import check_name
 from .git import GitRepo
@@ -91,21 +91,6 @@ def _yaml_for(text: str) -> tuple[YAML, Any]:
     rt.indent(mapping=mapping, sequence=seq_indent or mapping, offset=offset if offset is not None else 0)
     data = rt.load(text) if text.strip() else None
     return rt, data
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _load_dvcyaml(path: Path) -> tuple[YAML, CommentedMap]:
@@ -198,7 +183,7 @@ def add_artifact(
             current.update(meta)
         else:
             raise DeclareError(f"{dvcyaml}: artifacts.{short}.meta must be a mapping; nothing was changed")
-    _write_atomic(dvcyaml, _dump(rt, data))
+    atomic_write(dvcyaml, _dump(rt, data))
     return Declared(name, dvcyaml, created)
 
 
@@ -230,7 +215,7 @@ def log_model(
     if text is None:
         return declared
     target = declared.dvcyaml.parent / metrics_file
-    _write_atomic(target, text)
+    atomic_write(target, text)
     rt, data = _load_dvcyaml(declared.dvcyaml)
     listed = data.get("metrics")
     if listed is None:
@@ -240,7 +225,7 @@ def log_model(
             listed.append(metrics_file)
     else:
         raise DeclareError(f"{declared.dvcyaml}: 'metrics' must be a list of files")
-    _write_atomic(declared.dvcyaml, _dump(rt, data))
+    atomic_write(declared.dvcyaml, _dump(rt, data))
     return Declared(name, declared.dvcyaml, declared.created, target)
 
 

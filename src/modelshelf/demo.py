@@ -27,6 +27,8 @@ from pathlib import Path
 
 import yaml
 
+from .atomic import current_umask
+
 __all__ = ["DemoError", "create_demo_repo", "DEMO_START"]
 
 DEMO_START = 1_709_283_600  # 2024-03-01T09:00:00Z
@@ -718,9 +720,7 @@ def create_demo_repo(path: Path) -> Path:
         g = _DemoGit(work)
         g.run("init", "-q", "-b", "main", "--template=")
         _story(g, _Tree())
-        umask = os.umask(0)
-        os.umask(umask)
-        work.chmod(0o777 & ~umask)  # mkdtemp's 0700 is for the build, not the result
+        work.chmod(0o777 & ~current_umask())  # mkdtemp's 0700 is for the build, not the result
         if path.exists():
             path.rmdir()
         work.rename(path)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .atomic import atomic_write
 
 FORMAT = 3  # 2: commit_info in each version fragment; 3: LFS pointers are storage kind "lfs" (2 hashed the pointer)
 CACHE_FILE = "index-fragments.json"
@@ -55,8 +56,6 @@ class FragmentCache:
     def save(self) -> None:
         if self.path is None or not (self._dirty or len(self._used) < len(self._entries)):
             return
-        from .index import atomic_write
-
         payload = {"stamp": self.stamp, "entries": {k: self._entries[k] for k in sorted(self._used)}}
         try:
             atomic_write(self.path, json.dumps(payload, separators=(",", ":"), ensure_ascii=False))

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import __version__
+from .atomic import atomic_write
 from .core.events import Event, iso_utc
 from .core.semver import SemVer
 from .core.state import ArtifactState, VersionState
@@ -243,31 +242,6 @@ def dumps(data: JSON, pretty: bool = False) -> str:
     if pretty:
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-def atomic_write(path: Path, text: str | bytes) -> None:
-    """Write beside the target, then rename: readers never see a half-written file.
-
-    A target that exists but is not a regular file (``/dev/null``, a FIFO,
-    ``/dev/stdout``) is written through: renaming over it would replace the device.
-    """
-    data = text.encode() if isinstance(text, str) else text
-    path = Path(path)
-    if path.exists() and not path.is_file():
-        with open(path, "wb") as handle:
-            handle.write(data)
-        return
-    if path.is_symlink():
-        path = path.resolve()  # keep the link; replace the file it points to
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_index(data: JSON, output: str, pretty: bool = False) -> None:

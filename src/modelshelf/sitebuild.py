@@ -23,6 +23,8 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils.yaml import yaml_load
 
+from .atomic import current_umask
+
 DEFAULT_CONFIG = Path(__file__).parent / "defaults" / "mkdocs.yml"
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 
@@ -137,18 +139,12 @@ def build_site(repo: str | os.PathLike[str], output: str | os.PathLike[str] | No
         with mkdocs_logging(verbose):
             config = load(catalog, staging, strict, plugin_options)
             build(config)
-        staging.chmod(0o777 & ~_umask())
+        staging.chmod(0o777 & ~current_umask())
         _swap_into_place(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
     return target
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _swap_into_place(new: Path, target: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.semver import SemVer
-from ..index import atomic_write
+from ..atomic import atomic_write
 from ..render.plots import ReusableFigure, _plain, _save  # noqa: PLC2701 - the shared deterministic SVG writer
 
 STYLE_VERSION = "2"

@@ -25,7 +25,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 from pymdownx.superfences import fence_code_format
 
-from ..index import atomic_write, build_index
+from ..atomic import atomic_write
+from ..index import build_index
 from ..registry import load_registry
 from ..render.githost import commit_url_template
 from ..render.options import OptionsError, SiteOptions

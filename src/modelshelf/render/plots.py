@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..core.semver import SemVer
-from ..index import atomic_write
+from ..atomic import atomic_write
 
 if TYPE_CHECKING:  # matplotlib costs ~0.3 s to import: a build whose plots are all cached never does
     from matplotlib.backends.backend_svg import FigureCanvasSVG

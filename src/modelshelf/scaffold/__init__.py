@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from ..atomic import atomic_write
 from ..git.repo import root_or_folder
 
 
@@ -68,11 +68,6 @@ def init_project(
     for template in chosen:
         text = template_text(template.source).replace("@@SITE_NAME@@", json.dumps(name, ensure_ascii=False))
         target = root / template.target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        atomic_write(target, text)
         written.append(target)
     return written
