@@ -130,6 +130,16 @@ def test_shallow_clone_is_reported_with_the_fix(repo: GitBuilder, tmp_path: Path
     assert result.returncode == 0
     assert "shallow" in result.stderr and "git fetch --tags --unshallow" in result.stderr
     assert "fetch-depth: 0" in result.stderr
+    # Publishing it would replace a good index with an empty one: index stops instead.
+    out = tmp_path / "index.json"
+    refused = run_cli("index", "--repo", str(clone), "-o", str(out))
+    assert refused.returncode == 2 and not out.exists()
+    assert refused.stderr.count("\n") == 1 and "is a shallow clone" in refused.stderr
+    assert "git fetch --tags --unshallow" in refused.stderr and "--allow-shallow" in refused.stderr
+    forced = run_cli("index", "--repo", str(clone), "-o", str(out), "--allow-shallow")
+    assert forced.returncode == 0
+    assert [m["versions"] for m in json.loads(out.read_text())["models"]] == [[]]  # declared at HEAD, no tags
+    assert forced.stderr.count("shallow clone") == 1  # warned once, not once per layer
 
 
 def test_remote_credentials_are_not_published(repo: GitBuilder) -> None:

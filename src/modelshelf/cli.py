@@ -116,7 +116,10 @@ def cmd_stages(args: argparse.Namespace) -> int:
 def cmd_index(args: argparse.Namespace) -> int:
     from .index import build_index, write_index
 
-    registry = _load(args)
+    registry = load_registry(args.repo)  # its warnings are among the index's problems, printed below
+    blocker = None if args.allow_shallow else registry.publishing_blocker("pass --allow-shallow")
+    if blocker:
+        raise CliError(blocker)
     index = build_index(registry, progress=None, use_cache=not args.no_cache)
     for problem in index.problems:
         warn(problem)
@@ -180,6 +183,8 @@ def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
     idx.add_argument("--pretty", action="store_true", help="indent the JSON (default: compact)")
     idx.add_argument("--no-cache", action="store_true",
                      help="recompute every version's metadata instead of reusing the cache in the Git dir")
+    idx.add_argument("--allow-shallow", action="store_true",
+                     help="write the index even from a shallow clone (missing tags and history)")
     add_repo_option(idx)
     idx.set_defaults(func=cmd_index)
 

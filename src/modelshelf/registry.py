@@ -38,6 +38,19 @@ class Registry:
             self._artifacts_yaml[commit] = read_artifacts_yaml(self.repo, commit)[0]
         return self._artifacts_yaml[commit]
 
+    def publishing_blocker(self, how_to_override: str) -> str | None:
+        """Why an index or catalog built from this checkout must not be published, if it must not.
+
+        A shallow clone (CI's default checkout) lacks most tags and history: publishing
+        it would replace a good catalog with an empty or partial one, so the commands
+        that publish stop instead of warning. ``show`` and friends only warn.
+        """
+        if not self.repo.is_shallow():
+            return None
+        return (f"{self.repo.root} is a shallow clone, so tags and history are missing: nothing was published. "
+                "Fix: `git fetch --tags --unshallow` (in CI: `fetch-depth: 0` with actions/checkout), "
+                f"or {how_to_override} to publish what this clone holds")
+
     def artifact(self, name: str) -> ArtifactState:
         found = self.state.artifacts.get(name)
         if found is None:
