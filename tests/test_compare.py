@@ -153,6 +153,8 @@ def test_cli_compare_any_commit_and_clear_errors(pipeline) -> None:
     assert stage.returncode == 2 and "stage 'staging' of churn holds no version" in stage.stderr
     unknown = run_cli("compare", "nope", "v1.0.0", "v1.1.0", "--repo", str(g.path))
     assert unknown.returncode == 2 and "unknown model 'nope'" in unknown.stderr
+    known = unknown.stderr.split("known models: ", 1)[1].strip().split(", ")
+    assert known == sorted(set(known)) and "churn" in known  # each once, registered or only declared
 
 
 # -- the site ------------------------------------------------------------------

@@ -58,7 +58,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     artifact = registry.state.artifacts.get(args.name)
     if artifact is None:
         if args.name not in metadata.declared_only(list(registry.state.artifacts)):
-            known = ", ".join(sorted([*registry.state.artifacts, *metadata.declared_only([])])) or "none"
+            # declared_only([]) is every model declared at HEAD, registered ones included.
+            known = ", ".join(sorted({*registry.state.artifacts, *metadata.declared_only([])})) or "none"
             raise CliError(f"unknown model '{args.name}'; known models: {known}")
         artifact = ArtifactState(args.name)
     extras = CompareExtras(metadata, depth=args.candidates)
