@@ -170,6 +170,28 @@ def test_same_second_tags_follow_gto_order(repo: GitBuilder) -> None:
     repo.env.clear()
     assert_same_as_gto(repo, "show")
     assert_same_as_gto(repo, "history")
+    # '!' sorts before '#': the unassignment #4 is read before the assignment #3 it undoes.
+    flagged = [l for l in run_cli("doctor", "--tags-only", "--repo", str(repo.path)).stdout.splitlines()
+               if "share one second" in l]
+    assert [l.split(" share")[0] for l in flagged] == ["tags m#staging!#4 and m#staging#3"]  # prod #1, #2 agree
+
+
+def test_doctor_flags_same_second_tags_read_against_their_counters(repo: GitBuilder) -> None:
+    """`#10` sorts before `#9` by name: in one second GTO reads #10 first, so #9 wins."""
+    c1 = repo.commit("c1")
+    c2 = repo.commit("c2")
+    repo.gto("register", "m", c1, "--version", "v1.0.0")
+    repo.gto("register", "m", c2, "--version", "v2.0.0")
+    repo.env.update({"GIT_COMMITTER_DATE": f"{repo.clock + 10} +0000"})
+    repo.git("tag", "-a", "m#prod#9", c1, "-m", "a")
+    repo.git("tag", "-a", "m#prod#10", c2, "-m", "b")
+    repo.env.clear()
+    assert_same_as_gto(repo, "show")  # read exactly as GTO reads it: prod holds v1.0.0 (#9)
+    assert modelshelf_json(repo, "show")["m"]["stage"] == {"prod": "v1.0.0"}
+    doctor = run_cli("doctor", "--tags-only", "--repo", str(repo.path))
+    assert doctor.returncode == 1
+    (line,) = [l for l in doctor.stdout.splitlines() if "share one second" in l]
+    assert line.startswith("tags m#prod#10 and m#prod#9 share one second") and "#10 was meant to win" in line
 
 
 def test_artifacts_yaml_declared_models_match_gto(repo: GitBuilder) -> None:

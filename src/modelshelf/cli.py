@@ -11,6 +11,7 @@ from .cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, add_repo_o
 from .config import ConfigError
 from .core.grammar import InvalidName
 from .core.semver import InvalidVersion
+from .core.events import counter_ties
 from .core.state import VersionSort
 from .git import GitError, NotAGitRepo
 from .registry import Registry, UnknownArtifact, load_registry
@@ -134,6 +135,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     registry = _load(args)
     findings: list[str] = [f"repo: {w.message}" for w in registry.warnings]
     findings += [f"tag {t.name}: ignored, {t.reason}" for t in registry.ignored]
+    findings += counter_ties(registry.tags)
     findings += registry.problems
     if not args.tags_only:
         from .index import build_index

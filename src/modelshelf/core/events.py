@@ -141,6 +141,27 @@ def order_tags(tags: list[RegistryTag]) -> list[RegistryTag]:
     return sorted(tags, key=lambda t: (t.record.timestamp, t.record.name))
 
 
+def counter_ties(tags: list[RegistryTag]) -> list[str]:
+    """Same-second tags of one model that GTO reads against their counters' order.
+
+    Ties are broken by tag name, as GTO does, so ``m#prod#10`` reads before
+    ``m#prod#9`` when both carry the same second: the tag meant to come last
+    may not win. ``doctor`` reports each such pair (neighbours in read order).
+    """
+    found: list[str] = []
+    ordered = order_tags(tags)
+    for first, second in zip(ordered, ordered[1:]):
+        a, b = first.name, second.name
+        if (a.artifact == b.artifact and first.record.timestamp == second.record.timestamp
+                and a.counter is not None and b.counter is not None and a.counter > b.counter):
+            found.append(
+                f"tags {first.record.name} and {second.record.name} share one second "
+                f"({iso_utc(first.record.timestamp)}): GTO reads them in name order, so #{a.counter} counts "
+                f"as earlier than #{b.counter}; re-create one a second apart if #{a.counter} was meant to win"
+            )
+    return found
+
+
 def iso_utc(timestamp: int) -> str:
     """UTC ISO 8601 with an explicit offset, as GTO prints times."""
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat()
