@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import semver as python_semver
 from gto.constants import tag_re as gto_tag_re
@@ -9,7 +11,7 @@ from gto.tag import parse_name as gto_parse_name
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modelshelf.core.grammar import Action, TagName, format_tag_name, parse_spec, parse_tag_name
+from modelshelf.core.grammar import Action, InvalidName, TagName, format_tag_name, parse_spec, parse_tag_name
 from modelshelf.core.semver import InvalidVersion, SemVer
 
 name_part = st.from_regex(r"\A[a-zA-Z0-9]([a-zA-Z0-9_/-]{0,10}[a-zA-Z0-9])?\Z")
@@ -145,6 +147,17 @@ def test_bump() -> None:
 def test_specs(text: str, name: str, version: str | None, stage: str | None) -> None:
     spec = parse_spec(text)
     assert (spec.name, spec.version, spec.stage) == (name, version, stage)
+
+
+@pytest.mark.parametrize(
+    "text, blamed",
+    [("churn@bogus", "invalid version 'bogus'"), ("churn@1.0.0", "invalid version '1.0.0'"), ("churn@", "invalid version ''"),
+     ("churn#", "invalid stage ''"), ("a:b#x y", "invalid stage 'x y'"), ("bad name@v1.0.0", "invalid model name 'bad name@v1.0.0'"),
+     ("@v1.0.0", "invalid model name '@v1.0.0'")],
+)
+def test_bad_specs_blame_the_part_that_is_wrong(text: str, blamed: str) -> None:
+    with pytest.raises(InvalidName, match=re.escape(blamed)):
+        parse_spec(text)
 
 
 def test_no_regex_backtracking_blowup() -> None:

@@ -60,7 +60,8 @@ def test_explicit_deregistered_version_resolves_with_its_status(repo: GitBuilder
         ("nope", "unknown model 'nope' in "),
         ("churn@v9.9.9", "model 'churn' has no version v9.9.9; versions: v1.2.0 (deregistered), v1.1.0, v1.0.0"),
         ("churn#qa", "stage 'qa' is not a stage of model 'churn'; stages that hold versions: dev (v1.1.0), prod (v1.0.0)"),
-        ("churn@1.0", "invalid spec 'churn@1.0'"),
+        ("churn@1.0", "invalid spec 'churn@1.0': invalid version '1.0': use latest or vX.Y.Z"),
+        ("churn#bad stage", "invalid spec 'churn#bad stage': invalid stage 'bad stage'"),
     ],
 )
 @pytest.mark.parametrize("kind", SOURCES)

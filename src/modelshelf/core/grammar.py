@@ -163,4 +163,10 @@ def parse_spec(text: str) -> Spec:
         if version in ("latest", "greatest"):
             version = None
         return Spec(match["artifact"], version=version, stage=match["stage"])
+    cut = min((i for i in (text.find("@"), text.find("#")) if i > 0), default=-1)
+    if cut > 0 and is_valid_name(text[:cut]):  # the name is fine: say what is wrong after it
+        rest = text[cut + 1:]
+        if text[cut] == "#":
+            check_stage(rest)
+        raise InvalidName(f"invalid version '{rest}': use latest or vX.Y.Z (SemVer, with the 'v')")
     return Spec(check_name(text))

@@ -57,7 +57,7 @@ def parse(text: str) -> Spec:
         return parse_spec(text)
     except InvalidName as exc:
         raise LookupFailed(
-            f"invalid spec '{text}': use NAME, NAME@latest, NAME@vX.Y.Z or NAME#STAGE ({exc})"
+            f"invalid spec '{text}': {exc} (specs: NAME, NAME@latest, NAME@vX.Y.Z or NAME#STAGE)"
         ) from None
 
 
