@@ -215,6 +215,18 @@ def test_failed_build_keeps_the_old_site(evil: Path, tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".site.build-*"))
 
 
+@pytest.mark.parametrize("where", ["a-file", "below-a-file"])
+def test_unwritable_output_is_one_line_naming_it_and_exit_2(evil: Path, tmp_path: Path, where: str) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("mine")
+    out = blocker if where == "a-file" else blocker / "site"
+    result = run_cli("build", "--repo", str(evil), "-o", str(out), "-q")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"modelshelf: error: cannot write the site to {out}: ")
+    assert len(result.stderr.strip().splitlines()) == 1 and ".build-" not in result.stderr  # no temp names
+    assert blocker.read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
 def test_plugin_in_a_user_mkdocs_yml(evil: Path, tmp_path: Path) -> None:
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(evil), str(clone)], check=True)

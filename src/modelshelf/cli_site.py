@@ -18,7 +18,7 @@ def _mkdocs_errors():
 def cmd_build(args: argparse.Namespace) -> int:
     from .sitebuild import build_site
 
-    from .sitebuild import NoCatalogPlugin
+    from .sitebuild import NoCatalogPlugin, SiteOutputError
 
     options = {"publish_artifacts": True} if args.publish_artifacts else {}
     if args.candidates is not None:
@@ -26,7 +26,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         site = build_site(args.repo, args.output, strict=args.strict, config_file=args.config_file,
                           plugin_options=options or None, verbose=not args.quiet)
-    except (FileNotFoundError, NoCatalogPlugin) as exc:
+    except (FileNotFoundError, NoCatalogPlugin, SiteOutputError) as exc:
         raise CliError(str(exc)) from None
     except _mkdocs_errors() as exc:
         sys.stderr.write(f"modelshelf: error: build failed: {exc}\n")
@@ -53,7 +53,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import DemoError, create_demo_repo
-    from .sitebuild import build_site
+    from .sitebuild import SiteOutputError, build_site
 
     out = Path(args.output).absolute()
     registry = out / "registry"
@@ -70,6 +70,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         # Plain .html URLs, so the catalog also browses straight from the file system.
         build_site(registry, site, extra={"use_directory_urls": False}, plugin_options={"offline": True},
                    verbose=not args.quiet)
+    except SiteOutputError as exc:
+        raise CliError(str(exc)) from None
     except _mkdocs_errors() as exc:
         sys.stderr.write(f"modelshelf: error: build failed: {exc}\n")
         return EXIT_PROBLEMS

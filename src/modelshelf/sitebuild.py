@@ -10,6 +10,7 @@ it succeeded: an interrupted or failed build never leaves a half site.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import shutil
@@ -110,6 +111,10 @@ class NoCatalogPlugin(Exception):
     """The MkDocs config does not enable the modelshelf plugin."""
 
 
+class SiteOutputError(Exception):
+    """The output folder cannot be written (a file in the way, no permission, ...)."""
+
+
 def load(catalog: CatalogConfig, site_dir: Path, strict: bool,
          plugin_options: dict[str, Any] | None = None) -> MkDocsConfig:
     """The loaded config; ``plugin_options`` override the modelshelf plugin's own options."""
@@ -131,8 +136,13 @@ def build_site(repo: str | os.PathLike[str], output: str | os.PathLike[str] | No
 
     repo_path = Path(repo).absolute()
     target = Path(output).absolute() if output is not None else default_output(repo_path, config_file)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
+    try:
+        if target.exists() and not target.is_dir():
+            raise FileExistsError(errno.EEXIST, "a file is in the way")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
+    except OSError as exc:  # before any work: say which folder, not which temp name
+        raise SiteOutputError(f"cannot write the site to {target}: {exc.strerror or exc}") from None
     work = Path(tempfile.mkdtemp(prefix="modelshelf-build-"))
     try:
         catalog = catalog_config(repo_path, config_file, work, dict(extra or {}))
@@ -140,7 +150,10 @@ def build_site(repo: str | os.PathLike[str], output: str | os.PathLike[str] | No
             config = load(catalog, staging, strict, plugin_options)
             build(config)
         staging.chmod(0o777 & ~current_umask())
-        _swap_into_place(staging, target)
+        try:
+            _swap_into_place(staging, target)
+        except OSError as exc:
+            raise SiteOutputError(f"cannot put the site in place at {target}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
