@@ -271,7 +271,7 @@ def test_lineage_flows_from_inputs_through_stages_to_the_model() -> None:
     assert source.splitlines() == [
         "flowchart LR",
         '    n0[["stage: prepare"]]',
-        '    n1["data/raw.csv<br/>11111111 · 2.5 MB"]',
+        '    n1["data/raw.csv<br/>11111111 · 2.4 MiB"]',
         "    n1 --> n0",
         '    n2["data/prep<br/>33333333 · 10 B · 2 files"]',
         "    n0 --> n2",
@@ -279,7 +279,7 @@ def test_lineage_flows_from_inputs_through_stages_to_the_model() -> None:
         "    n2 --> n3",
         '    n4["src/train.py<br/>44444444 · 600 B"]',
         "    n4 --> n3",
-        '    n5(["m v1.0.0<br/>55555555 · 4.1 kB<br/>commit c0ffee0"])',
+        '    n5(["m v1.0.0<br/>55555555 · 4.0 KiB<br/>commit c0ffee0"])',
         "    n3 --> n5",
         "    classDef stage fill:#fff3e0,stroke:#ef6c00",
         "    classDef model fill:#e8eaf6,stroke:#3f51b5,stroke-width:2px",

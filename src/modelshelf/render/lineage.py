@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .units import human_size
+
 _MAX_LABEL = 80
 # Order matters: '#' first, since the replacements themselves use '#'.
 _ENTITIES = (("#", "#35;"), ("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("%", "#37;"))
@@ -25,24 +27,13 @@ def mermaid_text(text: str) -> str:
     return text
 
 
-def _size(size: object) -> str | None:
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        return None
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return None
-
-
 def _file_detail(entry: dict) -> str:
     """``md5[:8] · size`` (and file count for directories), as far as known."""
     parts = []
     md5 = entry.get("md5")
     if isinstance(md5, str) and md5:
         parts.append(md5[:8])
-    size = _size(entry.get("size"))
+    size = human_size(entry.get("size"))
     if size:
         parts.append(size)
     nfiles = entry.get("nfiles")

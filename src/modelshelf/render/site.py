@@ -25,6 +25,7 @@ from ..index import dumps
 from .feed import atom_feed
 from .naming import api_file
 from .options import SiteOptions
+from .units import human_size
 from .views import Catalog, fmt_time, short
 
 JSON = dict[str, Any]
@@ -153,17 +154,8 @@ def _storage_summary(model: JSON) -> str | None:
         parts.append(storage["url"])
     size = storage.get("size")
     if isinstance(size, int):
-        parts.append(_size(size))
+        parts.append(human_size(size))
     return " · ".join(parts)
-
-
-def _size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
 
 
 @dataclass(frozen=True)
@@ -191,7 +183,8 @@ class _Renderer:
             return relative_url(path, here)
 
         feed_url = asset("feed.xml") if self.options.feed else None
-        return self.env.get_template(template).render(url=url, asset=asset, feed_url=feed_url, **context)
+        return self.env.get_template(template).render(url=url, asset=asset, feed_url=feed_url,
+                                                      catalog_nav=self.catalog.nav_links(src_uri), **context)
 
     def home(self) -> PageSpec:
         rows = self.catalog.model_rows()
