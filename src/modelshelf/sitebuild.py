@@ -14,11 +14,13 @@ import errno
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -185,6 +187,7 @@ def serve_site(repo: str | os.PathLike[str], *, config_file: str | os.PathLike[s
 
     repo_path = Path(repo).absolute()
     work = Path(tempfile.mkdtemp(prefix="modelshelf-serve-"))
+    restore = _stop_on_sigterm()
     try:
         catalog = catalog_config(repo_path, config_file, work)
         git_dir = repo_path / ".git"
@@ -195,4 +198,21 @@ def serve_site(repo: str | os.PathLike[str], *, config_file: str | os.PathLike[s
         with mkdocs_logging():
             serve(str(catalog.config_file), livereload=True, watch=watch, open_in_browser=open_in_browser, **kwargs)
     finally:
+        restore()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _stop_on_sigterm() -> Callable[[], None]:
+    """Let SIGTERM (``kill``, a container stopping) stop ``serve`` as Ctrl-C does.
+
+    By default SIGTERM ends the process on the spot: no ``finally`` runs, and the
+    config and site folders ``serve`` made in the temp dir stay behind.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None  # signal handlers can only be set from the main thread
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    return lambda: signal.signal(signal.SIGTERM, previous)
