@@ -1,8 +1,9 @@
 """Subcommands ``resolve`` and ``download``: a spec in, a JSON record or verified bytes out.
 
-Exit codes: 0 ok; 2 bad input (unknown name, version or stage, unreadable
-index, existing destination), one line on stderr; 1 the bytes could not be
-fetched or did not verify (nothing is left at the destination).
+Exit codes: 0 ok; 2 bad input (a bad spec, an unknown name, version or stage,
+an index that does not exist, an existing destination): retrying will not help;
+1 the index or the bytes could not be fetched (network, server) or did not
+verify: retrying may. One line on stderr; nothing is left at the destination.
 """
 
 from __future__ import annotations
