@@ -148,8 +148,8 @@ def test_demo_works_opened_from_disk_compare_and_search(browser: Any, demo_site:
         model = richest_model(demo_site)
         active = [v["version"] for v in model["versions"] if v["status"] == "active"][:2]
         page.goto(f"{on_disk.url}compare.html?model={model['name']}&v={active[1]}&v={active[0]}")
-        page.wait_for_selector("table.ms-compare-metrics")
-        header = page.eval_on_selector_all("table.ms-compare-metrics thead th", "ths => ths.map(t => t.textContent)")
+        page.wait_for_selector(".ms-compare-metrics table")
+        header = page.eval_on_selector_all(".ms-compare-metrics table thead th", "ths => ths.map(t => t.textContent)")
         assert any(active[0] in h for h in header) and any(active[1] in h for h in header)
         screenshot(page, "demo-compare-from-disk")
         page.goto(on_disk.url + "index.html")

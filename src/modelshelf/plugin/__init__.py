@@ -159,6 +159,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                 catalog_dir=self.config.catalog_dir, stages_page=self.config.stages_page,
                 activity_page=self.config.activity_page, feed=self.config.feed,
                 metrics=tuple(self.config.metrics), max_metrics=self.config.max_metrics,
+                lower_is_better=tuple(self.config.lower_is_better),
                 table_metrics=self.config.table_metrics, stage_order=tuple(self.config.stages),
                 stage_colors=dict(self.config.stage_colors),
                 commit_url=commit_url_template(remote, self.config.git_url),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 
+from ..render.options import DEFAULT_LOWER_IS_BETTER
+
 
 class ModelshelfConfig(Config):
     enabled = c.Type(bool, default=True)
@@ -15,6 +17,8 @@ class ModelshelfConfig(Config):
     activity_page = c.Type(bool, default=True)
     feed = c.Type(bool, default=True)
     metrics = c.ListOfItems(c.Type(str), default=[])  # empty: every numeric metric, up to max_metrics
+    # metrics where a decrease is an improvement (glob patterns; setting it replaces the defaults)
+    lower_is_better = c.ListOfItems(c.Type(str), default=list(DEFAULT_LOWER_IS_BETTER))
     max_metrics = c.Type(int, default=6)
     table_metrics = c.Type(int, default=4)
     stages = c.ListOfItems(c.Type(str), default=[])  # display order; empty: .gto's, else alphabetical

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .naming import api_file
-from .views import MetricCell, fmt_time, fmt_value, is_number, short
+from .views import MetricCell, compare_src, fmt_time, metric_cell, short
 
 if TYPE_CHECKING:
     from .site import PageSpec, SiteFile, _Renderer
@@ -52,24 +52,8 @@ class ModelCompare:
     overlays: list[OverlayView]
 
 
-def compare_src(catalog_dir: str) -> str:
-    return f"{catalog_dir}compare.md"
-
-
 def compare_query(name: str, tokens: list[str]) -> str:
     return "?model=" + quote(name, safe="") + "".join("&v=" + quote(t, safe="") for t in tokens)
-
-
-def _cell(name: str, value: object, base: object) -> MetricCell:
-    if value is None:
-        return MetricCell(name, "—")
-    if not (is_number(value) and is_number(base)):
-        return MetricCell(name, fmt_value(value))
-    diff = value - base  # type: ignore[operator]
-    if diff == 0:
-        return MetricCell(name, fmt_value(value), "±0", "same")
-    sign = "+" if diff > 0 else "−"
-    return MetricCell(name, fmt_value(value), f"{sign}{fmt_value(abs(diff))}", "up" if diff > 0 else "down")
 
 
 def model_compare(renderer: _Renderer, model: JSON, src: str, metrics: list[str]) -> tuple[ModelCompare, list[SiteFile]]:
@@ -87,7 +71,8 @@ def model_compare(renderer: _Renderer, model: JSON, src: str, metrics: list[str]
     rows = []
     for candidate in model.get("candidates", []):
         token = candidate["commit"][:7]
-        cells = [_cell(m, candidate["metrics"].get(m), (base or {}).get("metrics", {}).get(m))
+        cells = [metric_cell(m, candidate["metrics"].get(m), (base or {}).get("metrics", {}).get(m),
+                             options.is_lower_better(m))
                  for m in metrics[: options.table_metrics]]
         rows.append(CandidateRow(
             commit=candidate["commit"], display=short(candidate["commit"]), date=candidate.get("date"),
@@ -108,11 +93,12 @@ def compare_page(renderer: _Renderer) -> PageSpec:
     src = compare_src(renderer.options.catalog_dir)
     models = [
         {"name": m["name"], "api": api_file(m["name"]),
-         "page": page_url(renderer.catalog.pages[m["name"]], renderer.options.use_directory_urls)}
+         "page": page_url(renderer.catalog.pages[m["name"]], renderer.options.use_directory_urls),
+         "lower_is_better": renderer.catalog.lower_is_better(m)}
         for m in renderer.catalog.models if not m["deprecated"] or m["versions"]
     ]
     content = renderer.render("modelshelf/compare.html", src, title="Compare", models=models)
-    return PageSpec(src, "Compare", content, False)
+    return PageSpec(src, "Compare", content, True)  # a top-level catalog page, like Stages and Activity
 
 
 def compare_script() -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass, field
 
@@ -13,6 +14,13 @@ KNOWN_STAGE_COLORS = {
     "staging": "#ef6c00", "stage": "#ef6c00", "canary": "#f9a825", "qa": "#8e24aa",
     "dev": "#1565c0", "development": "#1565c0", "test": "#00838f", "experiment": "#6d4c41",
 }
+# Metrics whose smaller values are better (glob patterns, matched case-insensitively against the
+# whole name and its last part after "." "/" or ":"); every other metric: higher is better.
+DEFAULT_LOWER_IS_BETTER = (
+    "*loss*", "*error*", "*err", "mae", "*_mae", "mse", "*_mse", "rmse", "*_rmse", "mape", "*_mape",
+    "*perplexity*", "ppl", "wer", "cer", "eer", "fpr", "fnr", "*latency*", "time", "*_time", "*duration*",
+    "*_ms", "*_sec", "*_seconds", "*_bytes", "*_mb",
+)
 PALETTE = ("#5e35b1", "#00897b", "#c62828", "#3949ab", "#7cb342", "#d81b60", "#546e7a", "#fb8c00")
 
 
@@ -37,6 +45,8 @@ class SiteOptions:
     use_directory_urls: bool = True
     activity_entries: int = 100
     feed_entries: int = 50
+    lower_is_better: tuple[str, ...] = DEFAULT_LOWER_IS_BETTER  # replaces the defaults when set
+    _lower: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         prefix = self.catalog_dir.strip("/")
@@ -48,6 +58,17 @@ class SiteOptions:
                 raise OptionsError(f"stage_colors: '{color}' for stage '{stage}' is not a CSS colour (#hex, name, rgb())")
         if self.max_metrics < 0 or self.table_metrics < 0:
             raise OptionsError("max_metrics and table_metrics must be >= 0")
+        for pattern in self.lower_is_better:
+            if not isinstance(pattern, str) or not pattern.strip():
+                raise OptionsError(f"lower_is_better: {pattern!r} is not a metric name or glob pattern")
+        patterns = [fnmatch.translate(p.strip().lower()) for p in self.lower_is_better]
+        object.__setattr__(self, "_lower", re.compile("|".join(patterns) if patterns else r"(?!)"))
+
+    def is_lower_better(self, metric: str) -> bool:
+        """Whether a smaller value of ``metric`` is an improvement (``lower_is_better`` patterns)."""
+        name = metric.lower()
+        leaf = re.split(r"[./:]", name)[-1]
+        return bool(self._lower.match(name) or self._lower.match(leaf))
 
     def stage_color(self, stage: str, order: list[str]) -> str:
         if stage in self.stage_colors:

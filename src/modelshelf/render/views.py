@@ -51,7 +51,22 @@ def short(version: str | None) -> str:
     return version or "—"
 
 
+def compare_src(catalog_dir: str) -> str:
+    """Where the compare page lives (src path relative to docs_dir)."""
+    return f"{catalog_dir}compare.md"
+
+
 # -- views ------------------------------------------------------------------
+@dataclass(frozen=True)
+class NavLink:
+    """One entry of the catalog's own links row (every catalog page shows it: model pages hide
+    Material's sidebar, and a user's nav may not list the catalog pages)."""
+
+    title: str
+    src: str
+    current: bool
+
+
 @dataclass(frozen=True)
 class StageBadge:
     stage: str
@@ -68,7 +83,33 @@ class MetricCell:
     name: str
     value: str
     delta: str | None = None
-    direction: str = ""  # "up", "down", "same" or ""
+    direction: str = ""  # the numeric change: "up", "down", "same" or ""
+    verdict: str = ""  # what the change means for this metric: "better", "worse", "same" or ""
+    lower_is_better: bool = False
+
+    @property
+    def hint(self) -> str:
+        """Tooltip of the delta: why it is coloured as it is."""
+        if not self.delta:
+            return ""
+        rule = "lower is better" if self.lower_is_better else "higher is better"
+        return f"{self.verdict} ({rule})" if self.verdict != "same" else f"unchanged ({rule})"
+
+
+def metric_cell(name: str, value: object, base: object, lower_is_better: bool) -> MetricCell:
+    """A metric value and its change from ``base``: the sign shows the numeric change, the
+    verdict whether it is an improvement for this metric (compare.js follows the same rule)."""
+    if value is None:
+        return MetricCell(name, "—")
+    if not (is_number(value) and is_number(base)):
+        return MetricCell(name, fmt_value(value))
+    diff = value - base  # type: ignore[operator]
+    if diff == 0:
+        return MetricCell(name, fmt_value(value), "±0", "same", "same", lower_is_better)
+    sign = "+" if diff > 0 else "−"
+    better = (diff < 0) if lower_is_better else (diff > 0)
+    return MetricCell(name, fmt_value(value), f"{sign}{fmt_value(abs(diff))}", "up" if diff > 0 else "down",
+                      "better" if better else "worse", lower_is_better)
 
 
 @dataclass(frozen=True)
@@ -205,6 +246,17 @@ class Catalog:
     def activity_src(self) -> str:
         return f"{self.options.catalog_dir}activity.md"
 
+    @property
+    def compare_src(self) -> str:
+        return compare_src(self.options.catalog_dir)
+
+    def nav_links(self, current_src: str) -> list[NavLink]:
+        """Models, Stages, Activity (when built) and Compare, ``current_src`` marked."""
+        pages = [("Models", self.home_src), ("Stages", self.stages_src if self.options.stages_page else None),
+                 ("Activity", self.activity_src if self.options.activity_page else None),
+                 ("Compare", self.compare_src)]
+        return [NavLink(title, src, src == current_src) for title, src in pages if src]
+
     def commit_url(self, sha: str | None) -> str | None:
         if not sha or not self.options.commit_url:
             return None
@@ -306,19 +358,14 @@ class Catalog:
     def _ordered(self, stages: list[str]) -> list[str]:
         return [s for s in self.stage_order if s in stages] + sorted(s for s in stages if s not in self.stage_order)
 
-    @staticmethod
-    def _metric_cell(name: str, version: JSON, previous: JSON | None) -> MetricCell:
-        value = version.get("metrics", {}).get(name)
-        if value is None:
-            return MetricCell(name, "—")
+    def _metric_cell(self, name: str, version: JSON, previous: JSON | None) -> MetricCell:
         before = previous.get("metrics", {}).get(name) if previous else None
-        if not (is_number(value) and is_number(before)):
-            return MetricCell(name, fmt_value(value))
-        diff = value - before
-        if diff == 0:
-            return MetricCell(name, fmt_value(value), "±0", "same")
-        sign = "+" if diff > 0 else "−"
-        return MetricCell(name, fmt_value(value), f"{sign}{fmt_value(abs(diff))}", "up" if diff > 0 else "down")
+        return metric_cell(name, version.get("metrics", {}).get(name), before, self.options.is_lower_better(name))
+
+    def lower_is_better(self, model: JSON) -> list[str]:
+        """The model's metrics (versions and candidates) where smaller is better, for compare.js."""
+        names = {k for item in [*model["versions"], *model.get("candidates", [])] for k in item.get("metrics", {})}
+        return sorted(n for n in names if self.options.is_lower_better(n))
 
     def param_diffs(self, model: JSON) -> list[ParamDiff]:
         by_name = {v["version"]: v for v in model["versions"]}

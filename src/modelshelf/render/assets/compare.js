@@ -6,6 +6,7 @@
   "use strict";
   var SVGNS = "http://www.w3.org/2000/svg";
   var COLORS = ["#3f51b5", "#e65100", "#2e7d32", "#c2185b", "#00838f", "#6d4c41", "#5e35b1", "#9e9d24"];
+  var INK = "#212121", AXIS = "#616161", GRID = "#e0e0e0";  // on the plot's white card, in both schemes
   var CODE = /\.(py|ipynb|r|sh|js|ts|java|scala|jl|sql|go|rs|c|cc|cpp|h|m|rb|pl|lua)$/i;
 
   function el(tag, attrs, text) {
@@ -93,8 +94,10 @@
     return null;
   }
 
+  /* Wrapped as Material wraps Markdown tables, and without a class of its own: Material styles
+   * `.md-typeset table:not([class])` only. The wrapper carries the name (e.g. ms-compare-metrics). */
   function table(headers, rows, cls) {
-    var t = el("table", { "class": cls || "" });
+    var t = el("table");
     var head = el("thead"), tr = el("tr");
     headers.forEach(function (h) { tr.appendChild(el("th", {}, h)); });
     head.appendChild(tr);
@@ -106,16 +109,24 @@
       body.appendChild(row);
     });
     t.appendChild(body);
-    return t;
+    var wrap = el("div", { "class": "md-typeset__table" + (cls ? " " + cls : "") });
+    wrap.appendChild(t);
+    var scroll = el("div", { "class": "md-typeset__scrollwrap" });
+    scroll.appendChild(wrap);
+    return scroll;
   }
 
-  function metricCell(value, base, first) {
+  /* Same rule as views.metric_cell: the sign shows the numeric change, the colour whether it is an
+   * improvement; `lower` (from the page's data, the plugin's lower_is_better option) flips it. */
+  function metricCell(value, base, first, lower) {
     var td = el("td", { "class": "ms-metric" }, fmt(value));
     if (!first && isNumber(value) && isNumber(base)) {
       var d = value - base;
       var sign = d > 0 ? "+" : d < 0 ? "−" : "±";
-      var span = el("span", { "class": "ms-delta ms-delta--" + (d > 0 ? "up" : d < 0 ? "down" : "same") },
-        sign + fmt(Math.abs(d)));
+      var verdict = d === 0 ? "same" : (lower ? d < 0 : d > 0) ? "better" : "worse";
+      var rule = lower ? "lower is better" : "higher is better";
+      var span = el("span", { "class": "ms-delta ms-delta--" + (d > 0 ? "up" : d < 0 ? "down" : "same") + " ms-delta--" + verdict,
+        title: (verdict === "same" ? "unchanged" : verdict) + " (" + rule + ")" }, sign + fmt(Math.abs(d)));
       td.appendChild(document.createTextNode(" "));
       td.appendChild(span);
     }
@@ -159,16 +170,23 @@
     var fig = el("figure", { "class": "ms-plot ms-compare-plot", "data-plot": id });
     var chart = svg("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img" });
     chart.appendChild(svg("title", {}, title));
-    chart.appendChild(svg("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: "#9e9e9e" }));
-    chart.appendChild(svg("line", { x1: L, y1: T, x2: L, y2: H - B, stroke: "#9e9e9e" }));
-    [[x0, sx(x0), H - B + 14, "middle"], [x1, sx(x1), H - B + 14, "middle"]].forEach(function (t) {
-      chart.appendChild(svg("text", { x: t[1], y: t[2], "text-anchor": t[3], "font-size": 10, fill: "currentColor" }, fmt(t[0])));
+    /* A white card with dark ink in both colour schemes, like the model page's plots (images on white). */
+    chart.appendChild(svg("rect", { x: 0, y: 0, width: W, height: H, fill: "#ffffff", "class": "ms-plot-bg" }));
+    [0, 0.5, 1].forEach(function (f) {  // light grid, as the model page's plots have
+      var gx = L + f * (W - L - R), gy = H - B - f * (H - T - B);
+      chart.appendChild(svg("line", { x1: gx, y1: T, x2: gx, y2: H - B, stroke: GRID, "stroke-width": 0.6 }));
+      chart.appendChild(svg("line", { x1: L, y1: gy, x2: W - R, y2: gy, stroke: GRID, "stroke-width": 0.6 }));
     });
-    [[y0, sy(y0)], [y1, sy(y1)]].forEach(function (t) {
-      chart.appendChild(svg("text", { x: L - 4, y: t[1], "text-anchor": "end", "font-size": 10, fill: "currentColor" }, fmt(t[0])));
+    chart.appendChild(svg("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: AXIS }));
+    chart.appendChild(svg("line", { x1: L, y1: T, x2: L, y2: H - B, stroke: AXIS }));
+    [x0, (x0 + x1) / 2, x1].forEach(function (v) {
+      chart.appendChild(svg("text", { x: sx(v), y: H - B + 14, "text-anchor": "middle", "font-size": 11, fill: INK }, fmt(v)));
     });
-    chart.appendChild(svg("text", { x: (L + W - R) / 2, y: H - 4, "text-anchor": "middle", "font-size": 11, fill: "currentColor" }, xName));
-    chart.appendChild(svg("text", { x: 12, y: (T + H - B) / 2, "text-anchor": "middle", "font-size": 11, fill: "currentColor",
+    [y0, (y0 + y1) / 2, y1].forEach(function (v) {
+      chart.appendChild(svg("text", { x: L - 4, y: sy(v), "text-anchor": "end", "dominant-baseline": "middle", "font-size": 11, fill: INK }, fmt(v)));
+    });
+    chart.appendChild(svg("text", { x: (L + W - R) / 2, y: H - 4, "text-anchor": "middle", "font-size": 12, fill: INK }, xName));
+    chart.appendChild(svg("text", { x: 12, y: (T + H - B) / 2, "text-anchor": "middle", "font-size": 12, fill: INK,
       transform: "rotate(-90 12 " + (T + H - B) / 2 + ")" }, yName));
     curves.forEach(function (c) {
       var line = svg("polyline", { fill: "none", stroke: c.color, "stroke-width": 2,
@@ -191,7 +209,7 @@
     return fig;
   }
 
-  function renderResult(target, chosen) {
+  function renderResult(target, chosen, lowerIsBetter) {
     target.textContent = "";
     if (chosen.length < 2) {
       target.appendChild(el("p", { "class": "ms-empty", "data-compare-status": "" }, "Pick two or more versions or candidates to compare."));
@@ -203,7 +221,8 @@
     if (metricKeys.length) {
       target.appendChild(table(["Metric"].concat(labels), metricKeys.map(function (k) {
         var base = chosen[0].metrics[k];
-        return [el("td", {}, k)].concat(chosen.map(function (e, i) { return metricCell(e.metrics[k], base, i === 0); }));
+        var lower = lowerIsBetter.indexOf(k) >= 0;
+        return [el("td", {}, k)].concat(chosen.map(function (e, i) { return metricCell(e.metrics[k], base, i === 0, lower); }));
       }), "ms-compare-metrics"));
     } else {
       target.appendChild(el("p", { "class": "ms-empty" }, "No metrics recorded."));
@@ -276,7 +295,7 @@
     var picker = root.querySelector("[data-compare-picker]");
     var result = root.querySelector("[data-compare-result]");
     var link = root.querySelector("[data-compare-link]");
-    var state = { model: null, entries: [], chosen: [] };
+    var state = { model: null, info: null, entries: [], chosen: [] };
 
     function status(text) {
       result.textContent = "";
@@ -291,7 +310,7 @@
       if (push) window.history.replaceState(null, "", window.location.pathname + query);
       link.href = window.location.pathname + query;
       link.hidden = false;
-      renderResult(result, chosen);
+      renderResult(result, chosen, state.info.lower_is_better || []);
     }
 
     function showPicker() {
@@ -325,6 +344,7 @@
       status("Loading " + name + "…");
       fetchModel(info).then(function (model) {
         state.model = model;
+        state.info = info;
         state.entries = entriesOf(model);
         state.chosen = [];
         tokens.forEach(function (t) {
