@@ -29,8 +29,28 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.fixture(scope="module")
+def shallow(registry: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    clone = tmp_path_factory.mktemp("shallow") / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{registry}", str(clone)], check=True)
+    return clone
+
+
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_serve_previews_the_catalog_and_leaves_nothing_behind(registry: Path, tmp_path: Path, stop: int) -> None:
+    _serve_and_stop(registry, tmp_path, stop)
+
+
+def test_serve_previews_a_shallow_clone_that_build_refuses(shallow: Path, tmp_path: Path) -> None:
+    """A preview publishes nothing: it may show a shallow clone (with the warning); a build stops."""
+    refused = run_cli("build", "--repo", str(shallow), "-o", str(tmp_path / "site"), "-q")
+    assert refused.returncode == 2 and "is a shallow clone" in refused.stderr and "--allow-shallow" in refused.stderr
+    assert not (tmp_path / "site").exists()
+    log = _serve_and_stop(shallow, tmp_path, signal.SIGTERM)
+    assert "shallow clone" in log
+
+
+def _serve_and_stop(registry: Path, tmp_path: Path, stop: int) -> str:
     temp = tmp_path / "tmp"
     temp.mkdir()
     address = f"127.0.0.1:{_free_port()}"
@@ -60,3 +80,4 @@ def test_serve_previews_the_catalog_and_leaves_nothing_behind(registry: Path, tm
             server.wait()
         server.stderr.close()
     assert list(temp.iterdir()) == []  # config, docs and site folders removed, also on SIGTERM
+    return "".join(seen)

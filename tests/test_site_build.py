@@ -261,6 +261,31 @@ def test_plugin_in_a_user_mkdocs_yml(evil: Path, tmp_path: Path) -> None:
     assert (again / "models" / "evil-model" / "index.html").is_file()
 
 
+def test_builds_from_a_shallow_clone_stop_unless_allowed(evil: Path, tmp_path: Path) -> None:
+    """CI's default checkout is shallow: publishing it would replace the catalog with an empty one."""
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{evil}", str(clone)], check=True)
+    (clone / "docs").mkdir()
+    (clone / "docs" / "index.md").write_text("# Our docs\n")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+    def mkdocs(options: str) -> subprocess.CompletedProcess:
+        (clone / "mkdocs.yml").write_text(f"site_name: t\ntheme: {{name: material}}\nplugins: [search, {{modelshelf: {options}}}]\n")
+        return subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(tmp_path / "mk")], cwd=clone,
+                              capture_output=True, text=True, env=env)
+
+    refused = mkdocs("{}")
+    assert refused.returncode == 1 and "is a shallow clone" in refused.stderr
+    assert "allow_shallow: true" in refused.stderr and "git fetch --tags --unshallow" in refused.stderr
+    assert mkdocs("{allow_shallow: true}").returncode == 0
+    out = tmp_path / "site"
+    cli = run_cli("build", "--repo", str(clone), "-o", str(out), "-q")
+    assert cli.returncode == 2 and cli.stderr.count("\n") == 1 and not out.exists()
+    allowed = run_cli("build", "--repo", str(clone), "-o", str(out), "-q", "--allow-shallow")
+    assert allowed.returncode == 0 and (out / "api" / "registry.json").is_file()
+    assert "shallow clone" in allowed.stderr  # still warned
+
+
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "out"

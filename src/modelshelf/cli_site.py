@@ -21,6 +21,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .sitebuild import NoCatalogPlugin, SiteOutputError
 
     options = {"publish_artifacts": True} if args.publish_artifacts else {}
+    if args.allow_shallow:
+        options["allow_shallow"] = True
+    else:
+        _refuse_shallow(args.repo)
     if args.candidates is not None:
         options["candidates"] = args.candidates
     try:
@@ -33,6 +37,19 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     print(f"Catalog built in {site}")
     return EXIT_OK
+
+
+def _refuse_shallow(repo: str) -> None:
+    """Exit 2 before building from a shallow clone (the plugin refuses too, as a build error)."""
+    from .git import GitRepo, NotAGitRepo
+    from .registry import publishing_blocker
+
+    try:
+        blocker = publishing_blocker(GitRepo(repo), "pass --allow-shallow")
+    except NotAGitRepo:
+        return  # the build itself says so, in the plugin's words
+    if blocker:
+        raise CliError(blocker)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -93,6 +110,8 @@ def add_site_commands(sub: argparse._SubParsersAction) -> None:
     build.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
     build.add_argument("--candidates", type=int, metavar="N",
                        help="recent HEAD commits searched for unregistered candidates (default: the plugin's, 20; 0: off)")
+    build.add_argument("--allow-shallow", action="store_true",
+                       help="build even from a shallow clone (the catalog would miss tags and history)")
     add_repo_option(build)
     build.set_defaults(func=cmd_build)
 

@@ -18,6 +18,20 @@ class UnknownArtifact(LookupError):
     """A model name that the registry does not know."""
 
 
+def publishing_blocker(repo: GitRepo, how_to_override: str) -> str | None:
+    """Why an index or catalog built from this checkout must not be published, if it must not.
+
+    A shallow clone (CI's default checkout) lacks most tags and history: publishing
+    it would replace a good catalog with an empty or partial one, so the commands
+    that publish stop instead of warning. ``show`` and friends only warn.
+    """
+    if not repo.is_shallow():
+        return None
+    return (f"{repo.root} is a shallow clone, so tags and history are missing: nothing was published. "
+            "Fix: `git fetch --tags --unshallow` (in CI: `fetch-depth: 0` with actions/checkout), "
+            f"or {how_to_override} to publish what this clone holds")
+
+
 @dataclass
 class Registry:
     """A repository's registry: tags, their folded state and the repo config."""
@@ -39,17 +53,7 @@ class Registry:
         return self._artifacts_yaml[commit]
 
     def publishing_blocker(self, how_to_override: str) -> str | None:
-        """Why an index or catalog built from this checkout must not be published, if it must not.
-
-        A shallow clone (CI's default checkout) lacks most tags and history: publishing
-        it would replace a good catalog with an empty or partial one, so the commands
-        that publish stop instead of warning. ``show`` and friends only warn.
-        """
-        if not self.repo.is_shallow():
-            return None
-        return (f"{self.repo.root} is a shallow clone, so tags and history are missing: nothing was published. "
-                "Fix: `git fetch --tags --unshallow` (in CI: `fetch-depth: 0` with actions/checkout), "
-                f"or {how_to_override} to publish what this clone holds")
+        return publishing_blocker(self.repo, how_to_override)
 
     def artifact(self, name: str) -> ArtifactState:
         found = self.state.artifacts.get(name)

@@ -126,6 +126,10 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         self.site: SiteContent | None = None
         self.registry: Registry | None = None
         self._stashed: dict[str, list[str]] = {}  # src_uri -> HTML blocks kept out of Markdown
+        self._command = "build"
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self._command = command  # "serve" previews: it may read a shallow clone; builds publish
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -178,6 +182,11 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             registry = self.registry = load_registry(self.repo)
         except Exception as exc:  # NotAGitRepo and friends: one clear line
             raise PluginError(f"modelshelf: cannot read the registry at {self.repo}: {exc}") from None
+        if self._command != "serve" and not self.config.allow_shallow:
+            blocker = registry.publishing_blocker(
+                "pass --allow-shallow to `modelshelf build` (plugin option `allow_shallow: true` for `mkdocs build`)")
+            if blocker:
+                raise PluginError(f"modelshelf: {blocker}")
         index = build_index(registry, progress=progress_logger("indexing model"),
                             candidates=max(0, self.config.candidates))
         for problem in index.problems:

@@ -31,3 +31,4 @@ class ModelshelfConfig(Config):
     dvc_remotes = c.ListOfItems(c.Type(str), default=[])  # extra DVC remotes for publish_artifacts
     offline = c.Type(bool, default=False)  # the site also works opened from disk (file://): see the README
     candidates = c.Type(int, default=20)  # recent HEAD commits searched for unregistered candidates (0: off)
+    allow_shallow = c.Type(bool, default=False)  # build from a shallow clone anyway (serve always may)
