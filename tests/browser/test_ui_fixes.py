@@ -188,3 +188,22 @@ def test_home_page_count_matches_the_filter_counter(demo_page: Any, demo_site: S
     assert page.inner_text("[data-filter-count]") == f"{len(models)} models"
     assert page.locator("table[data-ms-table] tbody tr:visible").count() == len(models)
     watch.assert_clean()
+
+
+def test_deregistered_status_stays_readable_in_both_schemes(demo_page: Any, demo_site: Site, watch: Watch,
+                                                            scheme: str) -> None:
+    """The row is dimmed (opacity) and the word is red: both together must still read on the background."""
+    page = demo_page
+    open_scheme(page, scheme)
+    page.goto(demo_site.page_url("churn-classifier"))
+    status = page.locator("#ms-versions .ms-status--deregistered").first
+    fg, opacity = status.evaluate("s => [getComputedStyle(s).color, getComputedStyle(s.closest('td')).opacity]")
+    background = page.eval_on_selector("body", "b => getComputedStyle(b).backgroundColor")
+    def channels(css: str) -> list[int]:
+        return [int(float(v)) for v in css[css.index("(") + 1:-1].split(",")[:3]]
+
+    alpha = float(opacity)
+    seen = "rgb({})".format(", ".join(str(round(alpha * f + (1 - alpha) * b))
+                                      for f, b in zip(channels(fg), channels(background))))
+    assert page.evaluate(CONTRAST, [seen, background]) >= 3, (scheme, fg, opacity, background)
+    watch.assert_clean()
