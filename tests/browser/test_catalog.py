@@ -14,8 +14,12 @@ COPY_BUTTON = "button[data-md-type=copy], button.md-clipboard"  # Material >= 9.
 
 
 def wait_for_diagrams(page: Any) -> int:
-    """Every lineage block rendered by Mermaid into an <svg> (Material drops ``pre.mermaid`` on failure too)."""
+    """Every lineage block rendered by Mermaid into an <svg> (Material drops ``pre.mermaid`` on failure too).
+
+    Closed blocks are drawn when opened, so each is opened first.
+    """
     expected = page.locator("details.ms-lineage").count()
+    page.eval_on_selector_all("details.ms-lineage", "ds => ds.forEach(d => { d.open = true; })")
     if expected:
         try:
             page.wait_for_function(f"document.querySelectorAll('div.mermaid').length === {expected}")
@@ -27,6 +31,30 @@ def wait_for_diagrams(page: Any) -> int:
             ) from None
     assert page.locator("div.mermaid svg").count() == expected
     return expected
+
+
+def test_only_the_open_lineage_is_drawn_at_load_the_others_when_opened(demo_page: Any, demo_site: Site,
+                                                                        watch: Watch) -> None:
+    """Mermaid costs ~35 ms a diagram: a long history drawn at load blocked the page for seconds."""
+    page = demo_page
+    model = richest_model(demo_site)
+    page.goto(demo_site.page_url(model["name"]))
+    details = page.locator("details.ms-lineage")
+    assert details.count() >= 3
+    page.wait_for_function("document.querySelectorAll('div.mermaid').length === 1")
+    assert page.locator("details.ms-lineage[open] div.mermaid svg").count() == 1  # the newest, open at load
+    assert page.locator("pre.ms-mermaid-lazy").count() == details.count() - 1  # the others: source, not drawn
+    third = details.nth(2)
+    third.locator("summary").click()
+    third.locator("div.mermaid svg").wait_for(state="visible")
+    assert page.locator("div.mermaid").count() == 2
+    drawn = third.locator("div.mermaid svg").text_content()
+    assert model["name"] in drawn and "stage: " in drawn
+    assert third.locator("div.mermaid svg").bounding_box()["width"] > 100
+    third.locator("summary").click()  # closed and opened again: drawn once
+    third.locator("summary").click()
+    assert page.locator("div.mermaid").count() == 2 and third.locator("div.mermaid svg").count() == 1
+    watch.assert_clean()
 
 
 def visible_names(page: Any) -> list[str]:

@@ -90,9 +90,46 @@
     apply();
   }
 
+  /* Lineage diagrams of older versions are drawn when their <details> opens, the way
+     Material draws the open one (a closed shadow root holding Mermaid's SVG), once Material
+     has set Mermaid up (its theme), which it does for the first diagram. */
+  var lazySequence = 0;
+
+  function whenMermaidReady(container, then) {
+    if (window.mermaid && container.querySelector("div.mermaid")) { then(); return; }
+    var watch = new MutationObserver(function () {
+      if (window.mermaid && container.querySelector("div.mermaid")) { watch.disconnect(); then(); }
+    });
+    watch.observe(container, { childList: true, subtree: true });
+  }
+
+  function drawLazy(pre) {
+    if (pre.getAttribute("data-ms-drawing")) return;
+    pre.setAttribute("data-ms-drawing", "1");
+    var host = document.createElement("div");
+    host.className = "mermaid";
+    window.mermaid.render("ms_lineage_" + lazySequence++, pre.textContent).then(function (out) {
+      var shadow = host.attachShadow({ mode: "closed" });
+      shadow.innerHTML = out.svg;
+      pre.replaceWith(host);
+      if (out.bindFunctions) out.bindFunctions(shadow);
+    }, function () { pre.removeAttribute("data-ms-drawing"); });  /* left as source text */
+  }
+
+  function bindLazyLineages(container) {
+    Array.prototype.forEach.call(container.querySelectorAll("details.ms-lineage"), function (details) {
+      var pre = details.querySelector("pre.ms-mermaid-lazy");
+      if (!pre) return;
+      function maybeDraw() { if (details.open) whenMermaidReady(container, function () { drawLazy(pre); }); }
+      details.addEventListener("toggle", maybeDraw);
+      maybeDraw();
+    });
+  }
+
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("table[data-ms-table]"), makeSortable);
     Array.prototype.forEach.call(document.querySelectorAll("[data-ms-filters]"), bindFilters);
+    Array.prototype.forEach.call(document.querySelectorAll(".ms-lineages"), bindLazyLineages);
   }
 
   /* Material's instant navigation swaps pages without reloading: re-run on each page. */
