@@ -22,7 +22,8 @@ WORKFLOW = ".github/workflows/modelshelf.yml"
 
 def test_init_writes_site_and_ci_files(repo: GitBuilder) -> None:
     result = ms(repo, "init", "--site-name", 'Acme "models"')
-    written = {Path(line.split(" ", 1)[1]).relative_to(repo.path).as_posix() for line in result.stdout.splitlines()}
+    written = {Path(line.split(" ", 1)[1]).relative_to(repo.path).as_posix() for line in result.stdout.splitlines()
+               if line.startswith("wrote ")}
     assert written == {"mkdocs.yml", "catalog/index.md", WORKFLOW, ".gitlab-ci.yml"}
     mkdocs = yaml.safe_load((repo.path / "mkdocs.yml").read_text())
     assert mkdocs["plugins"] == ["search", "modelshelf"]
@@ -118,3 +119,43 @@ def test_workflow_steps_run_in_a_fresh_clone(tmp_path: Path) -> None:
     assert any(c.startswith("modelshelf build") for c in ran)
     assert (clone / "site" / "index.html").is_file()
     assert (clone / "site" / "api" / "registry.json").is_file()
+
+
+# -- how CI installs modelshelf ----------------------------------------------
+@pytest.mark.parametrize(
+    "direct_url, requirement, reachable",
+    [
+        (None, "modelshelf==1.2.3", True),  # from a package index
+        ('{"url": "https://github.com/acme/modelshelf.git", "vcs_info": {"vcs": "git", "commit_id": "abc123"}}',
+         "modelshelf @ git+https://github.com/acme/modelshelf.git@abc123", True),
+        ('{"url": "https://files.example.org/modelshelf-1.2.3-py3-none-any.whl", "archive_info": {}}',
+         "modelshelf @ https://files.example.org/modelshelf-1.2.3-py3-none-any.whl", True),
+        ('{"url": "file:///home/me/modelshelf", "dir_info": {"editable": true}}', "modelshelf==1.2.3", False),
+        ('{"url": "file:///tmp/modelshelf-1.2.3.whl", "archive_info": {}}', "modelshelf==1.2.3", False),
+        ("not json", "modelshelf==1.2.3", True),
+    ],
+)
+def test_ci_installs_the_same_modelshelf_pinned(direct_url: str | None, requirement: str, reachable: bool) -> None:
+    from modelshelf.scaffold.install import install_source
+
+    source = install_source(direct_url, "1.2.3")
+    assert (source.requirement, source.reachable) == (requirement, reachable)
+
+
+def test_init_pins_the_install_in_every_ci_file(repo: GitBuilder) -> None:
+    from modelshelf import __version__
+
+    result = ms(repo, "init")
+    # This checkout is installed from a local folder in tests: pinned, with a warning saying how to change it.
+    assert f"pip install modelshelf=={__version__}" in result.stdout
+    assert "--install SPEC" in result.stderr
+    spec = "modelshelf @ git+https://example.org/acme/modelshelf@v9.9.9"
+    ms(repo, "init", "--force", "--install", spec)
+    flow = yaml.safe_load((repo.path / WORKFLOW).read_text())
+    installs = [s["run"] for job in flow["jobs"].values() for s in job.get("steps", []) if s.get("id") == "install"]
+    assert installs == [f"pip install '{spec}'"] * 2
+    gitlab = yaml.safe_load((repo.path / ".gitlab-ci.yml").read_text())
+    assert f"pip install '{spec}'" in gitlab[".modelshelf"]["before_script"]
+    refused = ms(repo, "init", "--force", "--install", "modelshelf\nrm -rf /", check=False)
+    assert refused.returncode == 2 and "--install" in refused.stderr
+    assert yaml.safe_load((repo.path / WORKFLOW).read_text()) == flow  # nothing written

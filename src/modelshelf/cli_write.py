@@ -20,6 +20,7 @@ from . import write
 from .config import ConfigError
 from .core.grammar import InvalidName
 from .core.semver import InvalidVersion
+from .cli_common import warn
 from .git import GitError, NotAGitRepo
 
 Handler = Callable[[argparse.Namespace], int]
@@ -225,13 +226,22 @@ def cmd_check_ref(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from .scaffold import init_project
+    from .scaffold.install import current_install
 
+    source = None if args.install else current_install()
     written = init_project(
         args.repo, force=args.force, site_name=args.site_name,
         github=not args.no_github, gitlab=not args.no_gitlab,
+        install=args.install or source.requirement,
     )
     for path in written:
         print(f"wrote {path}")
+    if source is not None and not (args.no_github and args.no_gitlab):
+        print(f"CI installs modelshelf with: pip install {source.shell}")
+        if not source.reachable:
+            warn(f"this modelshelf was installed from {source.origin}, which CI cannot reach: unless "
+                 f"{source.requirement} is published where CI installs from, run init again with --force "
+                 "--install SPEC (a pip requirement, e.g. 'modelshelf @ git+https://...'), or edit the workflow")
     return EXIT_OK
 
 
@@ -306,5 +316,7 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-github", action="store_true", help="don't write the GitHub Actions workflow")
     p.add_argument("--no-gitlab", action="store_true", help="don't write .gitlab-ci.yml")
     p.add_argument("--force", action="store_true", help="overwrite existing files")
+    p.add_argument("--install", metavar="SPEC",
+                   help="pip requirement CI installs modelshelf with (default: this copy's source, pinned)")
     p.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
     p.set_defaults(func=_guarded(cmd_init))

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from ..atomic import atomic_write
 from ..git.repo import root_or_folder
+from .install import current_install
 
 
 class ScaffoldError(ValueError):
@@ -53,8 +55,13 @@ def init_project(
     site_name: str | None = None,
     github: bool = True,
     gitlab: bool = True,
+    install: str | None = None,
 ) -> list[Path]:
-    """Write mkdocs.yml, catalog/index.md and the CI definitions; return the paths written."""
+    """Write mkdocs.yml, catalog/index.md and the CI definitions; return the paths written.
+
+    ``install``: the pip requirement CI installs modelshelf with (default: this copy's
+    source, pinned; see ``scaffold.install``).
+    """
     root = _root(repo)
     groups = {"site"} | ({"github"} if github else set()) | ({"gitlab"} if gitlab else set())
     chosen = [t for t in TEMPLATES if t.group in groups]
@@ -64,9 +71,13 @@ def init_project(
             f"{root}: would overwrite {', '.join(existing)}; nothing was written (use --force to overwrite)"
         )
     name = site_name or f"{root.resolve().name} model registry"
+    if install is not None and (not install.strip() or any(bad in install for bad in ("\n", "\r", ": ", " #"))):
+        raise ScaffoldError(f"--install {install!r}: not a pip requirement that fits on one workflow line")
+    requirement = shlex.quote(install) if install else current_install().shell
     written: list[Path] = []
     for template in chosen:
-        text = template_text(template.source).replace("@@SITE_NAME@@", json.dumps(name, ensure_ascii=False))
+        text = (template_text(template.source).replace("@@SITE_NAME@@", json.dumps(name, ensure_ascii=False))
+                .replace("@@INSTALL@@", requirement))
         target = root / template.target
         atomic_write(target, text)
         written.append(target)
