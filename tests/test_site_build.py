@@ -342,3 +342,23 @@ def test_templates_are_overridden_from_custom_dir_and_edits_show_at_once(evil: P
     page = (second / "models" / "stages" / "index.html").read_text()
     assert "TEAM-OVERRIDE-TWO" in page and "TEAM-OVERRIDE-ONE" not in page
     assert list((clone / ".cache" / "modelshelf" / "jinja").glob("*.cache"))  # the cache was used
+
+
+def test_huge_tag_messages_are_cut_on_pages_and_kept_whole_in_the_index(tmp_path: Path) -> None:
+    """Git and GTO accept a megabyte of message; pages showed it up to three times, 1.2M pixels tall."""
+    g = GitBuilder(tmp_path / "repo")
+    g.commit("model", {"dvc.yaml": "artifacts:\n  nlp:\n    path: m.bin\n    type: model\n", "m.bin": "w"})
+    message = "Release notes. " + "x" * 300_000 + " THE END"
+    (tmp_path / "message.txt").write_text(message)
+    g.git("tag", "-a", "nlp@v1.0.0", "-F", str(tmp_path / "message.txt"))
+    g.git("tag", "-a", "nlp@deprecated", "-F", str(tmp_path / "message.txt"))
+    out = tmp_path / "site"
+    assert_no_warnings(run_cli("build", "--repo", str(g.path), "-o", str(out), "--strict"))
+    for page in ("nlp/index.html", "activity/index.html", "feed.xml"):
+        text = (out / page).read_text()
+        assert len(text) < 60_000, page  # each copy cut to ~1,000 characters
+        assert "Release notes. xxx" in text and "THE END" not in text, page
+        assert "more characters in the JSON index" in text, page
+    data = json.loads((out / "api" / "registry.json").read_text())
+    (model,) = data["models"]
+    assert model["versions"][0]["message"].rstrip("\n") == message  # the index keeps every character

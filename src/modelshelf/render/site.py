@@ -26,7 +26,7 @@ from .feed import atom_feed
 from .naming import api_file
 from .options import SiteOptions
 from .units import human_size
-from .views import Catalog, fmt_time, short
+from .views import Catalog, fmt_time, short, shown_message
 
 JSON = dict[str, Any]
 Progress = Callable[[int, int, str], None]
@@ -135,7 +135,7 @@ def make_environment(template_dirs: list[str] | None = None,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
     )
     env.filters.update(
-        when=fmt_time, short=short, yaml_str=_yaml_str, truncate_text=_truncate,
+        when=fmt_time, short=short, yaml_str=_yaml_str, truncate_text=_truncate, shown_message=shown_message,
         tojson_text=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True),
     )
     return env

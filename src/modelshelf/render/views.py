@@ -51,6 +51,19 @@ def short(version: str | None) -> str:
     return version or "—"
 
 
+MESSAGE_LIMIT = 1000  # characters of a tag message shown on a page or in the feed
+
+
+def shown_message(text: str | None, limit: int = MESSAGE_LIMIT) -> str | None:
+    """A tag message as pages show it: Git and GTO accept megabytes, a page should not.
+
+    The JSON index keeps the whole text; pages and the feed say how much they left out.
+    """
+    if text is None or len(text) <= limit:
+        return text
+    return f"{text[:limit].rstrip()}… ({len(text) - limit:,} more characters in the JSON index)"
+
+
 def compare_src(catalog_dir: str) -> str:
     """Where the compare page lives (src path relative to docs_dir)."""
     return f"{catalog_dir}compare.md"
@@ -328,7 +341,7 @@ class Catalog:
             EventRow(
                 timestamp=e["timestamp"], model=e["model"], model_page=self.pages.get(e["model"]),
                 kind=e["event"], version=e["version"], stage=e["stage"], tag=e["tag"],
-                author=e["author"], message=e["message"], commit=e["commit"],
+                author=e["author"], message=shown_message(e["message"]), commit=e["commit"],
                 commit_url=self.commit_url(e["commit"]),
             )
             for e in chosen
@@ -348,7 +361,7 @@ class Catalog:
                     date=version["created_at"] or info.get("date"),
                     author=version["author"] or info.get("author"),
                     commit=version["commit"], commit_url=self.commit_url(version["commit"]),
-                    message=version["message"], tag=version["tag"],
+                    message=shown_message(version["message"]), tag=version["tag"],
                     stages=[self.badge(s, None) for s in self._ordered(version["stages"])],
                     metrics=cells, is_latest=version["version"] == model["latest"],
                 )
