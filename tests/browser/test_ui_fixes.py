@@ -4,11 +4,13 @@ reachable at desktop width, one model count on the home page."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import Site, Watch, screenshot
+from ..gitutil import GitBuilder, run_cli
+from .conftest import Site, Watch, _open_page, build_ok, screenshot, serve
 
 SCHEMES = {"light": "default", "dark": "slate"}
 DESKTOP = 1280  # Material shows tabs and hides its drawer from 1220px
@@ -207,3 +209,21 @@ def test_deregistered_status_stays_readable_in_both_schemes(demo_page: Any, demo
                                       for f, b in zip(channels(fg), channels(background))))
     assert page.evaluate(CONTRAST, [seen, background]) >= 3, (scheme, fg, opacity, background)
     watch.assert_clean()
+
+
+def test_a_one_model_catalog_says_model_not_models(browser: Any, tmp_path: Path, watch: Watch) -> None:
+    g = GitBuilder(tmp_path / "repo")
+    g.commit("model", {"dvc.yaml": "artifacts:\n  solo:\n    path: m.bin\n    type: model\n", "m.bin": "w"})
+    g.gto("register", "solo")
+    build_ok(run_cli("build", "--repo", str(g.path), "-o", str(tmp_path / "site"), "-q"))
+    for site in serve(tmp_path / "site"):
+        page = _open_page(browser, site, watch)
+        try:
+            page.goto(site.url)
+            assert page.inner_text(".ms-lead").startswith("1 model in this registry.")
+            assert page.inner_text("[data-filter-count]") == "1 model"
+            page.fill("[data-filter=text]", "nothing matches this")
+            assert page.inner_text("[data-filter-count]") == "0 of 1 model"
+            watch.assert_clean()
+        finally:
+            page.context.close()

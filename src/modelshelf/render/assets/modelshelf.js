@@ -81,7 +81,8 @@
           if (ok) shown++;
         });
       });
-      if (counter) counter.textContent = shown === total ? total + " models" : shown + " of " + total + " models";
+      var noun = total === 1 ? " model" : " models";
+      if (counter) counter.textContent = shown === total ? total + noun : shown + " of " + total + noun;
     }
     Array.prototype.forEach.call(controls, function (c) {
       c.addEventListener("input", apply);
