@@ -233,3 +233,16 @@ def test_stages_from_the_gto_config_match_gto(repo: GitBuilder) -> None:
     assert _stages(repo)[0] == "dev\nprod\ncanary\n"
     both = run_cli("stages", "--allowed", "--used", "--repo", str(repo.path))
     assert both.returncode == 2 and "either --allowed or --used" in both.stderr
+
+
+def test_json_output_is_byte_identical_with_non_ascii_text(repo: GitBuilder) -> None:
+    """Scripts that diff our output against gto's as text: escaping must match too."""
+    repo.git("config", "user.name", "Tëst Üser")
+    repo.commit("modèle ✓", {"dvc.yaml": 'artifacts:\n  m:\n    path: m.bin\n    type: model\n    desc: "Modèle ✓"\n',
+                             "m.bin": "w"})
+    repo.gto("register", "m", "--message", "première ✓")
+    repo.gto("assign", "m", "--stage", "prod", "--message", "en prod ✓")
+    for args in (["show"], ["show", "m"], ["history"], ["history", "m"], ["stages"]):
+        ours = run_cli(*args, "--json", "--repo", str(repo.path))
+        assert ours.returncode == 0, ours.stderr
+        assert ours.stdout == repo.gto(*args, "--json"), args

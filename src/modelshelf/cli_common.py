@@ -21,7 +21,8 @@ def add_repo_option(parser: argparse.ArgumentParser) -> None:
 
 
 def print_json(data: Any, indent: int = 4) -> None:
-    sys.stdout.write(json.dumps(data, indent=indent, ensure_ascii=False) + "\n")
+    """JSON as GTO prints it (non-ASCII escaped), so output compares byte for byte."""
+    sys.stdout.write(json.dumps(data, indent=indent) + "\n")
 
 
 def warn(message: str) -> None:
