@@ -112,6 +112,12 @@ def test_non_utf8_tag_message_does_not_crash(repo: GitBuilder) -> None:
     data = index_of(repo.path)
     assert data["models"][0]["versions"][0]["message"].startswith("Registering")
     assert run_cli("show", "--repo", str(repo.path)).returncode == 0
+    # gto stops on such a repo ('utf-8' codec can't decode): doctor names the tag to re-create.
+    repo.git("tag", "-a", "m@v1.1.0", "-m", "fine")
+    doctor = run_cli("doctor", "--tags-only", "--repo", str(repo.path))
+    assert doctor.returncode == 1
+    (line,) = [l for l in doctor.stdout.splitlines() if "not UTF-8" in l]
+    assert line.startswith("tag m@v1.0.0: its message or tagger is not UTF-8")
 
 
 def test_declared_but_untagged_model_is_listed(repo: GitBuilder) -> None:

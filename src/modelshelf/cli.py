@@ -136,6 +136,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     findings: list[str] = [f"repo: {w.message}" for w in registry.warnings]
     findings += [f"tag {t.name}: ignored, {t.reason}" for t in registry.ignored]
     findings += counter_ties(registry.tags)
+    repaired = set(registry.repo.tags_not_utf8())
+    findings += [f"tag {t.record.name}: its message or tagger is not UTF-8 (read here with U+FFFD in place "
+                 "of the bad bytes); gto stops on this repository until the tag is re-created"
+                 for t in registry.tags if t.record.name in repaired]
     findings += registry.problems
     if not args.tags_only:
         from .index import build_index

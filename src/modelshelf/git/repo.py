@@ -84,6 +84,14 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _int(raw: bytes) -> int:
     return int(raw) if raw.strip() else 0
 
@@ -119,6 +127,7 @@ class GitRepo:
         self._cat = CatFile(self.root)
         self._commits: dict[str, CommitRecord] = {}
         self._tags: list[TagRecord] | None = None
+        self._not_utf8: list[str] = []  # annotated tags whose message or tagger had to be repaired
         self._trees: dict[str, dict[str, TreeEntry]] = {}
         self._root_trees: dict[str, str | None] = {}
         self._sizes: dict[str, int] = {}
@@ -189,9 +198,18 @@ class GitRepo:
             self._tags = self._parse_tags(result.stdout)
         return self._tags
 
+    def tags_not_utf8(self) -> list[str]:
+        """Annotated tags whose message or tagger is not UTF-8 (read with U+FFFD in its place).
+
+        modelshelf reads them; GTO stops on them, so ``doctor`` points them out.
+        """
+        self.tags()
+        return list(self._not_utf8)
+
     def refresh(self) -> None:
         """Forget cached tags (after the write path created one)."""
         self._tags = None
+        self._not_utf8 = []
 
     def _parse_tags(self, raw: bytes) -> list[TagRecord]:
         fields = raw.split(b"\0")
@@ -203,6 +221,8 @@ class GitRepo:
             name = _text(ref.lstrip(b"\n")[len(b"refs/tags/") :])
             if otype == b"tag":
                 target, target_type, date, tree = pname.decode(), ptype.decode() or "unknown", c_date, c_tree
+                if not (_is_utf8(message) and _is_utf8(tagger)):
+                    self._not_utf8.append(name)
                 record = TagRecord(
                     name=name, target=target, annotated=True,
                     tagger_name=_text(tagger), tagger_email=_text(email),
