@@ -126,3 +126,23 @@ def test_bad_names_and_metrics_are_refused(tmp_path: Path) -> None:
     with pytest.raises(DeclareError, match="JSON"):
         log_model("m", "m.pkl", metrics={"a": float("nan")}, repo=tmp_path)
     assert list(tmp_path.iterdir()) == []  # refused before anything was written
+
+
+@pytest.mark.parametrize("name, path", [("m", "../outside.pkl"), ("m", "/abs/model.pkl"), ("sub:m", "../../x.pkl")])
+def test_model_paths_outside_the_repo_are_refused(repo: GitBuilder, name: str, path: str) -> None:
+    """Accepted, they declared a model whose bytes no download could ever find."""
+    with pytest.raises(DeclareError, match="must be inside the repository"):
+        add_artifact(name, path, repo=repo.path)
+    with pytest.raises(DeclareError, match="must be inside the repository"):
+        log_model(name, path, metrics={"a": 1}, repo=repo.path)
+    result = ms(repo, "add", name, "--path", path, check=False)
+    assert result.returncode == 2 and "must be inside the repository" in result.stderr
+    assert not (repo.path / "dvc.yaml").exists() and not (repo.path / "sub").exists()
+
+
+@pytest.mark.parametrize("name, path, where", [("sub:m", "../shared/m.pkl", "sub/dvc.yaml"),
+                                               ("m", "s3://bucket/m.pkl", "dvc.yaml"), ("m", "a/../m.pkl", "dvc.yaml")])
+def test_paths_inside_the_repo_and_urls_are_accepted(repo: GitBuilder, name: str, path: str, where: str) -> None:
+    add_artifact(name, path, repo=repo.path)
+    declared = yaml.safe_load((repo.path / where).read_text())["artifacts"]
+    assert declared[name.split(":")[-1]]["path"] == path

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from .config import load_config
 from .core.grammar import check_name
 from .git import GitRepo
 from .git.repo import root_or_folder
+from .metadata.parse import is_url, repo_path
 
 DVC_YAML = "dvc.yaml"
 ARTIFACTS_YAML = "artifacts.yaml"
@@ -143,6 +145,9 @@ def add_artifact(
             raise DeclareError(str(exc)) from None
     if path is not None:
         _check_text(path, "path")
+        if not is_url(path) and (posixpath.isabs(path) or repo_path(folder, path) in (None, "")):
+            raise DeclareError(f"path '{path}' must be inside the repository (relative to "
+                               f"{folder + '/' if folder else 'the root '}dvc.yaml) or a URL such as s3://...")
     for label in labels or ():
         _check_text(label, "label")
     dvcyaml = root / folder / DVC_YAML if folder else root / DVC_YAML
