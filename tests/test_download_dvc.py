@@ -126,7 +126,7 @@ def test_corrupted_remote_object_fails_and_leaves_nothing(dvc_repo, tmp_path: Pa
     result = run_cli("download", "tok", "--repo", str(repo.path), "-o", str(out))
     assert result.returncode == 1
     assert "nested/merges.bin" in result.stderr and "checksum mismatch" in result.stderr
-    assert list(out.iterdir()) == []
+    assert not out.exists()  # not even the folder the download created
 
 
 def test_missing_object_names_where_it_looked(dvc_repo, tmp_path: Path) -> None:
@@ -149,8 +149,7 @@ def test_manifest_paths_escaping_the_output_folder_are_refused(repo: GitBuilder,
     out = tmp_path / "deep" / "out"
     result = run_cli("download", "tok", "--repo", str(repo.path), "-o", str(out))
     assert result.returncode == 1 and "refusing path '../escaped.txt'" in result.stderr
-    assert not (tmp_path / "deep" / "escaped.txt").exists()
-    assert not out.exists() or list(out.iterdir()) == []
+    assert not (tmp_path / "deep").exists()  # nothing escaped, and the folders made for it are gone
 
 
 def test_dvc2_text_file_hashed_after_crlf_to_lf_verifies(repo: GitBuilder, tmp_path: Path) -> None:
@@ -218,7 +217,7 @@ def test_cloud_uri_without_fsspec_names_the_uri_and_the_package(
     with pytest.raises(dl.TransferFailed) as info:
         dl.download("big", tmp_path / "out", repo=repo.path, allow_unverified=True)
     assert "s3://bucket/models/big.pt" in str(info.value) and "pip install fsspec s3fs" in str(info.value)
-    assert list((tmp_path / "out").iterdir()) == []
+    assert not (tmp_path / "out").exists()  # not even the folder the download created
 
 
 def test_unpublished_dvc_model_from_an_index_with_an_explicit_remote(dvc_repo, tmp_path: Path) -> None:

@@ -20,6 +20,13 @@ _API = {
     # download lookups
     "resolve": "modelshelf.fetch.api",
     "download": "modelshelf.fetch.api",
+    # ... and why they fail: ``except modelshelf.DownloadError`` catches every one
+    "DownloadError": "modelshelf.fetch.errors",
+    "LookupFailed": "modelshelf.fetch.errors",
+    "TransferFailed": "modelshelf.fetch.errors",
+    "IntegrityFailed": "modelshelf.fetch.errors",
+    "DestinationExists": "modelshelf.fetch.errors",
+    "DestinationUnwritable": "modelshelf.fetch.errors",
     # write path and CI
     "register": "modelshelf.api_write",
     "assign": "modelshelf.api_write",

@@ -76,7 +76,25 @@ def load_index(location: str | os.PathLike[str]) -> Catalog:
 
 
 def load_repo(path: str | os.PathLike[str], name: str) -> Catalog:
-    """One model's record, built from the repo's tags and metadata (no site needed)."""
+    """One model's record, built from the repo's tags and metadata (no site needed).
+
+    Every way the repo can be bad input (not a Git repository, a broken
+    ``.gto``, a name outside the grammar) is a ``LookupFailed``, so callers
+    catching ``DownloadError`` see them all.
+    """
+    from ..config import ConfigError
+    from ..core.grammar import InvalidName
+    from ..core.semver import InvalidVersion
+    from ..git import GitError, NotAGitRepo
+    from ..registry import UnknownArtifact
+
+    try:
+        return _load_repo(path, name)
+    except (NotAGitRepo, GitError, ConfigError, InvalidName, InvalidVersion, UnknownArtifact) as exc:
+        raise LookupFailed(str(exc)) from exc
+
+
+def _load_repo(path: str | os.PathLike[str], name: str) -> Catalog:
     from ..core.state import ArtifactState
     from ..index import build_model
     from ..metadata_json import MetadataJson

@@ -118,8 +118,8 @@ def object_locations(stores: DvcStores, md5: str) -> tuple[Location, ...]:
     return tuple(found)
 
 
-def file_item(stores: DvcStores, md5: str, relpath: str = "") -> FileItem:
-    return FileItem(relpath, object_locations(stores, md5), Digest("md5", md5, dvc_legacy=True))
+def file_item(stores: DvcStores, md5: str, relpath: str = "", size: int | None = None) -> FileItem:
+    return FileItem(relpath, object_locations(stores, md5), Digest("md5", md5, dvc_legacy=True), size)
 
 
 def manifest_item(stores: DvcStores, md5: str) -> FileItem:

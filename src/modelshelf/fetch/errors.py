@@ -1,8 +1,10 @@
 """Why a lookup or a download failed, and which exit code that means.
 
 ``LookupFailed`` is bad input (a name, version or stage that does not exist,
-an unreadable index): exit 2. ``TransferFailed`` and ``IntegrityFailed`` are
-about the bytes (missing, unreachable, corrupted, unsafe): exit 1.
+an unreadable index, a path that is not a Git repository): exit 2, and so are
+``DestinationExists`` and ``DestinationUnwritable`` (the output folder).
+``TransferFailed`` and ``IntegrityFailed`` are about the bytes (missing,
+unreachable, corrupted, unsafe): exit 1.
 """
 
 from __future__ import annotations
@@ -26,3 +28,15 @@ class TransferFailed(DownloadError):
 
 class IntegrityFailed(DownloadError):
     """Fetched bytes do not match their recorded checksum, or are unsafe to write."""
+
+
+class DestinationExists(DownloadError):
+    """The output path exists and replacing it was not asked for (usage error)."""
+
+    exit_code = 2
+
+
+class DestinationUnwritable(DownloadError):
+    """The output folder cannot be created or written to (usage error: retrying will not help)."""
+
+    exit_code = 2

@@ -2,7 +2,10 @@
 written, checked, and only then moved into place.
 
 Nothing is left at the destination on failure: files are staged in a
-``.partial`` folder beside it and renamed in one step at the end.
+``.partial`` folder beside it and renamed in one step at the end, and the
+output folders a failed download created are removed again. A file stops
+being read as soon as it is larger than the index records, so a replaced
+artifact cannot fill the disk before its checksum is checked.
 """
 
 from __future__ import annotations
@@ -13,16 +16,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import DownloadError, IntegrityFailed, TransferFailed
+from .errors import DestinationExists, DestinationUnwritable, IntegrityFailed, TransferFailed
 from .plan import FileItem, Plan
 from .transport import CHUNK, NotFound
 from .verify import Hasher, Hashes, check, check_layout, safe_name, safe_relpath, sha256_manifest
 
-
-class DestinationExists(DownloadError):
-    """The output path exists and replacing it was not asked for (usage error)."""
-
-    exit_code = 2
+__all__ = ["DestinationExists", "DestinationUnwritable", "Fetched", "fetch_bytes", "fetch_item", "fetch_plan",
+           "materialize"]
 
 
 @dataclass(frozen=True)
@@ -32,13 +32,37 @@ class Fetched:
     hashes: Hashes
 
 
-def fetch_item(item: FileItem, target: Path, what: str) -> Hashes:
-    """Fetch one file to ``target`` from the first location that has good bytes."""
+@dataclass(frozen=True)
+class Cap:
+    """The most bytes a file may have; ``of`` completes "larger than ..." in the error."""
+
+    limit: int
+    of: str
+
+    @staticmethod
+    def recorded(size: int | None, whose: str = "") -> Cap | None:
+        if size is None or size < 0:
+            return None
+        return Cap(size, f"the {size} bytes the index records{whose}")
+
+
+def _tighter(a: Cap | None, b: Cap | None) -> Cap | None:
+    if a is None or b is None:
+        return a or b
+    return a if a.limit <= b.limit else b
+
+
+def fetch_item(item: FileItem, target: Path, what: str, cap: Cap | None = None) -> Hashes:
+    """Fetch one file to ``target`` from the first location that has good bytes.
+
+    Reading stops past the item's recorded size (or ``cap``, if tighter).
+    """
+    cap = _tighter(Cap.recorded(item.size), cap)
     failures: list[str] = []
     corrupt = False
     for location in item.locations:
         try:
-            hashes = _copy(location.open, target, location.describe())
+            hashes = _copy(location.open, target, location.describe(), cap)
             if item.digest is not None:
                 check(item.digest, hashes, target, f"{what} from {location.describe()}")
             return hashes
@@ -58,20 +82,26 @@ def fetch_item(item: FileItem, target: Path, what: str) -> Hashes:
     raise TransferFailed(f"{what}: not found ({detail})")
 
 
-def _copy(opener, target: Path, where: str) -> Hashes:
+def _copy(opener, target: Path, where: str, cap: Cap | None = None) -> Hashes:
     hasher = Hasher()
+    received = 0
     stream = opener()
     try:
         # O_EXCL + O_NOFOLLOW: never write through something placed in the staging folder.
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
         with os.fdopen(os.open(target, flags, 0o644), "wb") as out:
             while True:
+                # With a cap, never ask for more than one byte past it: that byte proves the excess.
+                want = CHUNK if cap is None else min(CHUNK, cap.limit - received + 1)
                 try:
-                    chunk = stream.read(CHUNK)
+                    chunk = stream.read(want)
                 except OSError as exc:
                     raise TransferFailed(f"{where}: transfer interrupted: {exc}") from None
                 if not chunk:
                     break
+                received += len(chunk)
+                if cap is not None and received > cap.limit:
+                    raise IntegrityFailed(f"{where}: larger than {cap.of}")
                 hasher.update(chunk)
                 out.write(chunk)
     finally:
@@ -96,12 +126,14 @@ def fetch_plan(plan: Plan, staging: Path, what: str, allow_unverified: bool = Fa
     check_layout(relpaths, what)
     root.mkdir()
     fetched: list[Fetched] = []
+    total = Cap.recorded(plan.size, " for the whole folder")
     for rel, item in zip(relpaths, plan.items):
         target = root.joinpath(*rel.split("/"))
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.resolve().is_relative_to(root.resolve()):
             raise IntegrityFailed(f"{what}: refusing path {rel!r}: it would escape the output folder")
-        fetched.append(Fetched(rel, target, fetch_item(item, target, f"{what}: {rel}")))
+        hashes = fetch_item(item, target, f"{what}: {rel}", _left(total, fetched))
+        fetched.append(Fetched(rel, target, hashes))
     if plan.tree_sha256:
         manifest = sha256_manifest([(f.relpath, f.hashes.sha256) for f in fetched])
         got = Hasher()
@@ -114,23 +146,80 @@ def fetch_plan(plan: Plan, staging: Path, what: str, allow_unverified: bool = Fa
     return root, fetched
 
 
+def _left(total: Cap | None, fetched: list[Fetched]) -> Cap | None:
+    """What a folder's recorded total leaves for its next file."""
+    if total is None:
+        return None
+    return Cap(max(total.limit - sum(f.hashes.size for f in fetched), 0), total.of)
+
+
 def materialize(plan: Plan, out_dir: Path, what: str, force: bool = False, allow_unverified: bool = False) -> Path:
-    """Fetch ``plan`` into ``out_dir/plan.name`` atomically; return that path."""
+    """Fetch ``plan`` into ``out_dir/plan.name`` atomically; return that path.
+
+    On failure nothing is left: not the staged files, and not the folders of
+    ``out_dir`` this call created (those that existed before are kept).
+    """
     name = safe_name(plan.name, what)
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise DestinationExists(f"{out_dir}: not a directory")
-    dest = out_dir / name
-    if (dest.exists() or dest.is_symlink()) and not force:
-        raise DestinationExists(f"{dest} already exists (use --force / force=True to replace it)")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=out_dir))
     try:
-        result, _ = fetch_plan(plan, staging, what, allow_unverified)
-        _swap_into_place(result, dest, staging)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if out_dir.exists() and not out_dir.is_dir():
+            raise DestinationExists(f"{out_dir}: not a directory")
+        dest = out_dir / name
+        if (dest.exists() or dest.is_symlink()) and not force:
+            raise DestinationExists(f"{dest} already exists (use --force / force=True to replace it)")
+    except OSError as exc:  # e.g. a parent folder that cannot be searched
+        raise _unwritable(out_dir, exc) from None
+    created = _make_folders(out_dir)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=out_dir))
+        try:
+            result, _ = fetch_plan(plan, staging, what, allow_unverified)
+            _swap_into_place(result, dest, staging)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError as exc:  # only writes raise OSError here: reads are TransferFailed by then
+        _remove_empty(created)
+        raise _unwritable(out_dir, exc) from None
+    except BaseException:
+        _remove_empty(created)
+        raise
     return dest
+
+
+def _unwritable(out_dir: Path, exc: OSError) -> DestinationUnwritable:
+    return DestinationUnwritable(f"cannot write to {out_dir}: {exc.strerror or exc}")
+
+
+def _make_folders(out_dir: Path) -> list[Path]:
+    """Create ``out_dir`` and its missing parents; returns those this call created, outermost first."""
+    missing: list[Path] = []
+    folder = out_dir
+    created: list[Path] = []
+    try:
+        while not folder.exists() and folder.parent != folder:
+            missing.append(folder)
+            folder = folder.parent
+        for folder in reversed(missing):
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                if not folder.is_dir():  # a file, or a dangling symlink, is in the way
+                    raise
+                continue  # made meanwhile by someone else, or reached again through '..'
+            created.append(folder)
+    except OSError as exc:
+        _remove_empty(created)
+        raise _unwritable(out_dir, exc) from None
+    return created
+
+
+def _remove_empty(created: list[Path]) -> None:
+    """Remove folders this download created, innermost first, while they are still empty."""
+    for folder in reversed(created):
+        try:
+            folder.rmdir()
+        except OSError:  # something else was put there meanwhile: keep it (and its parents)
+            return
 
 
 def _swap_into_place(new: Path, dest: Path, staging: Path) -> None:
@@ -151,7 +240,5 @@ def fetch_bytes(item: FileItem, what: str, limit: int = 256 << 20) -> bytes:
     """A small verified document (a folder manifest), read through a temporary file."""
     with tempfile.TemporaryDirectory(prefix="modelshelf-") as tmp:
         target = Path(tmp) / "object"
-        hashes = fetch_item(item, target, what)
-        if hashes.size > limit:
-            raise TransferFailed(f"{what}: larger than {limit} bytes")
+        fetch_item(item, target, what, Cap(limit, f"{limit} bytes (too large for a folder manifest)"))
         return target.read_bytes()

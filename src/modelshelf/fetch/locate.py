@@ -50,7 +50,8 @@ def plan_for(resolution: Resolution, catalog: Catalog, dvc_remotes: tuple[str, .
             raise TransferFailed(f"{what}: storage is a URL but the index gives none")
         if storage.is_dir:
             raise TransferFailed(f"{what}: {storage.url} is a folder URL; fetch it with its own tools")
-        return Plan(output_name(storage, what), False, (FileItem("", (UrlLocation(storage.url),), _digest(storage)),))
+        item = FileItem("", (UrlLocation(storage.url),), _digest(storage), storage.size)
+        return Plan(output_name(storage, what), False, (item,))
     if storage.kind == "missing" or not storage.path:
         where = f" ('{storage.path}')" if storage.path else ""
         raise TransferFailed(
@@ -84,13 +85,16 @@ def git_plan(repo: GitRepo, commit: str, storage: StorageRecord, what: str) -> P
     name = output_name(storage, what)
     if not storage.is_dir:
         location = GitBlobLocation(repo, commit, storage.path)
-        return Plan(name, False, (FileItem("", (location,), _digest(storage)),))
+        return Plan(name, False, (FileItem("", (location,), _digest(storage), storage.size),))
     items: list[FileItem] = []
     pending = [""]
     while pending:
         rel = pending.pop()
         folder = f"{storage.path}/{rel}" if rel else storage.path
-        entries = repo.tree(commit, folder)
+        try:
+            entries = repo.tree(commit, folder)
+        except Exception as exc:  # noqa: BLE001 (git errors: report, do not crash)
+            raise TransferFailed(f"{what}: git read of folder '{folder}' failed: {exc}") from None
         if entries is None:
             raise TransferFailed(f"{what}: folder '{folder}' is not in commit {commit[:7]}")
         for entry in entries:
@@ -102,7 +106,7 @@ def git_plan(repo: GitRepo, commit: str, storage: StorageRecord, what: str) -> P
             elif entry.mode != _SUBMODULE:  # submodules have no bytes here (as in the index's hash)
                 items.append(FileItem(child, (GitBlobLocation(repo, commit, f"{storage.path}/{child}"),), None))
     items.sort(key=lambda i: i.relpath)
-    return Plan(name, True, tuple(items), tree_sha256=storage.sha256)
+    return Plan(name, True, tuple(items), tree_sha256=storage.sha256, size=storage.size)
 
 
 def dvc_plan(storage: StorageRecord, stores: DvcStores, what: str) -> Plan:
@@ -113,11 +117,11 @@ def dvc_plan(storage: StorageRecord, stores: DvcStores, what: str) -> Plan:
     if not stores.bases:
         raise TransferFailed(f"{what}: no DVC cache or remote to fetch md5 {storage.md5} from")
     if not storage.md5.endswith(".dir"):
-        return Plan(name, False, (file_item(stores, storage.md5),))
+        return Plan(name, False, (file_item(stores, storage.md5, size=storage.size),))
     manifest = fetch_bytes(manifest_item(stores, storage.md5), f"{what}: folder manifest {storage.md5}")
     entries = parse_manifest(manifest, f"{what}: folder manifest {storage.md5}")
     items = tuple(file_item(stores, md5, rel) for rel, md5 in entries)
-    return Plan(name, True, items, tree_sha256=storage.sha256)
+    return Plan(name, True, items, tree_sha256=storage.sha256, size=storage.size)
 
 
 def published_plan(storage: StorageRecord, url: str, what: str) -> Plan:
@@ -127,7 +131,7 @@ def published_plan(storage: StorageRecord, url: str, what: str) -> Plan:
         raise IntegrityFailed(f"{what}: published at {url} without a sha256 in the index")
     digest = Digest("sha256", storage.sha256)
     if not storage.is_dir:
-        return Plan(name, False, (FileItem("", (UrlLocation(url),), digest),))
+        return Plan(name, False, (FileItem("", (UrlLocation(url),), digest, storage.size),))
     manifest = fetch_bytes(FileItem("", (UrlLocation(url),), digest), f"{what}: folder manifest")
     try:
         text = manifest.decode("utf-8")
@@ -137,4 +141,4 @@ def published_plan(storage: StorageRecord, url: str, what: str) -> Plan:
         FileItem(rel, (UrlLocation(urllib.parse.urljoin(url, f"../{sha[:2]}/{sha[2:]}")),), Digest("sha256", sha))
         for rel, sha in parse_sha256_manifest(text, f"{what}: folder manifest")
     )
-    return Plan(name, True, items, tree_sha256=storage.sha256)
+    return Plan(name, True, items, tree_sha256=storage.sha256, size=storage.size)

@@ -63,6 +63,8 @@ class GitBlobLocation:
                 return open(object_path(self.repo.common_dir, pointer.oid), "rb")
             except FileNotFoundError:
                 raise TransferFailed(f"{self.describe()}: {missing_message(pointer.oid, self.path)}") from None
+            except OSError as exc:
+                raise TransferFailed(f"{self.describe()}: cannot read its LFS object: {exc.strerror or exc}") from None
         return io.BytesIO(data)
 
     def describe(self) -> str:
@@ -76,6 +78,7 @@ class FileItem:
     relpath: str
     locations: tuple[Location, ...]
     digest: Digest | None
+    size: int | None = None  # bytes the index records: reading stops past it
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class Plan:
     is_dir: bool
     items: tuple[FileItem, ...]
     tree_sha256: str | None = None  # a folder: sha256 of its sha256sum-style manifest
+    size: int | None = None  # a folder: total bytes the index records (a file: see its item)
 
     @property
     def verifiable(self) -> bool:
