@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from modelshelf.render.plots import (
-    PARALLEL_MIN_PLOTS, _draw, _Point, draw_in_parallel, metric_plot_jobs, render_metric_plots,
+    PARALLEL_MIN_PLOTS, _draw, _Point, draw_in_parallel, metric_plot_jobs, render_metric_plots, start_drawing,
 )
 
 from .test_render_pieces import model, version
@@ -34,10 +36,24 @@ def test_parallel_drawing_fills_the_cache_with_the_same_bytes(tmp_path: Path) ->
             assert (parallel / plot.filename).read_bytes() == plot.svg
 
 
-def test_few_jobs_are_left_to_the_page_loop(tmp_path: Path) -> None:
+def test_few_jobs_are_drawn_here_without_a_pool(tmp_path: Path) -> None:
     jobs = metric_plot_jobs([(m, None) for m in _models(1)], tmp_path)
     assert 0 < len(jobs) < PARALLEL_MIN_PLOTS
-    assert draw_in_parallel(jobs, tmp_path, workers=2) == 0
+    assert draw_in_parallel(jobs, tmp_path, workers=2) == 0  # no pool for so few
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(jobs)  # but drawn: pages only name them
+
+
+def _broken_draw(metric: str, points: list) -> bytes:
+    raise ValueError(f"cannot draw {metric}")
+
+
+def test_a_drawing_error_in_a_worker_reaches_the_build(tmp_path: Path) -> None:
+    """Pages are rendered while the pool draws: its errors must surface when the build waits."""
+    jobs = {f"{i:016x}.svg": (_broken_draw, (f"m{i}", [])) for i in range(PARALLEL_MIN_PLOTS)}
+    pending = start_drawing(jobs, tmp_path, workers=2)
+    with pytest.raises(ValueError, match="cannot draw m"):
+        pending.wait()
+    pending.wait()  # once failed, waiting again is a no-op
     assert not any(tmp_path.iterdir())
 
 

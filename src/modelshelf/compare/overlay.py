@@ -69,39 +69,53 @@ def overlay_filename(plot_id: str, title: str, x: str, y: str, curves: list[Curv
     return f"overlay-{digest[:16]}.svg"
 
 
-def overlay_jobs(model: JSON, cache_dir: Path, count: int = OVERLAY_VERSIONS) -> dict[str, tuple]:
-    """The overlays ``render_overlays`` would have to draw, for ``render.plots.draw_in_parallel``."""
-    versions = latest_versions(model, count)
-    ids = list(dict.fromkeys(p["id"] for v in versions for p in v.get("plots") or () if p.get("kind") == "data"))
-    jobs: dict[str, tuple] = {}
-    for plot_id in ids:
-        title, x, y, curves = _curves(versions, plot_id)
-        if len({c.label.split(" ")[0] for c in curves}) < 2:
-            continue
-        filename = overlay_filename(plot_id, title, x, y, curves)
-        if not (Path(cache_dir) / filename).is_file():
-            jobs[filename] = (_draw, (title, x, y, curves))
-    return jobs
+@dataclass(frozen=True)
+class OverlayRef:
+    """An overlay a page shows, by its content address (the file may still be drawing)."""
+
+    plot_id: str
+    title: str
+    versions: tuple[str, ...]
+    filename: str
 
 
-def render_overlays(model: JSON, cache_dir: Path, count: int = OVERLAY_VERSIONS) -> list[Overlay]:
-    """One overlay per data plot that at least two of the latest versions have."""
+def _overlays(model: JSON, count: int) -> list[tuple[OverlayRef, tuple[str, str, str, list[Curve]]]]:
+    """Each data plot that at least two of the latest versions have, with what it draws."""
     versions = latest_versions(model, count)
     ids = list(dict.fromkeys(p["id"] for v in versions for p in v.get("plots") or () if p.get("kind") == "data"))
     found = []
     for plot_id in ids:
         title, x, y, curves = _curves(versions, plot_id)
-        if len({c.label.split(" ")[0] for c in curves}) < 2:
+        shown = tuple(dict.fromkeys(c.label.split(" ")[0] for c in curves))
+        if len(shown) < 2:
             continue
-        filename = overlay_filename(plot_id, title, x, y, curves)
-        cached = Path(cache_dir) / filename
+        ref = OverlayRef(plot_id, title, shown, overlay_filename(plot_id, title, x, y, curves))
+        found.append((ref, (title, x, y, curves)))
+    return found
+
+
+def overlay_refs(model: JSON, count: int = OVERLAY_VERSIONS) -> list[OverlayRef]:
+    """The overlays of ``model``'s page, without drawing or reading them."""
+    return [ref for ref, _ in _overlays(model, count)]
+
+
+def overlay_jobs(model: JSON, cache_dir: Path, count: int = OVERLAY_VERSIONS) -> dict[str, tuple]:
+    """The overlays not in the cache yet, for ``render.plots.start_drawing``."""
+    return {ref.filename: (_draw, args) for ref, args in _overlays(model, count)
+            if not (Path(cache_dir) / ref.filename).is_file()}
+
+
+def render_overlays(model: JSON, cache_dir: Path, count: int = OVERLAY_VERSIONS) -> list[Overlay]:
+    """One overlay per data plot that at least two of the latest versions have (drawn if not cached)."""
+    found = []
+    for ref, args in _overlays(model, count):
+        cached = Path(cache_dir) / ref.filename
         if cached.is_file():
             svg = cached.read_bytes()
         else:
-            svg = _draw(title, x, y, curves)
+            svg = _draw(*args)
             atomic_write(cached, svg)
-        shown = tuple(dict.fromkeys(c.label.split(" ")[0] for c in curves))
-        found.append(Overlay(plot_id, title, shown, filename, svg))
+        found.append(Overlay(ref.plot_id, ref.title, ref.versions, ref.filename, svg))
     return found
 
 

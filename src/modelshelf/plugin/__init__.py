@@ -12,6 +12,7 @@ links to ``api/registry.json`` validate under ``--strict``.
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 import jinja2
@@ -43,7 +44,7 @@ log = logging.getLogger("mkdocs.plugins.modelshelf")
 
 
 class _GeneratedFile(File):
-    """A generated asset (plot, CSS, JS), written as MkDocs writes pages.
+    """A generated asset (CSS, JS), written as MkDocs writes pages (plots: ``on_post_build``).
 
     ``modelshelf build`` builds into a temporary folder and swaps it in whole, so no
     reader sees a half-built site; a temp file and rename per plot cost a fifth of a
@@ -60,7 +61,7 @@ class _GeneratedFile(File):
 
 
 class _DeferredFile(File):
-    """A site file that ``on_post_build`` writes; MkDocs only needs to know it exists."""
+    """A site file that ``on_post_build`` writes (the JSON API, plots); MkDocs only needs to know it exists."""
 
     def copy_file(self, dirty: bool = False) -> None:
         return None
@@ -207,7 +208,10 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             existing = files.get_file_from_path(item.path)
             if existing is not None:
                 files.remove(existing)
-            files.append(_GeneratedFile.generated(config, item.path, content=item.content))
+            if item.source is not None:  # a plot, maybe still drawing: copied in on_post_build
+                files.append(_DeferredFile.generated(config, item.path, content=b""))
+            else:
+                files.append(_GeneratedFile.generated(config, item.path, content=item.content))
         for path in deferred_paths(self.site.index, self.site.feed is not None):
             existing = files.get_file_from_path(path)
             if existing is not None:
@@ -235,11 +239,21 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             page.content = restore_html(page.content, blocks)
         return context
 
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.site is not None:
+            self.site.pending.cancel()  # a failed build draws no more plots
+
     @event_priority(-100)  # after the search plugin wrote its index (read below for offline sites)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or self.site is None:
             return
         site_dir = Path(config.site_dir)
+        self.site.pending.wait()  # the plots drew while MkDocs built the pages
+        for item in self.site.files:
+            if item.source is not None:
+                target = site_dir / item.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(item.source, target)  # the site is staged and swapped in whole
         index = self.site.index
         if self.config.publish_artifacts:
             from ..fetch import publish_artifacts

@@ -57,7 +57,7 @@ def compare_query(name: str, tokens: list[str]) -> str:
 
 
 def model_compare(renderer: _Renderer, model: JSON, src: str, metrics: list[str]) -> tuple[ModelCompare, list[SiteFile]]:
-    from ..compare.overlay import render_overlays
+    from ..compare.overlay import overlay_refs
     from .site import PLOTS_DIR, SiteFile, page_url, relative_url
 
     options = renderer.options
@@ -81,8 +81,8 @@ def model_compare(renderer: _Renderer, model: JSON, src: str, metrics: list[str]
             register=candidate["register"],
             compare_url=page + compare_query(model["name"], [latest, token] if latest else [token]),
         ))
-    overlays = render_overlays(model, renderer.plot_cache)
-    files = [SiteFile(f"{PLOTS_DIR}/{o.filename}", o.svg) for o in overlays]
+    overlays = overlay_refs(model)  # drawn into the plot cache by render_site's pool
+    files = [SiteFile(f"{PLOTS_DIR}/{o.filename}", source=renderer.plot_cache / o.filename) for o in overlays]
     views = [OverlayView(o.title, f"{PLOTS_DIR}/{o.filename}", o.versions) for o in overlays]
     return ModelCompare(url, rows, views), files
 

@@ -116,28 +116,46 @@ def plot_filename(metric: str, points: list[_Point]) -> str:
     return f"{digest[:16]}.svg"
 
 
+@dataclass(frozen=True)
+class PlotRef:
+    """A trend plot a page shows, by its content address (the file may still be drawing)."""
+
+    metric: str
+    filename: str
+
+
+def metric_plot_refs(model: dict, metrics: list[str] | None) -> list[tuple[PlotRef, list[_Point]]]:
+    """The trend plots of ``model`` (metrics with two points or more) and the points each shows.
+
+    ``metrics`` None means ``default_metrics(model)``; an explicit list keeps its order
+    (duplicates dropped).
+    """
+    versions = _plotted_versions(model)
+    names = default_metrics(model) if metrics is None else list(dict.fromkeys(metrics))
+    found = []
+    for metric in names:
+        points = _points(versions, metric)
+        if len(points) >= MIN_POINTS:
+            found.append((PlotRef(metric, plot_filename(metric, points)), points))
+    return found
+
+
 def render_metric_plots(model: dict, metrics: list[str] | None, cache_dir: Path) -> list[Plot]:
     """One trend plot per metric with at least two points; cached SVGs are reused as is.
 
     ``metrics`` None means ``default_metrics(model)``; an explicit list keeps its
     order (duplicates dropped) and skips metrics with fewer than two points.
     """
-    versions = _plotted_versions(model)
-    names = default_metrics(model) if metrics is None else list(dict.fromkeys(metrics))
     cache_dir = Path(cache_dir)
     plots = []
-    for metric in names:
-        points = _points(versions, metric)
-        if len(points) < MIN_POINTS:
-            continue
-        filename = plot_filename(metric, points)
-        cached = cache_dir / filename
+    for ref, points in metric_plot_refs(model, metrics):
+        cached = cache_dir / ref.filename
         if cached.is_file():
             svg = cached.read_bytes()
         else:
-            svg = _draw(metric, points)
+            svg = _draw(ref.metric, points)
             atomic_write(cached, svg)
-        plots.append(Plot(metric, filename, svg))
+        plots.append(Plot(ref.metric, ref.filename, svg))
     return plots
 
 
@@ -152,45 +170,84 @@ def metric_plot_jobs(requests: list[tuple[dict, list[str] | None]], cache_dir: P
     cache_dir = Path(cache_dir)
     jobs: dict[str, DrawJob] = {}
     for model, metrics in requests:
-        versions = _plotted_versions(model)
-        names = default_metrics(model) if metrics is None else list(dict.fromkeys(metrics))
-        for metric in names:
-            points = _points(versions, metric)
-            if len(points) < MIN_POINTS:
-                continue
-            filename = plot_filename(metric, points)
-            if filename not in jobs and not (cache_dir / filename).is_file():
-                jobs[filename] = (_draw, (metric, points))
+        for ref, points in metric_plot_refs(model, metrics):
+            if ref.filename not in jobs and not (cache_dir / ref.filename).is_file():
+                jobs[ref.filename] = (_draw, (ref.metric, points))
     return jobs
 
 
-def _run_job(job: DrawJob) -> bytes:
+def _draw_into(cache_dir: Path, filename: str, job: DrawJob) -> None:
+    """Draw one plot and write it to the cache (in a pool worker: the bytes never cross back)."""
     draw, args = job
-    return draw(*args)
+    atomic_write(cache_dir / filename, draw(*args))
 
 
-def draw_in_parallel(jobs: dict[str, DrawJob], cache_dir: Path, workers: int | None = None) -> int:
-    """Draw missing plots on every core and put them in the cache; returns how many.
+class PendingPlots:
+    """Plots being drawn into the cache by a process pool while the pages are rendered.
 
-    A cold catalog build has hundreds of plots and matplotlib is single-threaded;
-    filling the cache first leaves the page loop only reading it. The bytes do not
-    depend on the process that drew them. Few jobs are left to be drawn on demand.
+    Pages need only the plots' file names (content addresses), so the catalog's pages
+    and MkDocs' own work overlap with drawing; ``wait`` before copying the files.
     """
+
+    def __init__(self, pool: Any = None, futures: list[Any] | None = None) -> None:
+        self._pool, self._futures = pool, futures or []
+
+    def wait(self) -> None:
+        """Block until every plot is in the cache; re-raises a drawing error."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        try:
+            for future in self._futures:
+                future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def cancel(self) -> None:
+        """Stop drawing (a failed build): queued plots are dropped, running ones finish."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def start_drawing(jobs: dict[str, DrawJob], cache_dir: Path, workers: int | None = None) -> PendingPlots:
+    """Start drawing the missing plots on every core; few (or one core): draw them now.
+
+    A cold catalog build has hundreds of plots and matplotlib is single-threaded.
+    The bytes do not depend on the process that drew them.
+    """
+    folder = Path(cache_dir)
     workers = workers or os.cpu_count() or 1
-    if len(jobs) < PARALLEL_MIN_PLOTS or workers < 2:
-        return 0
+    names = sorted(jobs)
+    if len(names) < PARALLEL_MIN_PLOTS or workers < 2:
+        for name in names:
+            _draw_into(folder, name, jobs[name])
+        return PendingPlots()
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     import matplotlib.backends.backend_svg  # noqa: F401 - loaded once here, inherited by the forked workers
 
-    names = sorted(jobs)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)  # fork: matplotlib is loaded
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for filename, svg in zip(names, pool.map(_run_job, [jobs[n] for n in names], chunksize=8)):
-            atomic_write(Path(cache_dir) / filename, svg)
-    return len(names)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    chunk = 8  # plots per task: fewer round trips, still an even spread over the workers
+    futures = [pool.submit(_draw_chunk, folder, [(n, jobs[n]) for n in names[i:i + chunk]])
+               for i in range(0, len(names), chunk)]
+    return PendingPlots(pool, futures)
+
+
+def _draw_chunk(cache_dir: Path, chunk: list[tuple[str, DrawJob]]) -> None:
+    for filename, job in chunk:
+        _draw_into(cache_dir, filename, job)
+
+
+def draw_in_parallel(jobs: dict[str, DrawJob], cache_dir: Path, workers: int | None = None) -> int:
+    """Draw the missing plots into the cache and wait; returns how many a pool drew (0: none)."""
+    pending = start_drawing(jobs, cache_dir, workers)
+    pending.wait()
+    parallel = len(jobs) >= PARALLEL_MIN_PLOTS and (workers or os.cpu_count() or 1) >= 2
+    return len(jobs) if parallel else 0
 
 
 def _plain(text: str, limit: int) -> str:

@@ -25,6 +25,7 @@ from ..index import dumps
 from .feed import atom_feed
 from .naming import api_file
 from .options import SiteOptions
+from .plots import PendingPlots
 from .units import human_size
 from .views import Catalog, fmt_time, short, shown_message
 
@@ -54,18 +55,24 @@ class PageSpec:
 
 @dataclass(frozen=True)
 class SiteFile:
-    """A generated file copied into the site as is (``path`` relative to the site root)."""
+    """A generated file copied into the site as is (``path`` relative to the site root).
+
+    Plots have a ``source`` in the plot cache instead of ``content``: they may still be
+    drawing while the pages are built (``SiteContent.pending``).
+    """
 
     path: str
-    content: bytes
+    content: bytes = b""
+    source: Path | None = None
 
 
 @dataclass
 class SiteContent:
     pages: list[PageSpec] = field(default_factory=list)
-    files: list[SiteFile] = field(default_factory=list)  # copied by MkDocs with the pages
+    files: list[SiteFile] = field(default_factory=list)  # assets with the pages; plots after them
     feed: bytes | None = None
     index: JSON = field(default_factory=dict)  # the published index (with page/api URLs)
+    pending: PendingPlots = field(default_factory=PendingPlots)  # plots still drawing
 
 
 # -- URLs -------------------------------------------------------------------
@@ -211,12 +218,12 @@ class _Renderer:
     def model(self, model: JSON) -> tuple[PageSpec, list[SiteFile]]:
         from .card import card_facts, render_card
         from .lineage import mermaid_lineage
-        from .plots import render_metric_plots
+        from .plots import metric_plot_refs
 
         src = self.catalog.pages[model["name"]]
         metrics = self.catalog.metric_names(model)
-        plots = render_metric_plots(model, metrics, self.plot_cache) if metrics else []
-        files = [SiteFile(f"{PLOTS_DIR}/{p.filename}", p.svg) for p in plots]
+        plots = [ref for ref, _ in metric_plot_refs(model, metrics)] if metrics else []
+        files = [SiteFile(f"{PLOTS_DIR}/{p.filename}", source=self.plot_cache / p.filename) for p in plots]
         lineages = []
         for version in model["versions"]:
             if not version.get("lineage", {}).get("stages"):
@@ -277,7 +284,12 @@ class _Renderer:
 
 def render_site(index: JSON, options: SiteOptions, *, plot_cache: Path, template_dirs: list[str] | None = None,
                 progress: Progress | None = None) -> SiteContent:
-    """Every generated page and file of the catalog, from the JSON index."""
+    """Every generated page and file of the catalog, from the JSON index.
+
+    Missing plots are still drawing when this returns: ``site.pending.wait()`` before
+    reading the files of ``site.files`` that have a ``source``.
+    """
+    plot_cache = Path(plot_cache)
     renderer = _Renderer(index, options, make_environment(template_dirs, template_cache(plot_cache)), plot_cache)
     site = SiteContent()
     site.pages.append(renderer.home())
@@ -288,23 +300,29 @@ def render_site(index: JSON, options: SiteOptions, *, plot_cache: Path, template
     plots: dict[str, SiteFile] = {}
     models = renderer.catalog.models
     from ..compare.overlay import overlay_jobs
-    from .plots import draw_in_parallel, metric_plot_jobs
+    from .plots import metric_plot_jobs, start_drawing
 
     jobs = metric_plot_jobs([(m, renderer.catalog.metric_names(m)) for m in models], plot_cache)
     for model in models:
         jobs.update(overlay_jobs(model, plot_cache))
-    draw_in_parallel(jobs, plot_cache)
-    for position, model in enumerate(models, start=1):
-        if progress:
-            progress(position, len(models), model["name"])
-        page, files = renderer.model(model)
-        site.pages.append(page)
-        plots.update((f.path, f) for f in files)
-    from .compare_page import COMPARE_JS_PATH, compare_page, compare_script
+    # The pool draws while the pages are rendered (and while MkDocs builds them): pages need
+    # only the plots' names.
+    site.pending = start_drawing(jobs, plot_cache)
+    try:
+        for position, model in enumerate(models, start=1):
+            if progress:
+                progress(position, len(models), model["name"])
+            page, files = renderer.model(model)
+            site.pages.append(page)
+            plots.update((f.path, f) for f in files)
+        from .compare_page import COMPARE_JS_PATH, compare_page, compare_script
 
-    site.pages.append(compare_page(renderer))
-    site.index = renderer.published_index()
-    site.feed = renderer.feed() if options.feed else None
+        site.pages.append(compare_page(renderer))
+        site.index = renderer.published_index()
+        site.feed = renderer.feed() if options.feed else None
+    except BaseException:
+        site.pending.cancel()
+        raise
     site.files.extend(plots[path] for path in sorted(plots))
     for name in ("modelshelf.css", "modelshelf.js"):
         site.files.append(SiteFile(f"assets/modelshelf/{name}", (ASSETS_DIR / name).read_bytes()))
