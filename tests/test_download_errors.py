@@ -242,3 +242,4 @@ def test_broken_gto_config_is_a_lookup_failure(repo: GitBuilder) -> None:
     result = run_cli("resolve", "churn", "--repo", path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"modelshelf: error: {repo.path / '.gto'}: not valid YAML")
+    assert len(result.stderr.strip().splitlines()) == 1 and "(line 2, column 1)" in result.stderr

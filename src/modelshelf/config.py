@@ -34,7 +34,9 @@ def parse_config(text: str | bytes, origin: str = CONFIG_FILE) -> RegistryConfig
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{origin}: not valid YAML: {exc}") from None
+        from .metadata.parse import describe_parse_error
+
+        raise ConfigError(f"{origin}: {describe_parse_error(exc)}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: expected a mapping with 'stages' and/or 'types'")
 

@@ -77,7 +77,9 @@ def read_artifacts_yaml(repo: GitRepo, commit: str) -> tuple[object, str | None]
     try:
         return yaml.safe_load(raw), None
     except yaml.YAMLError as exc:
-        return None, f"not valid YAML ({str(exc).splitlines()[0]})"
+        from .metadata.parse import describe_parse_error
+
+        return None, describe_parse_error(exc)
 
 
 def _declared_in_artifacts_yaml(repo: GitRepo, head: str) -> tuple[list[str], list[str]]:

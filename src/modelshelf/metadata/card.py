@@ -10,7 +10,7 @@ import re
 import yaml
 
 from .model import ArtifactDecl, JSONValue, MetadataProblem, ModelCard
-from .parse import MAX_FILE_BYTES, DocumentCache, _Loader, folder_of, jsonable, repo_path
+from .parse import MAX_FILE_BYTES, DocumentCache, _Loader, describe_parse_error, folder_of, jsonable, repo_path
 from .source import BlobSource
 
 README = "README.md"
@@ -27,8 +27,7 @@ def split_front_matter(text: str) -> tuple[dict[str, JSONValue], str, str | None
     try:
         data = yaml.load(match.group(1), Loader=_Loader)  # noqa: S506 - a safe loader
     except (yaml.YAMLError, RecursionError) as exc:
-        first = str(exc).strip().splitlines()
-        return {}, body, f"front matter is not valid YAML: {first[0] if first else exc}"
+        return {}, body, f"front matter is {describe_parse_error(exc)}"
     if data is None:
         return {}, body, None
     if not isinstance(data, dict):

@@ -68,7 +68,8 @@ def is_within(path: str, folder: str) -> bool:
     return folder == "" or path == folder or path.startswith(folder + "/")
 
 
-def _describe(exc: Exception) -> str:
+def describe_parse_error(exc: Exception) -> str:
+    """One line saying why a YAML/JSON text did not parse, with the line and column when known."""
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
         what = exc.problem or exc.context or "invalid YAML"
@@ -163,7 +164,7 @@ class DocumentCache:
                 return json.loads(raw.decode("utf-8-sig")), None
             return yaml.load(raw, Loader=_Loader), None  # noqa: S506 - a safe loader
         except (yaml.YAMLError, ValueError, RecursionError) as exc:
-            return None, _describe(exc)
+            return None, describe_parse_error(exc)
 
     def read_bytes(self, commit: str, path: str) -> bytes | None:
         """A blob's bytes; not cached (callers cache what they derive, by blob sha)."""
