@@ -9,9 +9,9 @@ import sys
 from . import __version__
 from .cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, add_repo_option, format_table, print_json, warn
 from .config import ConfigError
+from .core.events import counter_ties
 from .core.grammar import InvalidName
 from .core.semver import InvalidVersion
-from .core.events import counter_ties
 from .core.state import VersionSort
 from .git import GitError, NotAGitRepo
 from .registry import Registry, UnknownArtifact, load_registry
