@@ -314,3 +314,16 @@ def test_any_repo_text_keeps_the_diagram_well_formed(name: str, path: str, step:
     assert "\n".join(source.splitlines()) + "\n" == source
     assert len(re.findall(r"^    n\d+ --> n\d+$", source, re.M)) == 2
     assert "`" not in mermaid_text(path) and "\n" not in mermaid_text(path)
+
+
+def test_extreme_values_plot_without_overflow_or_a_scale_note_on_the_title(tmp_path: Path) -> None:
+    """1e308 overflowed matplotlib's margins (the build crashed); 1e15 got a '1e15' note drawn over the title."""
+    subject = model(version("v1.0.0", {"huge": 1e308, "big": 1e15, "neg": -2.5e-12}),
+                    version("v1.1.0", {"huge": 1e307, "big": 3e15, "neg": -1e-12}),
+                    version("v1.2.0", {"huge": 5.0, "big": 2e15, "neg": -3e-12}))
+    plots = {p.metric: p for p in render_metric_plots(subject, None, tmp_path)}
+    assert set(plots) == {"big", "neg"}  # 'huge' has one plottable point left (5.0): no trend
+    for metric, low, high in (("big", 1e14, 1e16), ("neg", 1e-13, 1e-11)):
+        texts = [t for t in svg_texts(plots[metric].svg) if not t.startswith("v1.") and t != metric]
+        ticks = [float(t.replace("\u2212", "-")) for t in texts]  # every other text is a number ...
+        assert len(ticks) >= 3 and all(low <= abs(v) <= high for v in ticks), texts  # ... of the data's own size

@@ -192,3 +192,15 @@ def test_feed_is_valid_atom_with_escaped_text(rendered) -> None:
     assert root.find("a:updated", ns).text == "2024-01-03T00:00:00+00:00"
     assert HOSTILE in entries[0].find("a:summary", ns).text
     assert b"<script>" not in site.feed
+
+
+def test_the_metric_cap_is_spent_on_metrics_with_a_trend_first() -> None:
+    """Alphabetical order put one-off metrics ('a_once', 'b_once') before plottable ones, which the cap then hid."""
+    index = make_index()
+    model = index["models"][0]
+    model["versions"][0]["metrics"] = {"a_once": 1, "b_once": 2, "zeta": 0.9, "loss": 0.2}
+    model["versions"][1]["metrics"] = {"zeta": 0.8, "loss": 0.3}
+    assert Catalog(index, SiteOptions(max_metrics=2)).metric_names(model) == ["loss", "zeta"]
+    assert Catalog(index, SiteOptions(max_metrics=6)).metric_names(model) == ["loss", "zeta", "a_once", "b_once"]
+    configured = Catalog(index, SiteOptions(metrics=("b_once", "zeta", "missing"), max_metrics=6))
+    assert configured.metric_names(model) == ["b_once", "zeta"]  # a configured order is kept as given

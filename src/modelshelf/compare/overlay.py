@@ -15,7 +15,7 @@ from typing import Any
 
 from ..core.semver import SemVer
 from ..atomic import atomic_write
-from ..render.plots import ReusableFigure, _plain, _save  # noqa: PLC2701 - the shared deterministic SVG writer
+from ..render.plots import ReusableFigure, _number, _plain, _save  # noqa: PLC2701 - the shared deterministic SVG writer
 
 STYLE_VERSION = "2"
 OVERLAY_VERSIONS = 5
@@ -58,7 +58,8 @@ def _curves(versions: list[JSON], plot_id: str) -> tuple[str, str, str, list[Cur
         several = len(plot["series"]) > 1
         for series in plot["series"]:
             label = f"{version['version']} {series['y']}" if several else version["version"]
-            curves.append(Curve(label, tuple((float(a), float(b)) for a, b in series["points"])))
+            points = [(_number(a), _number(b)) for a, b in series["points"]]
+            curves.append(Curve(label, tuple((a, b) for a, b in points if a is not None and b is not None)))
     return title, x, y, curves
 
 

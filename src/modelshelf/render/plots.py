@@ -33,9 +33,10 @@ if TYPE_CHECKING:  # matplotlib costs ~0.3 s to import: a build whose plots are 
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
-STYLE_VERSION = "4"  # bump whenever the drawing code changes: renames every cached plot
+STYLE_VERSION = "5"  # bump whenever the drawing code changes: renames every cached plot
 MAX_DEFAULT_METRICS = 6
 MIN_POINTS = 2  # a trend needs two points; single values are in the versions table
+MAX_PLOTTED = 1e200  # larger magnitudes stay in the tables only: matplotlib's margins overflow near 1e308
 PLOTTED_STATUSES = ("active", "deregistered")
 
 _SIZE = (4.0, 2.3)  # inches; SVG user units are points (72 per inch)
@@ -69,9 +70,14 @@ class _Point:
 
 
 def _number(value: Any) -> float | None:
+    """A plottable value: finite, and small enough that axis margins stay finite (1e308 overflowed)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value) if math.isfinite(value) else None
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float range
+        return None
+    return number if math.isfinite(number) and abs(number) <= MAX_PLOTTED else None
 
 
 def _plotted_versions(model: dict) -> list[dict]:
@@ -303,10 +309,17 @@ class ReusableFigure(threading.local):
         return figure, canvas, ax
 
 
+def _tick_label(value: float, _position: object = None) -> str:
+    """Compact y tick labels: no separate offset or ×1e15 note, which matplotlib draws where
+    the title is."""
+    return f"{value:.6g}".replace("-", "\u2212")
+
+
 def _trend_axes(ax: Any) -> None:
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+    ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
     ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

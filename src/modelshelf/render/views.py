@@ -283,14 +283,20 @@ class Catalog:
         return [self.badge(s, held[s]) for s in self.stage_order if s in held]
 
     def metric_names(self, model: JSON) -> list[str]:
-        """Configured metrics present in the model, else every numeric one (capped)."""
-        present: set[str] = set()
+        """Configured metrics present in the model, else every numeric one (capped).
+
+        Unconfigured, metrics with a trend (numeric in two versions or more) come first:
+        the cap must not be spent on metrics that cannot be plotted.
+        """
+        counts: dict[str, int] = {}
         for version in model["versions"]:
-            present.update(k for k, v in version.get("metrics", {}).items() if is_number(v))
+            for key, value in version.get("metrics", {}).items():
+                if is_number(value):
+                    counts[key] = counts.get(key, 0) + 1
         if self.options.metrics:
-            chosen = [m for m in self.options.metrics if m in present]
+            chosen = [m for m in self.options.metrics if m in counts]
         else:
-            chosen = sorted(present)
+            chosen = sorted(counts, key=lambda k: (counts[k] < 2, k))
         return chosen[: self.options.max_metrics]
 
     # -- home / stages / activity
