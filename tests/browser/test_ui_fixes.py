@@ -227,3 +227,34 @@ def test_a_one_model_catalog_says_model_not_models(browser: Any, tmp_path: Path,
             watch.assert_clean()
         finally:
             page.context.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_long_names_labels_and_stages_never_make_a_phone_scroll_sideways(browser: Any, tmp_path: Path,
+                                                                          watch: Watch) -> None:
+    stage = "production-eu-west-1-canary-rollout-with-a-very-long-stage-name-indeed"  # 72 characters
+    label = "a-fifty-character-label-that-has-no-spaces-at-all-x"
+    folder = "deep/folder/path/that/goes/on/and/on/for/a/while/yes"
+    name = f"{folder}:model-with-a-name-long-enough-to-be-annoying-on-any-phone-screen-really"
+    g = GitBuilder(tmp_path / "repo")
+    g.commit("model", {f"{folder}/dvc.yaml": "artifacts:\n  " + name.split(":")[1] + ":\n    path: m.bin\n    type: model\n"
+                                             f"    labels: [{label}, tabular]\n",
+                       f"{folder}/m.bin": "w"})
+    g.gto("register", name, "--version", "v1.0.0")
+    g.gto("assign", name, "--version", "v1.0.0", "--stage", stage)
+    build_ok(run_cli("build", "--repo", str(g.path), "-o", str(tmp_path / "site"), "-q"))
+    for site in serve(tmp_path / "site"):
+        page = _open_page(browser, site, watch)
+        page.set_viewport_size(PHONE)
+        try:
+            stem = "deep~folder~path~that~goes~on~and~on~for~a~while~yes.model-with-a-name-long-enough-to-be-annoying-on-any-phone-screen-really"
+            for url in (site.url, f"{site.url}stages/", f"{site.url}{stem}/",
+                        f"{site.url}compare/?model={name}&v=v1.0.0"):
+                page.goto(url)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= PHONE["width"], (url, width)
+            watch.assert_clean()
+        finally:
+            page.context.close()

@@ -88,7 +88,8 @@ class StageBadge:
 
     @property
     def label(self) -> str:
-        return f"{self.stage}: {short(self.version)}" if self.version else self.stage
+        """``prod: v1.2.0``, with a no-break space: a badge may wrap inside a long stage name only."""
+        return f"{self.stage}:\u00a0{short(self.version)}" if self.version else self.stage
 
 
 @dataclass(frozen=True)
