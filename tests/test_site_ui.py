@@ -219,3 +219,26 @@ def test_user_mkdocs_yml_sets_directions_and_gets_the_links_row_without_tabs(rep
     compare = (out / "models" / "compare" / "index.html").read_text()
     data = json.loads(html.unescape(re.search(r'data-models="([^"]*)"', compare).group(1)))
     assert next(m for m in data if m["name"] == "churn")["lower_is_better"] == ["accuracy"]
+
+
+def test_home_page_of_an_empty_registry_says_how_to_start(tmp_path: Path) -> None:
+    g = GitBuilder(tmp_path / "repo")
+    g.commit("nothing yet", {"README.md": "# models\n"})
+    out = tmp_path / "site"
+    result = run_cli("build", "--repo", str(g.path), "-o", str(out), "--strict", "-q")
+    assert result.returncode == 0, result.stderr
+    page = (out / "index.html").read_text()
+    assert "data-ms-empty" in page and "No models yet" in page and "modelshelf register NAME" in page
+    assert "data-ms-filters" not in page and "<table" not in page  # no filters over an empty header row
+
+
+def test_home_page_when_every_model_is_deprecated(tmp_path: Path) -> None:
+    g = GitBuilder(tmp_path / "repo")
+    g.commit("model", {"dvc.yaml": "artifacts:\n  old:\n    path: m.bin\n    type: model\n", "m.bin": "w"})
+    g.gto("register", "old")
+    g.gto("deprecate", "old")
+    out = tmp_path / "site"
+    assert run_cli("build", "--repo", str(g.path), "-o", str(out), "--strict", "-q").returncode == 0
+    page = (out / "index.html").read_text()
+    assert "No active models: every model in this registry is deprecated" in page
+    assert 'id="ms-models"' not in page and 'id="ms-deprecated"' in page
