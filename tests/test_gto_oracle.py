@@ -246,3 +246,15 @@ def test_json_output_is_byte_identical_with_non_ascii_text(repo: GitBuilder) -> 
         ours = run_cli(*args, "--json", "--repo", str(repo.path))
         assert ours.returncode == 0, ours.stderr
         assert ours.stdout == repo.gto(*args, "--json"), args
+
+
+def test_doctor_flags_model_names_that_differ_only_in_case(repo: GitBuilder) -> None:
+    """GTO allows them; their catalog pages and API files collide on macOS and Windows file systems."""
+    repo.commit("c1", {"m.bin": "1"})
+    for name in ("Churn", "churn", "other"):
+        repo.gto("register", name, "--version", "v1.0.0")
+    assert_same_as_gto(repo, "show")
+    doctor = run_cli("doctor", "--tags-only", "--repo", str(repo.path))
+    assert doctor.returncode == 1
+    (line,) = [l for l in doctor.stdout.splitlines() if "differ only in case" in l]
+    assert line.startswith("models 'Churn', 'churn' differ only in case")

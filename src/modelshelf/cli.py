@@ -15,6 +15,7 @@ from .core.semver import InvalidVersion
 from .core.state import VersionSort
 from .git import GitError, NotAGitRepo
 from .registry import Registry, UnknownArtifact, load_registry
+from .render.naming import case_collisions
 from . import gtoviews
 
 
@@ -140,6 +141,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     findings += [f"tag {t.record.name}: its message or tagger is not UTF-8 (read here with U+FFFD in place "
                  "of the bad bytes); gto stops on this repository until the tag is re-created"
                  for t in registry.tags if t.record.name in repaired]
+    findings += case_collisions(registry.state.artifacts)
     findings += registry.problems
     if not args.tags_only:
         from .index import build_index

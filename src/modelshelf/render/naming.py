@@ -17,6 +17,8 @@ the catalog's own page names (``index``, ``stages``, ...), so a model called
 
 from __future__ import annotations
 
+from typing import Iterable
+
 RESERVED_STEMS = frozenset({"index", "stages", "activity", "feed", "api", "assets", "search", "404", "compare"})
 
 
@@ -38,3 +40,16 @@ def api_file(name: str) -> str:
 def page_stem(name: str) -> str:
     stem = file_stem(name)
     return f"{stem}~" if stem.lower() in RESERVED_STEMS else stem
+
+
+def case_collisions(names: Iterable[str]) -> list[str]:
+    """Models whose file names differ only in case: on macOS and Windows file systems their
+    pages and ``api/models`` files overwrite each other (``doctor`` reports them)."""
+    groups: dict[str, list[str]] = {}
+    for name in sorted(names):
+        groups.setdefault(page_stem(name).lower(), []).append(name)
+    return [
+        f"models {', '.join(repr(n) for n in group)} differ only in case: their catalog pages and "
+        "api/models files overwrite each other on case-insensitive file systems (macOS, Windows)"
+        for group in groups.values() if len(group) > 1
+    ]
