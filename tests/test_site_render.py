@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import markdown
@@ -204,3 +205,17 @@ def test_the_metric_cap_is_spent_on_metrics_with_a_trend_first() -> None:
     assert Catalog(index, SiteOptions(max_metrics=6)).metric_names(model) == ["loss", "zeta", "a_once", "b_once"]
     configured = Catalog(index, SiteOptions(metrics=("b_once", "zeta", "missing"), max_metrics=6))
     assert configured.metric_names(model) == ["b_once", "zeta"]  # a configured order is kept as given
+
+
+def test_model_meta_is_shown_as_facts_escaped_flattened_and_cut(tmp_path: Path) -> None:
+    index = make_index()
+    index["models"][0]["meta"] = {"owner": SCRIPT, "tags": ["a", "b"], "deploy": {"region": "eu", "gpu": None},
+                                  "notes": "x" * 500}
+    site = render_site(index, SiteOptions(), plot_cache=tmp_path)
+    html = as_html(next(p for p in site.pages if not p.in_nav).content)
+    facts = re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", html)
+    meta = {k: v for k, v in facts if k in ("owner", "tags", "deploy.region", "deploy.gpu", "notes")}
+    assert list(meta) == ["deploy.gpu", "deploy.region", "notes", "owner", "tags"]  # key order, nested flattened
+    assert meta["tags"] == "a, b" and meta["deploy.gpu"] == "—" and len(meta["notes"]) == 200
+    assert "&lt;script&gt;" in meta["owner"] and SCRIPT not in html  # shown as text
+    assert index["models"][0]["meta"]["notes"] == "x" * 500  # the index keeps it whole

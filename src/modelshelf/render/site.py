@@ -27,7 +27,7 @@ from .naming import api_file
 from .options import SiteOptions
 from .plots import PendingPlots
 from .units import human_size
-from .views import Catalog, fmt_time, short, shown_message
+from .views import Catalog, fmt_time, meta_facts, short, shown_message
 
 JSON = dict[str, Any]
 Progress = Callable[[int, int, str], None]
@@ -241,7 +241,7 @@ class _Renderer:
         files += compare_files
         content = self.render(
             "modelshelf/model.html", src, model=model, badges=self.catalog.badges(model),
-            storage=_storage_summary(model), api_path=api_file(model["name"]),
+            storage=_storage_summary(model), api_path=api_file(model["name"]), meta=meta_facts(model.get("meta")),
             deprecation=max(deprecations, key=lambda e: e["timestamp"], default=None),
             use_tabs=self.catalog.use_tabs(model), versions=self.catalog.version_rows(model, metrics),
             table_metrics=metrics[: self.options.table_metrics],

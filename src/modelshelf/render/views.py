@@ -64,6 +64,30 @@ def shown_message(text: str | None, limit: int = MESSAGE_LIMIT) -> str | None:
     return f"{text[:limit].rstrip()}… ({len(text) - limit:,} more characters in the JSON index)"
 
 
+def meta_facts(meta: object, limit: int = 200) -> list[tuple[str, str]]:
+    """A model's free-form ``meta:`` as ``(dotted key, text)`` pairs for its page, in key order.
+
+    Nested mappings become dotted keys, lists are joined; long values are cut (the
+    JSON keeps them whole).
+    """
+    found: list[tuple[str, str]] = []
+
+    def walk(value: object, key: str) -> None:
+        if isinstance(value, dict) and value:
+            for sub in sorted(value, key=str):
+                walk(value[sub], f"{key}.{sub}" if key else str(sub))
+        else:
+            if isinstance(value, list):
+                text = ", ".join(str(v) for v in value)
+            else:
+                text = "—" if value is None else str(value)
+            found.append((key, text if len(text) <= limit else text[: limit - 1] + "…"))
+
+    if isinstance(meta, dict):
+        walk(meta, "")
+    return found
+
+
 def compare_src(catalog_dir: str) -> str:
     """Where the compare page lives (src path relative to docs_dir)."""
     return f"{catalog_dir}compare.md"
