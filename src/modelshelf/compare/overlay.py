@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from ..core.semver import SemVer
-from ..atomic import atomic_write
 from ..render.plots import ReusableFigure, _number, _plain, _save  # noqa: PLC2701 - the shared deterministic SVG writer
 
 STYLE_VERSION = "2"
@@ -29,15 +28,6 @@ JSON = dict[str, Any]
 class Curve:
     label: str
     points: tuple[tuple[float, float], ...]
-
-
-@dataclass(frozen=True)
-class Overlay:
-    plot_id: str
-    title: str
-    versions: tuple[str, ...]
-    filename: str
-    svg: bytes
 
 
 def latest_versions(model: JSON, count: int = OVERLAY_VERSIONS) -> list[JSON]:
@@ -104,20 +94,6 @@ def overlay_jobs(model: JSON, cache_dir: Path, count: int = OVERLAY_VERSIONS) ->
     """The overlays not in the cache yet, for ``render.plots.start_drawing``."""
     return {ref.filename: (_draw, args) for ref, args in _overlays(model, count)
             if not (Path(cache_dir) / ref.filename).is_file()}
-
-
-def render_overlays(model: JSON, cache_dir: Path, count: int = OVERLAY_VERSIONS) -> list[Overlay]:
-    """One overlay per data plot that at least two of the latest versions have (drawn if not cached)."""
-    found = []
-    for ref, args in _overlays(model, count):
-        cached = Path(cache_dir) / ref.filename
-        if cached.is_file():
-            svg = cached.read_bytes()
-        else:
-            svg = _draw(*args)
-            atomic_write(cached, svg)
-        found.append(Overlay(ref.plot_id, ref.title, ref.versions, ref.filename, svg))
-    return found
 
 
 def _overlay_axes(ax: Any) -> None:
