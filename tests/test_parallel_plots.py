@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from modelshelf.render.plots import (
-    PARALLEL_MIN_PLOTS, _draw, _Point, draw_in_parallel, metric_plot_jobs, render_metric_plots, start_drawing,
+    PARALLEL_MIN_PLOTS, _draw, _Point, metric_plot_jobs, render_metric_plots, start_drawing,
 )
 
 from .test_render_pieces import model, version
@@ -29,7 +29,9 @@ def test_parallel_drawing_fills_the_cache_with_the_same_bytes(tmp_path: Path) ->
     parallel, serial = tmp_path / "parallel", tmp_path / "serial"
     jobs = metric_plot_jobs([(m, None) for m in models], parallel)
     assert len(jobs) >= PARALLEL_MIN_PLOTS
-    assert draw_in_parallel(jobs, parallel, workers=2) == len(jobs)
+    pending = start_drawing(jobs, parallel, workers=2)
+    assert pending.parallel
+    pending.wait()
     assert metric_plot_jobs([(m, None) for m in models], parallel) == {}  # all cached now
     for m in models:
         for plot in render_metric_plots(m, None, serial):
@@ -39,7 +41,7 @@ def test_parallel_drawing_fills_the_cache_with_the_same_bytes(tmp_path: Path) ->
 def test_few_jobs_are_drawn_here_without_a_pool(tmp_path: Path) -> None:
     jobs = metric_plot_jobs([(m, None) for m in _models(1)], tmp_path)
     assert 0 < len(jobs) < PARALLEL_MIN_PLOTS
-    assert draw_in_parallel(jobs, tmp_path, workers=2) == 0  # no pool for so few
+    assert not start_drawing(jobs, tmp_path, workers=2).parallel  # no pool for so few
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(jobs)  # but drawn: pages only name them
 
 

@@ -197,6 +197,7 @@ class PendingPlots:
 
     def __init__(self, pool: Any = None, futures: list[Any] | None = None) -> None:
         self._pool, self._futures = pool, futures or []
+        self.parallel = pool is not None  # False: there was nothing to wait for (drawn already, or none)
 
     def wait(self) -> None:
         """Block until every plot is in the cache; re-raises a drawing error."""
@@ -246,14 +247,6 @@ def start_drawing(jobs: dict[str, DrawJob], cache_dir: Path, workers: int | None
 def _draw_chunk(cache_dir: Path, chunk: list[tuple[str, DrawJob]]) -> None:
     for filename, job in chunk:
         _draw_into(cache_dir, filename, job)
-
-
-def draw_in_parallel(jobs: dict[str, DrawJob], cache_dir: Path, workers: int | None = None) -> int:
-    """Draw the missing plots into the cache and wait; returns how many a pool drew (0: none)."""
-    pending = start_drawing(jobs, cache_dir, workers)
-    pending.wait()
-    parallel = len(jobs) >= PARALLEL_MIN_PLOTS and (workers or os.cpu_count() or 1) >= 2
-    return len(jobs) if parallel else 0
 
 
 def _plain(text: str, limit: int) -> str:
