@@ -14,7 +14,7 @@ from .core.grammar import InvalidName
 from .core.semver import InvalidVersion
 from .core.state import VersionSort
 from .git import GitError, NotAGitRepo
-from .registry import Registry, UnknownArtifact, load_registry
+from .registry import Registry, UnknownArtifact, load_registry, publishing_blocker
 from .render.naming import case_collisions
 from . import gtoviews
 
@@ -119,7 +119,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     from .index import build_index, write_index
 
     registry = load_registry(args.repo)  # its warnings are among the index's problems, printed below
-    blocker = None if args.allow_shallow else registry.publishing_blocker("pass --allow-shallow")
+    blocker = None if args.allow_shallow else publishing_blocker(registry.repo, "pass --allow-shallow")
     if blocker:
         raise CliError(blocker)
     index = build_index(registry, progress=None, use_cache=not args.no_cache)

@@ -52,9 +52,6 @@ class Registry:
             self._artifacts_yaml[commit] = read_artifacts_yaml(self.repo, commit)[0]
         return self._artifacts_yaml[commit]
 
-    def publishing_blocker(self, how_to_override: str) -> str | None:
-        return publishing_blocker(self.repo, how_to_override)
-
     def artifact(self, name: str) -> ArtifactState:
         found = self.state.artifacts.get(name)
         if found is None:

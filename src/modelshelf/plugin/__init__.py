@@ -28,7 +28,7 @@ from pymdownx.superfences import fence_code_format
 
 from ..atomic import atomic_write
 from ..index import build_index
-from ..registry import load_registry
+from ..registry import load_registry, publishing_blocker
 from ..render.githost import commit_url_template
 from ..render.options import OptionsError, SiteOptions
 from ..registry import Registry
@@ -184,7 +184,8 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         except Exception as exc:  # NotAGitRepo and friends: one clear line
             raise PluginError(f"modelshelf: cannot read the registry at {self.repo}: {exc}") from None
         if self._command != "serve" and not self.config.allow_shallow:
-            blocker = registry.publishing_blocker(
+            blocker = publishing_blocker(
+                registry.repo,
                 "pass --allow-shallow to `modelshelf build` (plugin option `allow_shallow: true` for `mkdocs build`)")
             if blocker:
                 raise PluginError(f"modelshelf: {blocker}")
