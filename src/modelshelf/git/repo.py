@@ -9,34 +9,14 @@ every tag with its tagger, message and peeled commit; one long-lived
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from ..core.events import CommitRecord, TagRecord
 from .catfile import CatFile
-
-# Only what the registry needs for every tag. Commit authors and messages are read
-# lazily through cat-file (``commit()``): asking for-each-ref for them costs a third more.
-_TAG_FIELDS = (
-    "%(refname)",
-    "%(objecttype)",
-    "%(objectname)",
-    "%(*objecttype)",
-    "%(*objectname)",
-    "%(taggername)",
-    "%(taggeremail:trim)",
-    "%(taggerdate:unix)",
-    "%(contents)",
-    "%(*committerdate:unix)",
-    "%(*tree)",
-    "%(committerdate:unix)",
-    "%(tree)",
-)
-_TAG_FORMAT = "%00".join(_TAG_FIELDS) + "%00"
-
+from .objects import BlobInfo, TreeEntry, int_or_zero, parse_commit, parse_tree, skipped, text
+from .tagrefs import TAG_FORMAT, parse_tag_refs
 
 class NotAGitRepo(Exception):
     """The path is not inside a Git repository."""
@@ -61,41 +41,6 @@ class RepoWarning:
     message: str
 
 
-class TreeEntry(NamedTuple):
-    """One tree entry (a NamedTuple: tens of thousands are made per index build)."""
-
-    mode: str
-    name: str
-    sha: str
-
-    @property
-    def is_tree(self) -> bool:
-        return self.mode == "40000"
-
-
-@dataclass(frozen=True)
-class BlobInfo:
-    sha: str
-    size: int
-
-
-def _text(raw: bytes) -> str:
-    # Tag messages and names from foreign tools may not be UTF-8: never crash on them.
-    return raw.decode("utf-8", errors="replace")
-
-
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _int(raw: bytes) -> int:
-    return int(raw) if raw.strip() else 0
-
-
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
 
@@ -115,7 +60,7 @@ class GitRepo:
         probe = _git(self.path, "rev-parse", "--is-bare-repository", "--absolute-git-dir", "--git-common-dir")
         if probe.returncode != 0:
             raise NotAGitRepo(f"{self.path}: not a Git repository (or any parent up to /)")
-        bare, git_dir, common_dir = _text(probe.stdout).splitlines()[:3]
+        bare, git_dir, common_dir = text(probe.stdout).splitlines()[:3]
         self.is_bare = bare == "true"
         self.git_dir = Path(git_dir)
         self.common_dir = (self.path / common_dir).resolve() if not os.path.isabs(common_dir) else Path(common_dir)
@@ -123,7 +68,7 @@ class GitRepo:
             self.root = self.git_dir
         else:
             top = _git(self.path, "rev-parse", "--show-toplevel")
-            self.root = Path(_text(top.stdout).strip()) if top.returncode == 0 else self.path.resolve()
+            self.root = Path(text(top.stdout).strip()) if top.returncode == 0 else self.path.resolve()
         self._cat = CatFile(self.root)
         self._commits: dict[str, CommitRecord] = {}
         self._tags: list[TagRecord] | None = None
@@ -144,8 +89,8 @@ class GitRepo:
             ["git", *args], cwd=self.root, env={**os.environ, **(env or {})}, capture_output=True, check=False
         )
         if result.returncode != 0:
-            raise GitError(list(args), result.returncode, _text(result.stderr))
-        return _text(result.stdout)
+            raise GitError(list(args), result.returncode, text(result.stderr))
+        return text(result.stdout)
 
     def head(self) -> str | None:
         """The checked-out commit, or None in an empty repository."""
@@ -161,7 +106,7 @@ class GitRepo:
     def remote_url(self, name: str = "origin") -> str | None:
         if name not in self._remotes:
             result = _git(self.root, "config", "--get", f"remote.{name}.url")
-            self._remotes[name] = _text(result.stdout).strip() or None if result.returncode == 0 else None
+            self._remotes[name] = text(result.stdout).strip() or None if result.returncode == 0 else None
         return self._remotes[name]
 
     def is_shallow(self) -> bool:
@@ -192,10 +137,13 @@ class GitRepo:
     def tags(self) -> list[TagRecord]:
         """Every tag, annotated or not, from one ``for-each-ref`` call."""
         if self._tags is None:
-            result = _git(self.root, "for-each-ref", f"--format={_TAG_FORMAT}", "refs/tags")
+            result = _git(self.root, "for-each-ref", f"--format={TAG_FORMAT}", "refs/tags")
             if result.returncode != 0:
-                raise GitError(["for-each-ref", "refs/tags"], result.returncode, _text(result.stderr))
-            self._tags = self._parse_tags(result.stdout)
+                raise GitError(["for-each-ref", "refs/tags"], result.returncode, text(result.stderr))
+            parsed = parse_tag_refs(result.stdout)
+            for commit, tree in parsed.root_trees.items():
+                self._root_trees.setdefault(commit, tree)
+            self._tags, self._not_utf8 = parsed.records, parsed.not_utf8
         return self._tags
 
     def tags_not_utf8(self) -> list[str]:
@@ -211,33 +159,6 @@ class GitRepo:
         self._tags = None
         self._not_utf8 = []
 
-    def _parse_tags(self, raw: bytes) -> list[TagRecord]:
-        fields = raw.split(b"\0")
-        width = len(_TAG_FIELDS)
-        records: list[TagRecord] = []
-        for start in range(0, len(fields) - width + 1, width):
-            (ref, otype, oname, ptype, pname, tagger, email, tdate, message,
-             c_date, c_tree, l_date, l_tree) = fields[start : start + width]
-            name = _text(ref.lstrip(b"\n")[len(b"refs/tags/") :])
-            if otype == b"tag":
-                target, target_type, date, tree = pname.decode(), ptype.decode() or "unknown", c_date, c_tree
-                if not (_is_utf8(message) and _is_utf8(tagger)):
-                    self._not_utf8.append(name)
-                record = TagRecord(
-                    name=name, target=target, annotated=True,
-                    tagger_name=_text(tagger), tagger_email=_text(email),
-                    timestamp=_int(tdate), message=_text(message),
-                    commit_timestamp=_int(date), object_type=target_type,
-                )
-            else:
-                target, target_type, date, tree = oname.decode(), otype.decode(), l_date, l_tree
-                record = TagRecord(name=name, target=target, annotated=False,
-                                   commit_timestamp=_int(date), object_type=target_type)
-            if target_type == "commit":
-                self._root_trees.setdefault(target, tree.decode())
-            records.append(record)
-        return records
-
     # -- commits --------------------------------------------------------
     def commit(self, rev: str) -> CommitRecord | None:
         """A commit's identity; tagged commits come free with ``tags()``."""
@@ -250,7 +171,7 @@ class GitRepo:
             found = self._cat.contents(sha)
             if found is None:
                 return None
-            self._commits[sha] = _parse_commit(sha, found[1])
+            self._commits[sha] = parse_commit(sha, found[1])
         return self._commits[sha]
 
     def prefetch_commits(self, shas: list[str]) -> None:
@@ -270,8 +191,8 @@ class GitRepo:
             sha, parents, a_name, a_email, c_name, c_email, c_time, message = tokens[start : start + len(fields)]
             sha_text = sha.strip().decode()
             self._commits[sha_text] = CommitRecord(
-                sha_text, _int(c_time), _text(a_name), _text(a_email), _text(c_name), _text(c_email),
-                _text(message), tuple(parents.decode().split()),
+                sha_text, int_or_zero(c_time), text(a_name), text(a_email), text(c_name), text(c_email),
+                text(message), tuple(parents.decode().split()),
             )
 
     def commit_times(self) -> dict[str, int]:
@@ -282,7 +203,7 @@ class GitRepo:
         """Commits reachable from ``rev`` that touched ``paths``, newest first."""
         args = ["log", "--format=%H", f"--max-count={max_count}", rev, "--"]
         result = _git(self.root, *(args + list(paths or [])))
-        return _text(result.stdout).split() if result.returncode == 0 else []
+        return text(result.stdout).split() if result.returncode == 0 else []
 
     # -- blobs and trees ------------------------------------------------
     def _root_tree(self, commit: str) -> str | None:
@@ -295,7 +216,7 @@ class GitRepo:
         entries = self._trees.get(tree_sha)
         if entries is None:
             found = self._cat.contents(tree_sha)
-            entries = _parse_tree(found[1]) if found and found[0].type == "tree" else {}
+            entries = parse_tree(found[1]) if found and found[0].type == "tree" else {}
             self._trees[tree_sha] = entries
         return entries
 
@@ -405,7 +326,7 @@ class GitRepo:
                 # folder costs one lookup per commit, not one string per file found.
                 below = prefixed.get((entry.name, entry.sha, names))
                 if below is None:
-                    inner = () if _skipped(entry.name) else self._find_in_tree(entry.sha, names)
+                    inner = () if skipped(entry.name) else self._find_in_tree(entry.sha, names)
                     below = tuple((f"{entry.name}/{p}", sha) for p, sha in inner)
                     prefixed[(entry.name, entry.sha, names)] = below
                 found += below
@@ -454,9 +375,9 @@ class GitRepo:
             for start in range(0, len(level), _BATCH):
                 for sha, info, data in self._cat.many("contents", level[start : start + _BATCH]):
                     ok = info is not None and info.type == "tree" and data is not None
-                    entries = self._trees[sha] = _parse_tree(data) if ok else {}
+                    entries = self._trees[sha] = parse_tree(data) if ok else {}
                     for entry in entries.values():
-                        if entry.is_tree and not _skipped(entry.name) and entry.sha not in self._trees:
+                        if entry.is_tree and not skipped(entry.name) and entry.sha not in self._trees:
                             below[entry.sha] = None
             level = list(below)
         return read
@@ -510,44 +431,6 @@ def root_or_folder(path: str | os.PathLike[str]) -> Path | None:
         return Path(path) if Path(path).is_dir() else None
 
 
-def _parse_commit(sha: str, data: bytes) -> CommitRecord:
-    header, _, message = data.partition(b"\n\n")
-    parents: list[str] = []
-    people: dict[bytes, tuple[str, str, int]] = {}
-    for line in header.split(b"\n"):
-        key, _, value = line.partition(b" ")
-        if key == b"parent":
-            parents.append(value.decode())
-        elif key in (b"author", b"committer"):
-            name, _, rest = value.partition(b" <")
-            email, _, when = rest.partition(b"> ")
-            stamp = when.split()
-            people[key] = (_text(name), _text(email), int(stamp[0]) if stamp else 0)
-    author = people.get(b"author", ("", "", 0))
-    committer = people.get(b"committer", ("", "", 0))
-    return CommitRecord(
-        sha, committer[2], author[0], author[1], committer[0], committer[1], _text(message), tuple(parents)
-    )
-
-
-_SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv"})
 _BATCH = 1024  # objects per pipelined cat-file batch (bounds the memory of one answer)
 _BATCH_BYTES = 8 << 20  # bytes of blob contents per batch
 _BLOB_BUDGET = 48 << 20  # bytes of prefetched blobs kept in memory
-
-
-def _skipped(dirname: str) -> bool:
-    """Folders never searched for metadata: hidden ones and tool clutter."""
-    return dirname.startswith(".") or dirname in _SKIP_DIRS
-
-
-_TREE_ENTRY = re.compile(rb"(\d+) ([^\0]*)\0(.{20})", re.S)
-
-
-def _parse_tree(data: bytes | None) -> dict[str, TreeEntry]:
-    """Entries of a raw tree object (``mode SP name NUL 20-byte-sha`` repeated), by name."""
-    entries = (
-        TreeEntry(mode.decode(), name.decode("utf-8", errors="replace"), sha.hex())
-        for mode, name, sha in _TREE_ENTRY.findall(data or b"")
-    )
-    return {entry.name: entry for entry in entries}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..git.repo import BlobInfo, TreeEntry
+from ..git.objects import BlobInfo, TreeEntry
 
 __all__ = ["BlobInfo", "BlobSource", "TreeEntry"]
 

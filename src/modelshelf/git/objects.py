@@ -1,0 +1,88 @@
+"""Git's raw objects as Python values: tree entries, commits, and text.
+
+Pure functions over the bytes ``cat-file`` returns; ``GitRepo`` does the
+reading and the caching.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from ..core.events import CommitRecord
+
+
+class TreeEntry(NamedTuple):
+    """One tree entry (a NamedTuple: tens of thousands are made per index build)."""
+
+    mode: str
+    name: str
+    sha: str
+
+    @property
+    def is_tree(self) -> bool:
+        return self.mode == "40000"
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    sha: str
+    size: int
+
+
+def text(raw: bytes) -> str:
+    # Tag messages and names from foreign tools may not be UTF-8: never crash on them.
+    return raw.decode("utf-8", errors="replace")
+
+
+def is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def int_or_zero(raw: bytes) -> int:
+    return int(raw) if raw.strip() else 0
+
+
+def parse_commit(sha: str, data: bytes) -> CommitRecord:
+    header, _, message = data.partition(b"\n\n")
+    parents: list[str] = []
+    people: dict[bytes, tuple[str, str, int]] = {}
+    for line in header.split(b"\n"):
+        key, _, value = line.partition(b" ")
+        if key == b"parent":
+            parents.append(value.decode())
+        elif key in (b"author", b"committer"):
+            name, _, rest = value.partition(b" <")
+            email, _, when = rest.partition(b"> ")
+            stamp = when.split()
+            people[key] = (text(name), text(email), int(stamp[0]) if stamp else 0)
+    author = people.get(b"author", ("", "", 0))
+    committer = people.get(b"committer", ("", "", 0))
+    return CommitRecord(
+        sha, committer[2], author[0], author[1], committer[0], committer[1], text(message), tuple(parents)
+    )
+
+
+_SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv"})
+
+
+def skipped(dirname: str) -> bool:
+    """Folders never searched for metadata: hidden ones and tool clutter."""
+    return dirname.startswith(".") or dirname in _SKIP_DIRS
+
+
+_TREE_ENTRY = re.compile(rb"(\d+) ([^\0]*)\0(.{20})", re.S)
+
+
+def parse_tree(data: bytes | None) -> dict[str, TreeEntry]:
+    """Entries of a raw tree object (``mode SP name NUL 20-byte-sha`` repeated), by name."""
+    entries = (
+        TreeEntry(mode.decode(), name.decode("utf-8", errors="replace"), sha.hex())
+        for mode, name, sha in _TREE_ENTRY.findall(data or b"")
+    )
+    return {entry.name: entry for entry in entries}
