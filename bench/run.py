@@ -292,6 +292,44 @@ def write_plain_mkdocs(root: Path, pages: int, models: int) -> None:
     )
 
 
+def write_catalog_as_plain(repo: Path, root: Path) -> int:
+    """The catalog's own pages and files, written out as a plain MkDocs project.
+
+    The same Markdown the plugin hands MkDocs (tables, HTML blocks, Mermaid fences),
+    the plots and JSON API as static files, the default config without the plugin.
+    Timing a plain Material build of it separates what Material spends on the
+    catalog's content from what modelshelf adds. Returns the page count.
+    """
+    import modelshelf
+    from modelshelf.index import build_index
+    from modelshelf.registry import load_registry
+    from modelshelf.render.options import SiteOptions
+    from modelshelf.render.site import api_files, render_site
+    from modelshelf.sitebuild import cache_dir
+
+    if root.exists():
+        shutil.rmtree(root)
+    docs = root / "docs"
+    index = build_index(load_registry(repo)).data
+    site = render_site(index, SiteOptions(catalog_dir=""), plot_cache=cache_dir(repo))  # warm: the build drew them
+    site.pending.wait()
+    for page in site.pages:
+        target = docs / page.src_uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.content)
+    for item in [*site.files, *api_files(site.index)]:
+        target = docs / item.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(item.source.read_bytes() if item.source is not None else item.content)
+    config = (Path(modelshelf.__file__).parent / "defaults" / "mkdocs.yml").read_text()
+    head, _, tail = config.partition("plugins:\n")
+    tail = tail[tail.index("nav:"):]
+    hidden = [f"  /{page.src_uri}" for page in site.pages if not page.in_nav]
+    (root / "mkdocs.yml").write_text(
+        head + "plugins:\n  - search\nnot_in_nav: |\n" + "\n".join(hidden) + "\n" + tail)
+    return len(site.pages)
+
+
 def count_pages(site: Path) -> int:
     """HTML pages a site holds, the theme's 404 page aside."""
     if not site.exists():
@@ -367,6 +405,18 @@ def bench_build(report: Report, out: Path, repo: Path, models: int, reps: int) -
     report.relative("rebuild after one new tag vs cold build", warm, cold, 0.3, "the cold build's time")
     report.relative("build with warm caches (no change) vs plain Material build", cached, plain, None,
                     "the plain build's time")
+    same_root = work / "plain-same-content"
+    same_pages = write_catalog_as_plain(work / "build-repo", same_root)
+    same = repeat("plain Material mkdocs build of the catalog's own pages", reps,
+                  MKDOCS + ["build", "-q", "-f", str(same_root / "mkdocs.yml"), "-d", str(same_root / "site")],
+                  same_root, work / "plain-same-content.out")
+    if same.ok:
+        print(f"       same-content plain site: {same_pages} Markdown pages, "
+              f"{count_pages(same_root / 'site')} HTML pages", flush=True)
+    report.relative("build with warm caches (no change) vs plain Material build of the same pages", cached, same,
+                    None, "the same-content plain build's time")
+    report.relative("cold build vs plain Material build of the same pages", cold, same, None,
+                    "the same-content plain build's time")
     report.memory("modelshelf build memory", cold, 500)
     bench_candidates(report, work, repo, reps)
 
