@@ -3,7 +3,8 @@
 handing out the pointer text as the model.
 
 git-lfs itself is not needed: the tests write the pointer files and the store
-(``.git/lfs/objects/aa/bb/<oid>``) exactly as ``git lfs`` leaves them after a fetch.
+(``.git/lfs/objects/aa/bb/<oid>``, or where ``lfs.storage`` points) exactly as
+``git lfs`` leaves them after a fetch.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import jsonschema
 import pytest
 
 from modelshelf.fetch import publish_artifacts
-from modelshelf.git.lfs import object_path, parse_pointer
+from modelshelf.git.lfs import object_path, parse_pointer, storage_dir
 from modelshelf.index import build_index, load_schema
 from modelshelf.registry import load_registry
 
@@ -40,8 +41,8 @@ def pointer(content: bytes) -> bytes:
     return f"version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {len(content)}\n".encode()
 
 
-def store(repo: GitBuilder, content: bytes) -> Path:
-    path = object_path(repo.path / ".git", hashlib.sha256(content).hexdigest())
+def store(repo: GitBuilder, content: bytes, storage: str | None = None) -> Path:
+    path = object_path(repo.path / ".git", hashlib.sha256(content).hexdigest(), storage)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
     return path
@@ -130,3 +131,93 @@ def test_fragments_cached_by_older_modelshelf_are_not_reused(lfs_repo: GitBuilde
     cache.write_text(text.replace(f"format {FORMAT}", "format 2"))
     storage = next(m for m in build_index(load_registry(lfs_repo.path)).data["models"] if m["name"] == "llm")
     assert storage["versions"][0]["storage"]["kind"] == "lfs"
+
+
+# -- lfs.storage: a store outside .git/lfs -------------------------------------
+
+def test_storage_dir_resolves_as_git_lfs_does(tmp_path: Path) -> None:
+    common = tmp_path / "repo" / ".git"
+    oid = hashlib.sha256(WEIGHTS).hexdigest()
+    assert storage_dir(common) == storage_dir(common, "") == common / "lfs"
+    assert storage_dir(common, "custom-lfs") == common / "custom-lfs"  # relative: to the common git dir
+    assert storage_dir(common, "../../shared") == common / "../../shared"
+    assert storage_dir(common, "/srv/lfs") == Path("/srv/lfs")
+    assert storage_dir(common, "~/lfs") == common / "~/lfs"  # git-lfs does not expand ~
+    assert object_path(common, oid, "/srv/lfs") == Path("/srv/lfs/objects") / oid[:2] / oid[2:4] / oid
+
+
+@pytest.fixture
+def pointer_repo(repo: GitBuilder) -> GitBuilder:
+    """The LFS repo without any object in a store yet."""
+    repo.commit("models through LFS", {
+        "dvc.yaml": DVC_YAML, "models/llm.safetensors": pointer(WEIGHTS),
+        "models/tokenizer/vocab.bin": pointer(VOCAB), "models/tokenizer/config.json": {"lower": True},
+    })
+    repo.tag("llm@v1.0.0")
+    repo.tag("tokenizer@v1.0.0")
+    return repo
+
+
+def download(repo: Path, name: str, out: Path, env: dict | None = None):
+    return run_cli("download", name, "--repo", str(repo), "-o", str(out), env=env)
+
+
+def test_relative_lfs_storage_in_the_repo_config(pointer_repo: GitBuilder, tmp_path: Path) -> None:
+    pointer_repo.git("config", "lfs.storage", "custom-lfs")
+    stored = store(pointer_repo, WEIGHTS, "custom-lfs")
+    assert stored.is_relative_to(pointer_repo.path / ".git" / "custom-lfs" / "objects")
+    store(pointer_repo, VOCAB, "custom-lfs")
+    assert not (pointer_repo.path / ".git" / "lfs").exists()
+    result = download(pointer_repo.path, "llm", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "llm.safetensors").read_bytes() == WEIGHTS
+    result = download(pointer_repo.path, "tokenizer", tmp_path / "out")  # a folder: one git config call
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "tokenizer" / "vocab.bin").read_bytes() == VOCAB
+
+
+def test_absolute_lfs_storage_from_the_global_config(pointer_repo: GitBuilder, tmp_path: Path) -> None:
+    shared = tmp_path / "shared-lfs-store"
+    store(pointer_repo, WEIGHTS, str(shared))
+    global_config = tmp_path / "gitconfig"
+    global_config.write_text(f"[lfs]\n\tstorage = {shared}\n")
+    env = {"GIT_CONFIG_GLOBAL": str(global_config)}
+    result = download(pointer_repo.path, "llm", tmp_path / "out", env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "llm.safetensors").read_bytes() == WEIGHTS
+    # Without that config the object is looked for (and missed) in .git/lfs, and the error says where.
+    missing = download(pointer_repo.path, "llm", tmp_path / "elsewhere")
+    assert missing.returncode == 1
+    assert str(pointer_repo.path / ".git" / "lfs" / "objects") in missing.stderr
+    assert "git lfs fetch" in missing.stderr
+
+
+def test_relative_lfs_storage_is_relative_to_the_common_dir_in_a_linked_worktree(
+        pointer_repo: GitBuilder, tmp_path: Path) -> None:
+    pointer_repo.git("config", "lfs.storage", "custom-lfs")
+    store(pointer_repo, WEIGHTS, "custom-lfs")
+    linked = tmp_path / "linked"
+    pointer_repo.git("worktree", "add", "-q", "--detach", str(linked))
+    result = download(linked, "llm", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "llm.safetensors").read_bytes() == WEIGHTS
+
+
+def test_lfs_storage_in_a_committed_lfsconfig_is_ignored_as_git_lfs_ignores_it(
+        pointer_repo: GitBuilder, tmp_path: Path) -> None:
+    """git-lfs reads only a few safe keys (lfs.url, ...) from .lfsconfig: a repo must not
+    redirect where a clone's objects are read from."""
+    pointer_repo.commit("try to move the store", {".lfsconfig": "[lfs]\n\tstorage = /tmp/not-here\n"})
+    store(pointer_repo, WEIGHTS)
+    result = download(pointer_repo.path, "llm", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "llm.safetensors").read_bytes() == WEIGHTS
+
+
+def test_missing_object_in_a_custom_store_names_that_store(pointer_repo: GitBuilder, tmp_path: Path) -> None:
+    store(pointer_repo, WEIGHTS)  # in the default store, which lfs.storage makes git-lfs ignore
+    pointer_repo.git("config", "lfs.storage", "custom-lfs")
+    result = download(pointer_repo.path, "llm", tmp_path / "out")
+    assert result.returncode == 1
+    assert str(pointer_repo.path / ".git" / "custom-lfs" / "objects") in result.stderr
+    assert not (tmp_path / "out").exists() or not [p for p in (tmp_path / "out").rglob("*") if p.is_file()]

@@ -125,11 +125,18 @@ def cmd_index(args: argparse.Namespace) -> int:
     index = build_index(registry, progress=None, use_cache=not args.no_cache)
     for problem in index.problems:
         warn(problem)
+    if index.notices:  # not a warning: the files are fine, the index just cannot hold NaN
+        sys.stderr.write(f"modelshelf: note: {_left_out(len(index.notices))}\n")
     try:
         write_index(index.data, args.output, pretty=args.pretty)
     except OSError as exc:  # a folder in the way, a read-only disk, ...: the index was not written
         raise CliError(f"cannot write the index to {args.output}: {exc.strerror or exc}") from None
     return EXIT_OK
+
+
+def _left_out(count: int) -> str:
+    values = "value is" if count == 1 else "values are"
+    return f"{count} metric/param {values} NaN or infinite, left out of the index; `modelshelf doctor` lists them"
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -146,7 +153,11 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     if not args.tags_only:
         from .index import build_index
 
-        findings += build_index(registry, progress=None).problems
+        index = build_index(registry, progress=None)
+        findings += index.problems
+        # Values the index leaves out (NaN metrics): not problems (a build does not warn),
+        # but a user loses them, so they are listed here and count as findings.
+        findings += [f"note: {notice}" for notice in index.notices]
     seen: set[str] = set()
     for line in findings:
         if line not in seen:
@@ -196,7 +207,7 @@ def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
     add_repo_option(idx)
     idx.set_defaults(func=cmd_index)
 
-    doc = sub.add_parser("doctor", help="list ignored tags and metadata problems (exit 1 if any)")
+    doc = sub.add_parser("doctor", help="list ignored tags, metadata problems and NaN metrics left out of the index (exit 1 if any)")
     doc.add_argument("--tags-only", action="store_true", help="check tags only, not metadata at every version")
     add_repo_option(doc)
     doc.set_defaults(func=cmd_doctor)

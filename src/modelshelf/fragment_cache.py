@@ -17,7 +17,8 @@ from typing import Any
 from . import __version__
 from .atomic import atomic_write
 
-FORMAT = 3  # 2: commit_info in each version fragment; 3: LFS pointers are storage kind "lfs" (2 hashed the pointer)
+FORMAT = 4  # 2: commit_info in each version fragment; 3: LFS pointers are storage kind "lfs" (2 hashed the pointer);
+            # 4: entries keep their notices (NaN metrics), which older entries lack
 CACHE_FILE = "index-fragments.json"
 
 JSON = dict[str, Any]

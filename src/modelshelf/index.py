@@ -21,7 +21,8 @@ from .core.events import Event, iso_utc
 from .core.semver import SemVer
 from .core.state import ArtifactState, VersionState
 from .fragment_cache import FragmentCache
-from .metadata_json import MetadataJson
+from .metadata.model import MetadataNotice
+from .metadata_json import MetadataJson, notice_from_json, notice_json
 from .registry import Registry
 
 if TYPE_CHECKING:
@@ -34,10 +35,26 @@ JSON = dict[str, Any]
 Progress = Callable[[int, int, str], None]
 
 
+@dataclass(frozen=True)
+class VersionNotice:
+    """A ``MetadataNotice`` of one model version: what ``doctor`` prints."""
+
+    model: str
+    version: str
+    notice: MetadataNotice
+
+    def __str__(self) -> str:
+        return f"model {self.model} version {self.version}: {self.notice}"
+
+
 @dataclass
 class Index:
+    """The index, what is wrong in the repo (``problems``: build warnings) and what
+    the index leaves out (``notices``: reported by ``doctor``, never build warnings)."""
+
     data: JSON
     problems: list[str] = field(default_factory=list)
+    notices: list[VersionNotice] = field(default_factory=list)
 
 
 def event_record(event: Event) -> JSON:
@@ -106,21 +123,25 @@ def _commit_info(registry: Registry, sha: str) -> JSON | None:
     }
 
 
-def _cached(cache: FragmentCache | None, key: str, metadata: MetadataJson, compute: Callable[[], Any]) -> Any:
-    """``compute()``, or its cached value, with the problems it noted either way."""
+def _cached(cache: FragmentCache | None, key: str, metadata: MetadataJson,
+            compute: Callable[[], Any]) -> tuple[Any, tuple[MetadataNotice, ...]]:
+    """``compute()``, or its cached value, with the problems it noted either way, and its notices."""
     entry = cache.get(key) if cache is not None else None
     if entry is not None:
         metadata.note(entry["problems"])
-        return entry["value"]
-    with metadata.capture() as problems:
+        return entry["value"], tuple(notice_from_json(n) for n in entry["notices"])
+    with metadata.capture() as captured:
         value = compute()
     if cache is not None:
-        cache.put(key, {"value": value, "problems": problems})
-    return value
+        cache.put(key, {"value": value, "problems": captured.problems,
+                        "notices": [notice_json(n) for n in captured.notices]})
+    return value, tuple(captured.notices)
 
 
 def build_model(registry: Registry, artifact: ArtifactState, metadata: MetadataJson,
-                extras: CompareExtras | None = None, cache: FragmentCache | None = None) -> JSON:
+                extras: CompareExtras | None = None, cache: FragmentCache | None = None,
+                notices: list[VersionNotice] | None = None) -> JSON:
+    """One model's index record; its versions' notices are appended to ``notices`` if given."""
     ordered = _ordered_versions(artifact)
     previous = _previous_versions(ordered)
     held = artifact.stages()
@@ -154,11 +175,14 @@ def build_model(registry: Registry, artifact: ArtifactState, metadata: MetadataJ
             return fragment
 
         key = version_key(artifact.name, version.commit, extras is not None)
-        record.update(_cached(cache, key, metadata, version_fragment))
+        fragment, found = _cached(cache, key, metadata, version_fragment)
+        record.update(fragment)
         versions.append(record)
+        if notices is not None:
+            notices += [VersionNotice(artifact.name, version.version, n) for n in found]
     commits = [v.commit for v in ordered]
     head = registry.head.hexsha if registry.head else None
-    declaration = _cached(
+    declaration, _ = _cached(  # notices belong to versions; HEAD's are not one's
         cache, f"declaration|{head}|{artifact.name}|{hashlib.sha1(' '.join(commits).encode()).hexdigest()}",
         metadata, lambda: metadata.declaration(artifact.name, commits),
     )
@@ -200,10 +224,11 @@ def build_index(registry: Registry, progress: Progress | None = None, candidates
     registry.repo.prefetch_commits(uncached)
     metadata.reader.prefetch(uncached)
     models = []
+    notices: list[VersionNotice] = []
     for position, name in enumerate(sorted(artifacts), start=1):
         if progress:
             progress(position, len(artifacts), name)
-        models.append(build_model(registry, artifacts[name], metadata, extras, cache))
+        models.append(build_model(registry, artifacts[name], metadata, extras, cache, notices))
     data: JSON = {
         "schema_version": SCHEMA_VERSION,
         "generator": f"modelshelf {__version__}",
@@ -219,7 +244,7 @@ def build_index(registry: Registry, progress: Progress | None = None, candidates
     problems = [w.message for w in registry.warnings] + registry.problems + metadata.problems
     if cache is not None:
         cache.save()
-    return Index(data, problems)
+    return Index(data, problems, notices)
 
 
 def _stage_order(registry: Registry, models: list[JSON]) -> list[str]:

@@ -8,11 +8,11 @@ the published schema, so neither side leaks into the other.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator
 
 from .metadata import MetadataReader
-from .metadata.model import ArtifactDecl, FileHash, Lineage, ModelCard, Storage, VersionMetadata
+from .metadata.model import ArtifactDecl, FileHash, Lineage, MetadataNotice, ModelCard, Storage, VersionMetadata
 from .registry import Registry
 
 JSON = dict[str, Any]
@@ -89,6 +89,23 @@ def declaration_json(decl: ArtifactDecl | None, card: ModelCard | None) -> JSON:
     }
 
 
+def notice_json(notice: MetadataNotice) -> JSON:
+    """A notice as the fragment cache stores it (it never goes into the index)."""
+    return asdict(notice)
+
+
+def notice_from_json(data: JSON) -> MetadataNotice:
+    return MetadataNotice(data["file"], data["commit"], data["kind"], data["key"], data["value"])
+
+
+@dataclass
+class Captured:
+    """What the metadata read inside one ``MetadataJson.capture()`` block reported."""
+
+    problems: list[str] = field(default_factory=list)
+    notices: list[MetadataNotice] = field(default_factory=list)
+
+
 class MetadataJson:
     """Per-registry cache of metadata, as JSON fragments for the index."""
 
@@ -96,7 +113,7 @@ class MetadataJson:
         self.registry = registry
         self.reader = MetadataReader(registry.repo)
         self._problems: dict[str, None] = {}
-        self._capturing: list[str] | None = None
+        self._capturing: Captured | None = None
 
     @property
     def problems(self) -> list[str]:
@@ -106,18 +123,24 @@ class MetadataJson:
         for problem in problems:
             self._problems.setdefault(str(problem), None)
             if self._capturing is not None:
-                self._capturing.append(str(problem))
+                self._capturing.problems.append(str(problem))
+
+    def _note_notices(self, notices: tuple[MetadataNotice, ...]) -> None:
+        """Notices are only kept for a capture block: the caller knows which version they belong to."""
+        if self._capturing is not None:
+            self._capturing.notices += [n for n in notices if n not in self._capturing.notices]
 
     @contextmanager
-    def capture(self) -> Iterator[list[str]]:
-        """Collect the problems noted inside the block (to cache them with a fragment)."""
-        saved, self._capturing = self._capturing, []
+    def capture(self) -> Iterator[Captured]:
+        """Collect the problems and notices noted inside the block (to cache them with a fragment)."""
+        saved, self._capturing = self._capturing, Captured()
         try:
             yield self._capturing
         finally:
             captured, self._capturing = self._capturing, saved
             if saved is not None:
-                saved.extend(captured)
+                saved.problems.extend(captured.problems)
+                saved.notices += [n for n in captured.notices if n not in saved.notices]
 
     def note(self, problems: list[str]) -> None:
         """Problems of a fragment taken from the cache, reported as if just found."""
@@ -126,6 +149,7 @@ class MetadataJson:
     def metadata(self, name: str, commit: str) -> VersionMetadata:
         meta = self.reader.version_metadata(commit, name)
         self._note(meta.problems)
+        self._note_notices(meta.notices)
         return meta
 
     def version(self, name: str, commit: str) -> JSON:

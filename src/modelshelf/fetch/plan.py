@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
-from ..git.lfs import missing_message, object_path, parse_pointer
+from ..git.lfs import missing_message, parse_pointer, repo_object_path
 from .errors import TransferFailed
 from .transport import NotFound, open_url
 from .verify import Digest
@@ -43,7 +43,7 @@ class UrlLocation:
 class GitBlobLocation:
     """A file committed to Git, read at the version's commit (not from the work tree).
 
-    A Git LFS pointer is followed to the object in the clone's LFS store.
+    A Git LFS pointer is followed to the object in the clone's LFS store (``lfs.storage`` honoured).
     """
 
     repo: GitRepo
@@ -60,9 +60,13 @@ class GitBlobLocation:
         pointer = parse_pointer(data)
         if pointer is not None:  # committed through Git LFS: the bytes are in the clone's LFS store
             try:
-                return open(object_path(self.repo.common_dir, pointer.oid), "rb")
+                where = repo_object_path(self.repo, pointer.oid)
+            except Exception as exc:  # noqa: BLE001 (a broken git config: report, do not crash)
+                raise TransferFailed(f"{self.describe()}: cannot read lfs.storage: {exc}") from None
+            try:
+                return open(where, "rb")
             except FileNotFoundError:
-                raise TransferFailed(f"{self.describe()}: {missing_message(pointer.oid, self.path)}") from None
+                raise TransferFailed(f"{self.describe()}: {missing_message(pointer.oid, self.path, where)}") from None
             except OSError as exc:
                 raise TransferFailed(f"{self.describe()}: cannot read its LFS object: {exc.strerror or exc}") from None
         return io.BytesIO(data)

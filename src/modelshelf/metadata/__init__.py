@@ -3,7 +3,9 @@
 Declarations (``dvc.yaml`` ``artifacts:``, legacy ``artifacts.yaml``), metrics,
 params, ``dvc.lock`` lineage, storage and model cards, read through a
 ``BlobSource`` (``GitRepo`` is one). Bad repo content never raises: it is
-reported as ``MetadataProblem``s naming the file and commit.
+reported as ``MetadataProblem``s naming the file and commit. Values that are
+fine in the file but cannot go into the JSON index (NaN, infinities) become
+``MetadataNotice``s: reported by ``doctor``, never build warnings.
 """
 
 from .memory import MemorySource
@@ -14,6 +16,7 @@ from .model import (
     JSONValue,
     Lineage,
     LineageStage,
+    MetadataNotice,
     MetadataProblem,
     ModelCard,
     Scalar,
@@ -32,7 +35,7 @@ from .source import BlobInfo, BlobSource, TreeEntry
 
 __all__ = [
     "ArtifactDecl", "BlobInfo", "BlobSource", "Declarations", "FileHash", "JSONValue", "Lineage",
-    "LineageStage", "MemorySource", "MetadataProblem", "MetadataReader", "ModelCard", "Scalar",
+    "LineageStage", "MemorySource", "MetadataNotice", "MetadataProblem", "MetadataReader", "ModelCard", "Scalar",
     "Storage", "TreeEntry", "ValueSource", "VersionMetadata", "declared_in_artifacts_yaml",
     "read_declarations", "read_version_metadata", "reader_for",
 ]

@@ -29,6 +29,23 @@ class MetadataProblem:
 
 
 @dataclass(frozen=True)
+class MetadataNotice:
+    """A value the repo holds but the index leaves out (NaN, +-Infinity), named by file,
+    key and commit. Not a problem: the file is fine and the value may be honest data
+    (a diverged run), so ``doctor`` lists it but a ``--strict`` build does not fail on it."""
+
+    file: str
+    commit: str
+    kind: Literal["metric", "param"]
+    key: str
+    value: str  # "NaN", "Infinity" or "-Infinity" (a label: NaN never equals itself)
+
+    def __str__(self) -> str:
+        return (f"{self.file} at {self.commit[:7]}: {self.kind} '{self.key}' is {self.value}; "
+                "left out of the index and catalog (JSON has no such number)")
+
+
+@dataclass(frozen=True)
 class ArtifactDecl:
     """One declared model, from a ``dvc.yaml`` ``artifacts:`` entry or ``artifacts.yaml``."""
 
@@ -153,3 +170,4 @@ class VersionMetadata:
     storage: Storage = field(default_factory=lambda: Storage("missing"))
     card: ModelCard | None = None
     problems: tuple[MetadataProblem, ...] = ()
+    notices: tuple[MetadataNotice, ...] = ()  # metric/param values left out (NaN, infinities)

@@ -184,8 +184,21 @@ def scalar(value: object) -> Scalar | None:
     return None
 
 
-def flatten(data: object, prefix: str = "") -> dict[str, Scalar]:
-    """Nested mappings as ``a.b`` keys, short lists as ``a.0``; non-scalars dropped."""
+def non_finite_label(value: object) -> str | None:
+    """``NaN``, ``Infinity`` or ``-Infinity`` (JSON's spelling) for such a float, else None."""
+    if not isinstance(value, float) or math.isfinite(value):
+        return None
+    if math.isnan(value):
+        return "NaN"
+    return "Infinity" if value > 0 else "-Infinity"
+
+
+def flatten(data: object, prefix: str = "", non_finite: dict[str, str] | None = None) -> dict[str, Scalar]:
+    """Nested mappings as ``a.b`` keys, short lists as ``a.0``; non-scalars dropped.
+
+    NaN and infinities are dropped too (the index is strict JSON); pass ``non_finite``
+    to learn which keys held one (key -> ``non_finite_label``), so they can be reported.
+    """
     out: dict[str, Scalar] = {}
     budget = [MAX_NODES]
 
@@ -204,6 +217,10 @@ def flatten(data: object, prefix: str = "") -> dict[str, Scalar]:
             value = scalar(node)
             if value is not None:
                 out[key] = value
+            elif non_finite is not None:
+                label = non_finite_label(node)
+                if label is not None:
+                    non_finite[key] = label
 
     walk(data, prefix, 0)
     return out

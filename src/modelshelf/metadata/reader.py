@@ -224,6 +224,7 @@ class MetadataReader:
             storage=storage,
             card=card,
             problems=_dedupe(problems),
+            notices=tuple(dict.fromkeys([*metrics.notices, *params.notices])),
         )
 
 

@@ -8,6 +8,8 @@ whose folder holds it (the deepest such folder wins). Params files that the
 model's own pipeline stages recorded in ``dvc.lock`` are its too (only the
 recorded keys). When two files give the same flat key, the first file wins,
 in this order: meta, ``dvc.yaml`` lists, DVCLive, ``params.yaml``, ``dvc.lock``.
+A NaN or infinite value is left out and noted (``MetadataNotice``) when it would
+have been the key's value, i.e. no earlier file gave that key.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from .declarations import DvcYaml
-from .model import ArtifactDecl, LineageStage, MetadataProblem, Scalar, ValueSource
+from .model import ArtifactDecl, LineageStage, MetadataNotice, MetadataProblem, Scalar, ValueSource
 from .parse import DocumentCache, flatten, folder_of, is_url, is_within, repo_path
 
 DVCLIVE_METRICS = "dvclive/metrics.json"
 DVCLIVE_PARAMS = "dvclive/params.yaml"
 PARAMS_YAML = "params.yaml"
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ class Values:
     sources: tuple[ValueSource, ...]
     missing: tuple[str, ...]
     problems: tuple[MetadataProblem, ...]
+    notices: tuple[MetadataNotice, ...] = ()
 
 
 def _meta_paths(decl: ArtifactDecl, key: str) -> list[str]:
@@ -90,7 +96,7 @@ def _folder_owners(homes: tuple[tuple[str, str | None], ...], where: str) -> fro
     return frozenset(name for length, name in matches if length == deepest)
 
 
-def _keep(values: dict[str, Scalar], keys: tuple[str, ...]) -> dict[str, Scalar]:
+def _keep(values: dict[str, V], keys: tuple[str, ...]) -> dict[str, V]:
     if not keys:
         return values
     return {k: v for k, v in values.items() if any(k == s or k.startswith(s + ".") for s in keys)}
@@ -109,6 +115,8 @@ class ValueReader:
         sources: list[ValueSource] = []
         missing: list[str] = []
         problems: list[MetadataProblem] = []
+        notices: list[MetadataNotice] = []
+        kind = "metric" if meta_key == "metrics" else "param"
         seen: set[str] = set()
         for candidate in candidates:
             if candidate.path in seen or not _belongs(candidate, me, group, claimed):
@@ -130,9 +138,14 @@ class ValueReader:
                     candidate.path, commit, f"expected a mapping of {meta_key}, not {type(doc.data).__name__}"
                 ))
                 continue
-            found = _keep(flatten(doc.data), candidate.keys)
+            non_finite: dict[str, str] = {}
+            found = _keep(flatten(doc.data, non_finite=non_finite), candidate.keys)
+            notices += [
+                MetadataNotice(candidate.path, commit, kind, key, label)
+                for key, label in sorted(_keep(non_finite, candidate.keys).items()) if key not in values
+            ]
             self._merge(values, found, sources, ValueSource(candidate.path, candidate.origin, ()))
-        return Values(dict(sorted(values.items())), tuple(sources), tuple(missing), tuple(problems))
+        return Values(dict(sorted(values.items())), tuple(sources), tuple(missing), tuple(problems), tuple(notices))
 
     @staticmethod
     def _merge(values: dict[str, Scalar], found: dict[str, Scalar], sources: list[ValueSource], source: ValueSource) -> None:

@@ -193,6 +193,9 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                             candidates=max(0, self.config.candidates))
         for problem in index.problems:
             log.warning(f"modelshelf: {problem}")
+        if index.notices:  # data, not a broken file: info, so `--strict` does not fail on a NaN metric
+            log.info(f"modelshelf: {len(index.notices)} metric/param value(s) are NaN or infinite and left "
+                     "out of the catalog; `modelshelf doctor` lists them")
         self.options = self._options(config, index.data["repository"].get("remote"))
         self.site = render_site(
             index.data, self.options, plot_cache=self.cache, template_dirs=list(config.theme.dirs),
