@@ -157,6 +157,41 @@ def test_cli_compare_any_commit_and_clear_errors(pipeline) -> None:
     assert known == sorted(set(known)) and "churn" in known  # each once, registered or only declared
 
 
+
+def test_cli_compare_reads_a_named_commit_as_the_version_registered_there(pipeline) -> None:
+    """`HEAD~3` or a branch that points at a version's commit is that version, not a candidate
+    whose suggested `register` would fail ("already registered")."""
+    g, shas = pipeline
+    result = run_cli("compare", "churn", "HEAD~3", "HEAD~2", "HEAD~1", "--json", "--repo", str(g.path))
+    assert result.returncode == 0, result.stderr
+    entries = json.loads(result.stdout)["entries"]
+    assert [(e["label"], e["kind"], e["commit"]) for e in entries] == [
+        ("v1.0.0", "version", shas["v1"]), ("v1.1.0", "version", shas["v2"]),
+        (shas["candidate"][:7], "candidate", shas["candidate"]),
+    ]
+    assert entries[0]["register"] is None and entries[1]["register"] is None
+
+
+def test_register_command_of_a_never_registered_model_works_as_suggested(repo: GitBuilder) -> None:
+    """With no version yet a bump fails ("can't bump"): candidates and compare suggest a plain register."""
+    from .test_write import ms
+
+    declared = "artifacts:\n  m:\n    path: m.bin\n    type: model\n"
+    first = repo.commit("first", {"dvc.yaml": declared, "m.bin": "one"})
+    second = repo.commit("second", {"m.bin": "two"})
+    index = build_index(load_registry(repo.path), candidates=20).data
+    model = next(m for m in index["models"] if m["name"] == "m")
+    assert [c["register"] for c in model["candidates"]] == [f"modelshelf register m {second}", f"modelshelf register m {first}"]
+    compared = run_cli("compare", "m", "HEAD~1", "HEAD", "--json", "--repo", str(repo.path))
+    assert compared.returncode == 0, compared.stderr
+    assert json.loads(compared.stdout)["entries"][0]["register"] == f"modelshelf register m {first}"
+    ms(repo, *model["candidates"][0]["register"].split()[1:])
+    assert repo.git("tag", "--points-at", second) == "m@v0.0.1"
+    index = build_index(load_registry(repo.path), candidates=20).data
+    model = next(m for m in index["models"] if m["name"] == "m")
+    assert [c["register"] for c in model["candidates"]] == [f"modelshelf register m {first} --bump-minor"]
+
+
 # -- the site ------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def site(pipeline, tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -146,3 +146,25 @@ def test_paths_inside_the_repo_and_urls_are_accepted(repo: GitBuilder, name: str
     add_artifact(name, path, repo=repo.path)
     declared = yaml.safe_load((repo.path / where).read_text())["artifacts"]
     assert declared[name.split(":")[-1]]["path"] == path
+
+
+def test_add_reports_unusable_dvcyaml_locations_in_one_line(repo: GitBuilder) -> None:
+    """A file where the model's folder should be, a folder named dvc.yaml, a dvc.yaml that is not
+    UTF-8: each is a usage error naming the path, not a traceback; nothing is written."""
+    repo.commit("one", {"dvc.yaml": COMMENTED, "model.pkl": "bytes", "weird/dvc.yaml/keep": "",
+                        "latin/dvc.yaml": b"artifacts:\n  m:\n    path: m.bin\n    desc: caf\xe9\n"})
+    cases = {
+        "model.pkl:m": f"cannot write {repo.path / 'model.pkl' / 'dvc.yaml'}: {repo.path / 'model.pkl'} is a file, not a folder",
+        "model.pkl/deeper:m": f"{repo.path / 'model.pkl'} is a file, not a folder",
+        "weird:m": f"cannot read {repo.path / 'weird' / 'dvc.yaml'}: Is a directory",
+        "latin:m": f"{repo.path / 'latin' / 'dvc.yaml'}: not UTF-8 (byte 45)",
+    }
+    for name, message in cases.items():
+        result = ms(repo, "add", name, "--path", "m.bin", check=False)
+        assert result.returncode == 2, (name, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert message in result.stderr, (name, result.stderr)
+    assert repo.git("status", "--porcelain") == ""
+    with pytest.raises(DeclareError, match="is a file, not a folder"):
+        log_model("model.pkl:m", "m.bin", metrics={"auc": 0.9}, repo=repo.path)

@@ -243,3 +243,22 @@ def test_broken_gto_config_is_a_lookup_failure(repo: GitBuilder) -> None:
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"modelshelf: error: {repo.path / '.gto'}: not valid YAML")
     assert len(result.stderr.strip().splitlines()) == 1 and "(line 2, column 1)" in result.stderr
+
+
+def test_version_on_a_commit_without_the_declaration_says_so(repo: GitBuilder, tmp_path: Path) -> None:
+    """A version tagged where dvc.yaml no longer declares the model: the bytes may still be in Git
+    (m.bin is), so "neither committed nor tracked" would be wrong; the missing declaration is the cause."""
+    repo.commit("declare", {"dvc.yaml": "artifacts:\n  m:\n    path: m.bin\n", "m.bin": "one"})
+    repo.gto("register", "m", "--version", "v1.0.0")
+    repo.git("rm", "-q", "dvc.yaml")
+    sha = repo.commit("drop dvc.yaml")
+    repo.gto("register", "m", "--version", "v1.1.0")
+    result = run_cli("download", "m@v1.1.0", "--repo", str(repo.path), "-o", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == (
+        f"modelshelf: error: m v1.1.0: no bytes recorded: the model has no path at commit {sha[:7]} "
+        "(not declared in dvc.yaml or artifacts.yaml there, or declared without one)"
+    )
+    assert not (tmp_path / "out").exists()
+    assert run_cli("download", "m@v1.0.0", "--repo", str(repo.path), "-o", str(tmp_path / "out")).returncode == 0
+    assert (tmp_path / "out" / "m.bin").read_text() == "one"

@@ -81,3 +81,68 @@ def _serve_and_stop(registry: Path, tmp_path: Path, stop: int) -> str:
         server.stderr.close()
     assert list(temp.iterdir()) == []  # config, docs and site folders removed, also on SIGTERM
     return "".join(seen)
+
+
+def test_serve_rebuilds_when_a_tag_is_pushed_into_a_worktree(tmp_path: Path) -> None:
+    """A new tag rebuilds the preview. Two faults stopped that: every rebuild of the packaged
+    config failed ("Invalid Plugins configuration": loading the config consumed the plugin
+    options it was given), and a worktree's refs (kept in the main repo's Git dir) were not watched."""
+    import queue
+    import threading
+
+    from .gitutil import GitBuilder
+
+    repo = GitBuilder(tmp_path / "main")
+    repo.commit("model", {"dvc.yaml": "artifacts:\n  m:\n    path: m.bin\n", "m.bin": "one"})
+    repo.tag("m@v1.0.0")
+    worktree = tmp_path / "wt"
+    repo.git("worktree", "add", "-q", "--detach", str(worktree))
+    address = f"127.0.0.1:{_free_port()}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "modelshelf", "serve", "--repo", str(worktree), "-a", address],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in server.stderr], daemon=True).start()
+
+    def until(marker: str) -> list[str]:
+        seen = []
+        while marker not in (line := lines.get(timeout=120)):  # the timeout only guards against a hang
+            seen.append(line)
+            assert "ERROR" not in line, "".join(seen)
+        return seen
+
+    try:
+        watched = until("Serving on")
+        assert any(str(repo.path / ".git" / "refs") in line or "main/.git/refs" in line for line in watched), watched
+        repo.git("-C", str(worktree), "tag", "-a", "m@v1.1.0", "-m", "m@v1.1.0")
+        until("Detected file changes")
+        until("Documentation built")
+        with urllib.request.urlopen(f"http://{address}/api/registry.json", timeout=30) as response:
+            model = json.load(response)["models"][0]
+        assert [v["version"] for v in model["versions"]] == ["v1.1.0", "v1.0.0"]
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def test_serve_watches_the_refs_where_git_keeps_them(tmp_path: Path) -> None:
+    from modelshelf.git import GitRepo
+    from modelshelf.sitebuild import watch_paths
+
+    from .gitutil import GitBuilder
+
+    repo = GitBuilder(tmp_path / "main")
+    repo.commit("model", {"dvc.yaml": "artifacts: {}\n", "sub/dvc.yaml": "artifacts: {}\n"})
+    repo.git("worktree", "add", "-q", "--detach", str(tmp_path / "wt"))
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(tmp_path / "bare.git")], check=True)
+    refs = str(repo.path / ".git" / "refs")
+    with GitRepo(repo.path / "sub") as sub:
+        assert watch_paths(sub) == [refs, str(repo.path / "dvc.yaml")]
+    with GitRepo(tmp_path / "wt") as wt:
+        assert watch_paths(wt) == [refs, str(tmp_path / "wt" / "dvc.yaml")]
+    with GitRepo(tmp_path / "bare.git") as bare:
+        assert watch_paths(bare) == [str(tmp_path / "bare.git" / "refs"), str(tmp_path / "bare.git" / "packed-refs")]

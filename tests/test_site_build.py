@@ -194,6 +194,22 @@ def test_search_indexes_models_but_not_their_history(evil_site: Path) -> None:
     assert "modelshelf download evil-model#prod" in page  # the use box is on the page, just not in search
 
 
+def test_search_finds_labels_type_meta_and_stages_as_words(evil_site: Path) -> None:
+    """Search indexes the text between tags as written: adjacent labels, badges or facts
+    (``<dd>tabular</dd>``, ``<span>x</span><span>y</span>``) must keep a space between them,
+    or "tabular" is only part of one long token and searching a label finds nothing."""
+    search = json.loads((evil_site / "search" / "search_index.json").read_text())
+    docs = {d["location"]: d["text"] for d in search["docs"]}
+    page = docs["evil-model/"]
+    words = re.split(r"[\s\-]+", re.sub(r"<[^>]+>", " ", page))  # the separator the index declares
+    assert search["config"]["separator"] == r"[\s\-]+"
+    for word in ("tabular", "model", "metrics", "metrics.json", "params.yaml"):  # a label, the type, meta
+        assert word in words, (word, page)
+    assert {"prod:", "staging:", "v1.1.0"} <= set(words), page  # badges apart (their no-break space splits too)
+    home = re.split(r"[\s\-]+", re.sub(r"<[^>]+>", " ", docs[""]))
+    assert "tabular" in home and "All" not in home  # the table's labels; not the filter controls
+
+
 def test_builds_are_deterministic(evil: Path, evil_site: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     assert_no_warnings(run_cli("build", "--repo", str(evil), "-o", str(again), "--quiet"))

@@ -213,7 +213,7 @@ def test_model_meta_is_shown_as_facts_escaped_flattened_and_cut(tmp_path: Path) 
                                   "notes": "x" * 500}
     site = render_site(index, SiteOptions(), plot_cache=tmp_path)
     html = as_html(next(p for p in site.pages if not p.in_nav).content)
-    facts = re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", html)
+    facts = re.findall(r"<dt>([^<]*)</dt>\s*<dd>([^<]*)</dd>", html)
     meta = {k: v for k, v in facts if k in ("owner", "tags", "deploy.region", "deploy.gpu", "notes")}
     assert list(meta) == ["deploy.gpu", "deploy.region", "notes", "owner", "tags"]  # key order, nested flattened
     assert meta["tags"] == "a, b" and meta["deploy.gpu"] == "—" and len(meta["notes"]) == 200

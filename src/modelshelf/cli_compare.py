@@ -25,20 +25,25 @@ def _delta(delta: float | None, index: int) -> str:
     return f" ({'+' if delta > 0 else '-'}{_fmt(abs(delta))})"
 
 
-def _commit_entry(registry, metadata, extras, name: str, token: str):
-    """An arbitrary commit (branch, tag, sha, experiment ref) read like a candidate."""
-    from .compare.model import Entry, lineage_hashes
+def _commit_entry(registry, metadata, extras, model, token: str):
+    """An arbitrary commit (branch, tag, sha, experiment ref): the version or candidate it is, else read like one."""
+    from .compare.candidates import register_command
+    from .compare.model import Entry, lineage_hashes, resolve_entry
     from .metadata_json import lineage_json
 
+    name = model["name"]
     sha = registry.repo.resolve(token)
     if sha is None:
         return None
+    known = resolve_entry(model, sha)  # `main` or `HEAD~2` may be a registered version's commit
+    if known is not None:
+        return known
     meta = metadata.metadata(name, sha)
     if meta.declaration is None:
         raise CliError(f"{name} is not declared at commit {sha[:7]} ('{token}')")
     return Entry(token if token != sha else sha[:7], "commit", sha, dict(meta.metrics), dict(meta.params),
                  lineage_hashes(lineage_json(meta.lineage)), tuple(extras.plots(name, sha)),
-                 f"modelshelf register {name} {sha} --bump-minor")
+                 register_command(name, sha, first=model.get("latest") is None))
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -71,7 +76,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         except CompareError as exc:
             raise CliError(str(exc)) from None
         if entry is None:
-            entry = _commit_entry(registry, metadata, extras, args.name, token)
+            entry = _commit_entry(registry, metadata, extras, model, token)
         if entry is None:
             versions = ", ".join(v["version"] for v in model["versions"]) or "none"
             raise CliError(f"'{token}' is no version, candidate or commit of {args.name}; versions: {versions}")

@@ -96,7 +96,12 @@ def _yaml_for(text: str) -> tuple[YAML, Any]:
 
 
 def _load_dvcyaml(path: Path) -> tuple[YAML, CommentedMap]:
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+    except UnicodeDecodeError as exc:
+        raise DeclareError(f"{path}: not UTF-8 (byte {exc.start}); nothing was changed") from None
+    except OSError as exc:  # a folder named dvc.yaml, a file where its folder should be, ...
+        raise DeclareError(f"cannot read {path}: {exc.strerror or exc}; nothing was changed") from None
     try:
         rt, data = _yaml_for(text)
     except RuamelError as exc:
@@ -107,6 +112,15 @@ def _load_dvcyaml(path: Path) -> tuple[YAML, CommentedMap]:
     if not isinstance(data, CommentedMap):
         raise DeclareError(f"{path}: expected a mapping at the top level; nothing was changed")
     return rt, data
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        atomic_write(path, text)
+    except OSError as exc:  # a file where a folder should be, a read-only folder, ...
+        blocker = next((p for p in reversed(path.parents) if p.exists() and not p.is_dir()), None)
+        reason = f"{blocker} is a file, not a folder" if blocker else exc.strerror or str(exc)
+        raise DeclareError(f"cannot write {path}: {reason}") from None
 
 
 def _dump(rt: YAML, data: CommentedMap) -> str:
@@ -188,7 +202,7 @@ def add_artifact(
             current.update(meta)
         else:
             raise DeclareError(f"{dvcyaml}: artifacts.{short}.meta must be a mapping; nothing was changed")
-    atomic_write(dvcyaml, _dump(rt, data))
+    _write(dvcyaml, _dump(rt, data))
     return Declared(name, dvcyaml, created)
 
 
@@ -220,7 +234,7 @@ def log_model(
     if text is None:
         return declared
     target = declared.dvcyaml.parent / metrics_file
-    atomic_write(target, text)
+    _write(target, text)
     rt, data = _load_dvcyaml(declared.dvcyaml)
     listed = data.get("metrics")
     if listed is None:
@@ -230,7 +244,7 @@ def log_model(
             listed.append(metrics_file)
     else:
         raise DeclareError(f"{declared.dvcyaml}: 'metrics' must be a list of files")
-    atomic_write(declared.dvcyaml, _dump(rt, data))
+    _write(declared.dvcyaml, _dump(rt, data))
     return Declared(name, declared.dvcyaml, declared.created, target)
 
 

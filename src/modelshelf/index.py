@@ -197,7 +197,7 @@ def build_model(registry: Registry, artifact: ArtifactState, metadata: MetadataJ
         "events": [event_record(e) for e in registry.state.history(artifact.name)],
     }
     if extras is not None:
-        result["candidates"] = extras.candidates(artifact.name, {v.commit for v in artifact.versions})
+        result["candidates"] = extras.candidates(artifact.name, {v.commit for v in artifact.versions}, first=latest is None)
     return result
 
 

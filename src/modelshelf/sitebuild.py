@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import logging
 import os
 import shutil
@@ -27,6 +28,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils.yaml import yaml_load
 
 from .atomic import current_umask
+from .git import GitRepo
 
 DEFAULT_CONFIG = Path(__file__).parent / "defaults" / "mkdocs.yml"
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
@@ -190,16 +192,41 @@ def serve_site(repo: str | os.PathLike[str], *, config_file: str | os.PathLike[s
     restore = _stop_on_sigterm()
     try:
         catalog = catalog_config(repo_path, config_file, work)
-        git_dir = repo_path / ".git"
-        watch = [str(p) for p in (git_dir / "refs" / "tags", git_dir / "packed-refs", repo_path / "dvc.yaml") if p.exists()]
-        kwargs: dict[str, Any] = dict(catalog.overrides, strict=strict)
+        with GitRepo(repo_path) as git_repo:
+            watch = watch_paths(git_repo)
+        kwargs: dict[str, Any] = dict(strict=strict)
         if dev_addr:
             kwargs["dev_addr"] = dev_addr
         with mkdocs_logging():
-            serve(str(catalog.config_file), livereload=True, watch=watch, open_in_browser=open_in_browser, **kwargs)
+            serve(str(_serve_config(catalog, work)), livereload=True, watch=watch,
+                  open_in_browser=open_in_browser, **kwargs)
     finally:
         restore()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _serve_config(catalog: CatalogConfig, work: Path) -> Path:
+    """The config file ``serve`` loads: the overrides in a file that INHERITs the packaged config.
+
+    ``mkdocs serve`` loads the config again for every rebuild, from the same arguments, and
+    loading pops each plugin's options out of the ``plugins`` list it is given: passed as
+    overrides, the second load found ``{}`` and every rebuild failed. A file is read afresh.
+    """
+    if not catalog.overrides:
+        return catalog.config_file
+    target = work / "mkdocs.yml"
+    target.write_text(json.dumps({"INHERIT": str(catalog.config_file), **catalog.overrides}), encoding="utf-8")
+    return target
+
+
+def watch_paths(repo: GitRepo) -> list[str]:
+    """What ``serve`` watches: every ref (a new tag; a commit, which moves what declared-only
+    models are read at) where Git keeps them for this checkout (a worktree's and a bare
+    repo's are not in ``<repo>/.git``), and the root declaration files."""
+    paths = [repo.common_dir / "refs", repo.common_dir / "packed-refs"]
+    if not repo.is_bare:
+        paths += [repo.root / name for name in ("dvc.yaml", "artifacts.yaml", ".gto")]
+    return [str(p) for p in paths if p.exists()]
 
 
 def _stop_on_sigterm() -> Callable[[], None]:

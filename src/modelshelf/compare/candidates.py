@@ -37,8 +37,14 @@ class Candidate:
     ref: str | None
     experiment: str | None
 
-    def register_command(self, name: str) -> str:
-        return f"modelshelf register {name} {self.commit} --bump-minor"
+    def register_command(self, name: str, first: bool = False) -> str:
+        return register_command(name, self.commit, first)
+
+
+def register_command(name: str, commit: str, first: bool = False) -> str:
+    """The command that registers ``commit``: a minor bump, or (``first``: nothing registered
+    yet, where a bump fails) the first version, as ``register`` picks it without a bump."""
+    return f"modelshelf register {name} {commit}" + ("" if first else " --bump-minor")
 
 
 def _parse_log(text: str, source: str = "branch") -> list[ChangedCommit]:

@@ -67,13 +67,14 @@ class CompareExtras:
             paths.update(source.path for source in plot.sources)
         return paths
 
-    def candidates(self, name: str, known_commits: set[str]) -> list[JSON]:
+    def candidates(self, name: str, known_commits: set[str], first: bool = False) -> list[JSON]:
+        """``first``: the model has no registered version yet (its register command takes no bump)."""
         if not self.finder.changes:
             return []
         found = self.finder.find(self.watched_paths(name), known_commits)
-        return [record for c in found if (record := self.candidate_json(name, c)) is not None]
+        return [record for c in found if (record := self.candidate_json(name, c, first)) is not None]
 
-    def candidate_json(self, name: str, candidate: Candidate) -> JSON | None:
+    def candidate_json(self, name: str, candidate: Candidate, first: bool = False) -> JSON | None:
         meta = self.metadata.metadata(name, candidate.commit)
         if meta.declaration is None:
             return None  # the model is not declared there (yet)
@@ -87,7 +88,7 @@ class CompareExtras:
             "author": commit.author_name if commit else None,
             "message": commit.message.strip() if commit else None,
             "changed": list(candidate.changed),
-            "register": candidate.register_command(name),
+            "register": candidate.register_command(name, first),
             "metrics": dict(sorted(meta.metrics.items())),
             "params": dict(sorted(meta.params.items())),
             "lineage": lineage_json(meta.lineage),

@@ -53,10 +53,13 @@ def plan_for(resolution: Resolution, catalog: Catalog, dvc_remotes: tuple[str, .
         item = FileItem("", (UrlLocation(storage.url),), _digest(storage), storage.size)
         return Plan(output_name(storage, what), False, (item,))
     if storage.kind == "missing" or not storage.path:
-        where = f" ('{storage.path}')" if storage.path else ""
+        at = f"at commit {resolution.version.commit[:7]}"
+        if not storage.path:  # no declaration there (a tag on a commit before dvc.yaml, or after it was removed)
+            raise TransferFailed(f"{what}: no bytes recorded: the model has no path {at} (not declared in "
+                                 "dvc.yaml or artifacts.yaml there, or declared without one)")
         raise TransferFailed(
-            f"{what}: no bytes recorded: the model's path{where} is neither committed to Git "
-            f"nor tracked by DVC at commit {resolution.version.commit[:7]}"
+            f"{what}: no bytes recorded: the model's path ('{storage.path}') is neither committed to Git "
+            f"nor tracked by DVC {at}"
         )
     if catalog.repo is None:
         if storage.kind == "dvc" and dvc_remotes:
