@@ -194,6 +194,32 @@ def test_doctor_flags_same_second_tags_read_against_their_counters(repo: GitBuil
     assert line.startswith("tags m#prod#10 and m#prod#9 share one second") and "#10 was meant to win" in line
 
 
+def test_doctor_leaves_same_second_tags_of_different_stages_alone(repo: GitBuilder) -> None:
+    """Two `gto assign` runs in one second: `m#prod#3` reads before `m#staging#2`, which
+    changes nothing. Every contradicting same-stage pair is found, not only neighbours."""
+    c1 = repo.commit("c1")
+    c2 = repo.commit("c2")
+    repo.gto("register", "m", c1, "--version", "v1.0.0")
+    repo.env.update({"GIT_COMMITTER_DATE": f"{repo.clock + 10} +0000"})
+    repo.git("tag", "-a", "m#prod#3", c1, "-m", "a")
+    repo.git("tag", "-a", "m#staging#2", c1, "-m", "b")
+    repo.env.clear()
+    assert_same_as_gto(repo, "show")
+    doctor = run_cli("doctor", "--tags-only", "--repo", str(repo.path))
+    assert "share one second" not in doctor.stdout
+    assert doctor.returncode == 0, doctor.stdout
+    repo.gto("register", "m", c2, "--version", "v2.0.0")
+    repo.env.update({"GIT_COMMITTER_DATE": f"{repo.clock + 10} +0000"})
+    repo.git("tag", "-a", "m#dev#11", c1, "-m", "c")  # read order: #10, #11, #9
+    repo.git("tag", "-a", "m#dev#10", c2, "-m", "d")
+    repo.git("tag", "-a", "m#dev#9", c1, "-m", "e")
+    repo.env.clear()
+    assert_same_as_gto(repo, "show")
+    flagged = [l.split(" share")[0] for l in run_cli("doctor", "--tags-only", "--repo", str(repo.path)).stdout.splitlines()
+               if "share one second" in l]
+    assert flagged == ["tags m#dev#10 and m#dev#9", "tags m#dev#11 and m#dev#9"]
+
+
 def test_artifacts_yaml_declared_models_match_gto(repo: GitBuilder) -> None:
     """GTO lists models declared in artifacts.yaml at HEAD, unregistered ones included."""
     repo.commit("declare", {"artifacts.yaml": "churn:\n  type: model\n  path: models/churn.pkl\nseg:\n  type: model\n"})

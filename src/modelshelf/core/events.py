@@ -142,24 +142,42 @@ def order_tags(tags: list[RegistryTag]) -> list[RegistryTag]:
 
 
 def counter_ties(tags: list[RegistryTag]) -> list[str]:
-    """Same-second tags of one model that GTO reads against their counters' order.
+    """Same-second tags of one model that GTO reads against their counters' order,
+    where that order changes what the registry says.
 
     Ties are broken by tag name, as GTO does, so ``m#prod#10`` reads before
     ``m#prod#9`` when both carry the same second: the tag meant to come last
-    may not win. ``doctor`` reports each such pair (neighbours in read order).
+    may not win. Only tags about the same stage (assign, unassign) or the same
+    version (register, deregister) are reported: ``m#prod#3`` read before
+    ``m#staging#2`` (two ``gto assign`` runs in one second) changes nothing.
     """
     found: list[str] = []
     ordered = order_tags(tags)
-    for first, second in zip(ordered, ordered[1:]):
-        a, b = first.name, second.name
-        if (a.artifact == b.artifact and first.record.timestamp == second.record.timestamp
-                and a.counter is not None and b.counter is not None and a.counter > b.counter):
-            found.append(
-                f"tags {first.record.name} and {second.record.name} share one second "
-                f"({iso_utc(first.record.timestamp)}): GTO reads them in name order, so #{a.counter} counts "
-                f"as earlier than #{b.counter}; re-create one a second apart if #{a.counter} was meant to win"
-            )
+    for position, first in enumerate(ordered):
+        a = first.name
+        if a.counter is None:
+            continue
+        for second in ordered[position + 1:]:
+            if second.record.timestamp != first.record.timestamp:
+                break
+            b = second.name
+            if (b.artifact == a.artifact and b.counter is not None and a.counter > b.counter
+                    and _subject(a) is not None and _subject(a) == _subject(b)):
+                found.append(
+                    f"tags {first.record.name} and {second.record.name} share one second "
+                    f"({iso_utc(first.record.timestamp)}): GTO reads them in name order, so #{a.counter} counts "
+                    f"as earlier than #{b.counter}; re-create one a second apart if #{a.counter} was meant to win"
+                )
     return found
+
+
+def _subject(name: TagName) -> tuple[str, str] | None:
+    """What a tag changes, for ordering purposes: a stage, or a version; None for deprecation."""
+    if name.action in (Action.ASSIGN, Action.UNASSIGN) and name.stage is not None:
+        return ("stage", name.stage)
+    if name.action in (Action.REGISTER, Action.DEREGISTER) and name.version is not None:
+        return ("version", name.version)
+    return None
 
 
 def iso_utc(timestamp: int) -> str:
