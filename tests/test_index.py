@@ -146,6 +146,9 @@ def test_shallow_clone_is_reported_with_the_fix(repo: GitBuilder, tmp_path: Path
     assert forced.returncode == 0
     assert [m["versions"] for m in json.loads(out.read_text())["models"]] == [[]]  # declared at HEAD, no tags
     assert forced.stderr.count("shallow clone") == 1  # warned once, not once per layer
+    doctor = run_cli("doctor", "--repo", str(clone))
+    assert doctor.returncode == 1
+    assert (doctor.stdout + doctor.stderr).count("shallow clone") == 1  # one finding, not three copies
 
 
 def test_remote_credentials_are_not_published(repo: GitBuilder) -> None:

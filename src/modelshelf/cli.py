@@ -140,7 +140,7 @@ def _left_out(count: int) -> str:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    registry = _load(args)
+    registry = load_registry(args.repo)  # its warnings are findings below, not stderr warnings too
     findings: list[str] = [f"repo: {w.message}" for w in registry.warnings]
     findings += [f"tag {t.name}: ignored, {t.reason}" for t in registry.ignored]
     findings += counter_ties(registry.tags)
@@ -154,7 +154,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         from .index import build_index
 
         index = build_index(registry, progress=None)
-        findings += index.problems
+        repo_warnings = {w.message for w in registry.warnings}  # already listed as "repo: ..."
+        findings += [p for p in index.problems if p not in repo_warnings]
         # Values the index leaves out (NaN metrics): not problems (a build does not warn),
         # but a user loses them, so they are listed here and count as findings.
         findings += [f"note: {notice}" for notice in index.notices]
