@@ -248,3 +248,17 @@ def test_download_from_the_repo_needs_no_site(repo: GitBuilder, tmp_path: Path) 
     result = run_cli("download", "churn#dev", "-o", str(tmp_path), cwd=repo.path)  # --repo defaults to .
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "churn.pkl").read_bytes() == git_bytes(repo, shas["v1.1.0"], "models/churn.pkl")
+
+
+def test_download_warns_like_resolve_about_deregistered_and_deprecated(repo: GitBuilder, tmp_path: Path) -> None:
+    shas = build_churn(repo)
+    got = run_cli("download", "churn@v1.2.0", "-o", str(tmp_path / "a"), "--repo", str(repo.path))
+    assert got.returncode == 0, got.stderr
+    assert "churn v1.2.0 is deregistered" in got.stderr
+    assert (tmp_path / "a" / "churn.pkl").read_bytes() == git_bytes(repo, shas["v1.2.0"], "models/churn.pkl")
+    repo.tag("churn@deprecated#5")
+    got = run_cli("download", "churn@v1.1.0", "-o", str(tmp_path / "b"), "--repo", str(repo.path))
+    assert got.returncode == 0, got.stderr
+    assert "model 'churn' is deprecated" in got.stderr and "deregistered" not in got.stderr
+    resolved = run_cli("resolve", "churn@v1.1.0", "--repo", str(repo.path))
+    assert "model 'churn' is deprecated" in resolved.stderr

@@ -64,7 +64,7 @@ def cmd_download(args: argparse.Namespace) -> int:
 
     path = download(
         args.spec, args.output, **_source(args), force=args.force,
-        allow_unverified=args.allow_unverified, dvc_remotes=tuple(args.dvc_remote),
+        allow_unverified=args.allow_unverified, dvc_remotes=tuple(args.dvc_remote), on_resolved=_note,
     )
     print(path)
     return EXIT_OK

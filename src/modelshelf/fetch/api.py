@@ -1,8 +1,8 @@
-"""``modelshelf.resolve`` and ``modelshelf.fetch``: a spec in, a record or verified bytes out.
+"""``modelshelf.resolve`` and ``modelshelf.download``: a spec in, a record or verified bytes out.
 
     >>> import modelshelf
     >>> modelshelf.resolve("churn#prod", index="https://models.example.com/api/registry.json").version
-    >>> modelshelf.fetch("churn#prod", "models/", index="https://models.example.com/api/registry.json")
+    >>> modelshelf.download("churn#prod", "models/", index="https://models.example.com/api/registry.json")
 
 With ``index`` only the standard library is used; with ``repo`` the lookup
 and the bytes come from a local Git repository (no site needed).
@@ -11,6 +11,7 @@ and the bytes come from a local Git repository (no site needed).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from .catalog import Catalog, load_index, load_repo
@@ -49,14 +50,19 @@ def download(
     force: bool = False,
     allow_unverified: bool = False,
     dvc_remotes: tuple[str, ...] = (),
+    on_resolved: Callable[[Resolution], None] | None = None,
 ) -> Path:
     """Fetch the bytes a spec names into folder ``output``; returns the written file or folder.
 
     Every file is checked against its sha256 or md5 before it is renamed into
-    place; on failure nothing is left at the destination.
+    place; on failure nothing is left at the destination. ``on_resolved`` sees
+    the resolution before any byte moves (the CLI warns there about a deprecated
+    model or a deregistered version).
     """
     catalog = _catalog(spec, index, repo)
     resolution = resolve_in(catalog, spec)
+    if on_resolved is not None:
+        on_resolved(resolution)
     plan = plan_for(resolution, catalog, tuple(dvc_remotes))
     what = f"{resolution.model} {resolution.version.version}"
     return materialize(plan, Path(output), what, force=force, allow_unverified=allow_unverified)
