@@ -128,6 +128,17 @@ def test_bad_names_and_metrics_are_refused(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []  # refused before anything was written
 
 
+@pytest.mark.parametrize("name, canonical", [("dir/:m", "dir:m"), ("/dir:m", "dir:m"), ("a//b:m", "a/b:m")])
+def test_folder_names_that_no_dvcyaml_declares_are_refused(repo: GitBuilder, name: str, canonical: str) -> None:
+    """GTO reads 'dir/:m' as a model of its own: declared as 'm' in dir/dvc.yaml it would be 'dir:m',
+    and `add` said it declared 'dir/:m'."""
+    result = ms(repo, "add", name, "--path", "dir/m.pkl", check=False)
+    assert result.returncode == 2 and f"is called '{canonical}'" in result.stderr, result.stderr
+    with pytest.raises(DeclareError, match=f"is called '{canonical}'"):
+        log_model(name, "dir/m.pkl", metrics={"a": 1}, repo=repo.path)
+    assert repo.git("status", "--porcelain", "--untracked-files=all") == ""
+
+
 @pytest.mark.parametrize("name, path", [("m", "../outside.pkl"), ("m", "/abs/model.pkl"), ("sub:m", "../../x.pkl")])
 def test_model_paths_outside_the_repo_are_refused(repo: GitBuilder, name: str, path: str) -> None:
     """Accepted, they declared a model whose bytes no download could ever find."""

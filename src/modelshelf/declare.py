@@ -150,6 +150,12 @@ def add_artifact(
     are added to the existing ones (kept unique, in order).
     """
     folder, short = split_name(name)
+    folder = "/".join(part for part in folder.split("/") if part)
+    canonical = f"{folder}:{short}" if folder else short
+    if canonical != name:
+        # GTO reads 'dir/:m' as a name of its own, never the 'dir:m' that dir/dvc.yaml declares.
+        raise DeclareError(f"invalid model name '{name}': a model declared in "
+                           f"{folder + '/' if folder else ''}dvc.yaml is called '{canonical}'")
     root = _root(repo)
     if type is not None:
         _check_text(type, "type")
