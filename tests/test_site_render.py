@@ -135,7 +135,7 @@ def test_views_deltas_params_and_use_commands() -> None:
     assert any("curl -s https://models.example.com/api/models/m.json | jq -r '.stages[\"prod\"]'" == c
                for c in tabs["JSON index"])
     assert [b.stage for b in catalog.badges(model)] == ["dev", "prod"]
-    assert fmt_value(0.30000000000000004) == "0.3" and fmt_value(True) == "true" and fmt_value(1e-05) == "1e-05"
+    assert fmt_value(0.30000000000000004) == "0.3" and fmt_value(True) == "true" and fmt_value(1e-05) == "1e-5"
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # matplotlib costs ~0.3 s to import: a build whose plots are 
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
-STYLE_VERSION = "5"  # bump whenever the drawing code changes: renames every cached plot
+STYLE_VERSION = "6"  # bump whenever the drawing code changes: renames every cached plot
 MAX_DEFAULT_METRICS = 6
 MIN_POINTS = 2  # a trend needs two points; single values are in the versions table
 MAX_PLOTTED = 1e200  # larger magnitudes stay in the tables only: matplotlib's margins overflow near 1e308
@@ -302,20 +302,44 @@ class ReusableFigure(threading.local):
         return figure, canvas, ax
 
 
-def _tick_label(value: float, _position: object = None) -> str:
-    """Compact y tick labels: no separate offset or ×1e15 note, which matplotlib draws where
-    the title is."""
-    return f"{value:.6g}".replace("-", "\u2212")
+def tick_labels(values: list[float]) -> list[str]:
+    """Y tick labels in the site's number format (``views.fmt_value``), the tables' digits.
+
+    More decimals only when four would print two ticks alike (a narrow range); never a
+    separate offset or x1e15 note, which matplotlib draws where the title is.
+    """
+    from .views import fmt_value
+
+    labels: list[str] = []
+    for places in (4, 6, 8, 10):
+        labels = [fmt_value(float(v), places) for v in values]
+        if len(set(labels)) == len(labels):
+            break
+    return labels
+
+
+def _value_ticks() -> Any:
+    from matplotlib.ticker import Formatter
+
+    class ValueTicks(Formatter):
+        def __call__(self, x: float, pos: object = None) -> str:
+            return tick_labels([x])[0]
+
+        def format_ticks(self, values: Any) -> list[str]:
+            return tick_labels(list(values))
+
+    return ValueTicks()
 
 
 def _trend_axes(ax: Any) -> None:
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import MaxNLocator
 
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
-    ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
+    ax.yaxis.set_major_formatter(_value_ticks())
     ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+
 
 
 _TREND = ReusableFigure(_SIZE, _trend_axes)

@@ -25,17 +25,24 @@
 
   function isNumber(v) { return typeof v === "number" && isFinite(v); }
 
-  /* Same as views.fmt_value. */
+  /* The site's one rule for metric and param values: views.fmt_value in Python (tests feed both
+   * the same numbers). By value: from 0.001 up to a million, at most four decimals without
+   * trailing zeros; smaller or larger magnitudes in four significant digits ("1.148e15"). */
   function fmt(v) {
     if (v === null || v === undefined) return "—";
-    if (typeof v === "boolean") return String(v);
-    if (typeof v === "number") {
-      if (Number.isInteger(v)) return String(v);
-      if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)) return v.toPrecision(4).replace(/\.?0+(e|$)/, "$1");
-      return v.toFixed(4).replace(/0+$/, "").replace(/\.$/, "") || "0";
+    if (typeof v !== "number") return String(v);
+    if (isNaN(v)) return "NaN";
+    if (!isFinite(v)) return v > 0 ? "∞" : "-∞";
+    if (v === 0) return "0";
+    var size = Math.abs(v);
+    if (size >= 1e6 || size < 1e-3) {
+      var parts = v.toExponential(3).split("e");
+      return parts[0].replace(/\.?0+$/, "") + "e" + Number(parts[1]);
     }
-    return String(v);
+    return v.toFixed(4).replace(/\.?0+$/, "");
   }
+  window.modelshelf = window.modelshelf || {};
+  window.modelshelf.formatValue = fmt;  /* for tests and for scripts reusing the catalog's format */
 
   function short(s) { return /^[0-9a-f]{40}$/.test(s) ? s.slice(0, 7) : s; }
 
