@@ -87,6 +87,45 @@ def shown_message(text: str | None, limit: int = MESSAGE_LIMIT) -> str | None:
     return f"{text[:limit].rstrip()}… ({len(text) - limit:,} more characters in the JSON index)"
 
 
+@dataclass(frozen=True)
+class FoldedText:
+    """A long text as the lead a page shows and the rest it folds away (``rest`` empty: show it whole)."""
+
+    lead: str
+    rest: str
+
+
+FOLD_AT = 700  # characters (or FOLD_LINES lines) above which a description is folded
+FOLD_LINES = 8
+LEAD_CHARS = 400  # at most this much of a folded description shows, in at most LEAD_LINES lines
+LEAD_LINES = 5
+
+
+def fold_text(text: str) -> FoldedText:
+    """Split a long description into a lead and the rest, at the best break in the lead's window.
+
+    A paragraph break, else a line break, else a sentence end, else a space in the second
+    half of the window; a hard cut only for text without any. Only whitespace at the cut is
+    dropped. Short text (under ``FOLD_AT`` characters and ``FOLD_LINES`` lines) stays whole.
+    """
+    if len(text) <= FOLD_AT and text.count("\n") < FOLD_LINES:
+        return FoldedText(text, "")
+    end = LEAD_CHARS
+    line_ends = [i for i, c in enumerate(text[:end]) if c == "\n"]
+    if len(line_ends) >= LEAD_LINES:
+        end = line_ends[LEAD_LINES - 1]
+    window = text[: end + 1]
+    floor = end // 2
+    for mark, keep in (("\n\n", 0), ("\n", 0), (". ", 1), (" ", 0)):
+        at = window.rfind(mark, floor)
+        if at > 0:
+            cut = at + keep
+            break
+    else:
+        cut = end
+    return FoldedText(text[:cut].rstrip(), text[cut:].lstrip())
+
+
 def meta_facts(meta: object, limit: int = 200) -> list[tuple[str, str]]:
     """A model's free-form ``meta:`` as ``(dotted key, text)`` pairs for its page, in key order.
 
@@ -171,6 +210,17 @@ def metric_cell(name: str, value: object, base: object, lower_is_better: bool) -
     better = (diff < 0) if lower_is_better else (diff > 0)
     return MetricCell(name, fmt_value(value), f"{sign}{fmt_value(abs(diff))}", "up" if diff > 0 else "down",
                       "better" if better else "worse", lower_is_better)
+
+
+@dataclass(frozen=True)
+class MetricChoice:
+    """Which metrics a model page shows, and which the ``max_metrics`` cap left out."""
+
+    shown: list[str]  # plotted, in this order; the first ``tabulated`` are versions table columns
+    left_out: list[str]  # numeric metrics past the cap (still on the compare page and in the JSON)
+    configured: bool  # chosen by the plugin's ``metrics`` option
+    cap: int  # max_metrics
+    tabulated: int
 
 
 @dataclass(frozen=True)
@@ -331,10 +381,15 @@ class Catalog:
         return [self.badge(s, held[s]) for s in self.stage_order if s in held]
 
     def metric_names(self, model: JSON) -> list[str]:
-        """Configured metrics present in the model, else every numeric one (capped).
+        """The metrics a model page plots (and the first ``table_metrics`` of them, tabulates)."""
+        return self.metric_choice(model).shown
+
+    def metric_choice(self, model: JSON) -> MetricChoice:
+        """Configured metrics present in the model, else every numeric one; capped at ``max_metrics``.
 
         Unconfigured, metrics with a trend (numeric in two versions or more) come first:
-        the cap must not be spent on metrics that cannot be plotted.
+        the cap must not be spent on metrics that cannot be plotted. What the cap leaves
+        out is kept, so the page can say so.
         """
         counts: dict[str, int] = {}
         for version in model["versions"]:
@@ -342,10 +397,12 @@ class Catalog:
                 if is_number(value):
                     counts[key] = counts.get(key, 0) + 1
         if self.options.metrics:
-            chosen = [m for m in self.options.metrics if m in counts]
+            chosen = [m for m in dict.fromkeys(self.options.metrics) if m in counts]
         else:
             chosen = sorted(counts, key=lambda k: (counts[k] < 2, k))
-        return chosen[: self.options.max_metrics]
+        cap = self.options.max_metrics
+        return MetricChoice(chosen[:cap], chosen[cap:], bool(self.options.metrics), cap,
+                            min(self.options.table_metrics, len(chosen[:cap])))
 
     # -- home / stages / activity
     def model_rows(self) -> list[ModelRow]:
