@@ -284,7 +284,12 @@
       register.forEach(function (e) {
         var p = el("p");
         p.appendChild(document.createTextNode(e.label + ": "));
-        p.appendChild(el("code", { "class": "ms-register" }, e.register));
+        var copyable = el("span", { "class": "ms-copyable" });
+        copyable.appendChild(el("code", { "class": "ms-register" }, e.register));
+        /* Material's clipboard handles any [data-clipboard-text] button, added later too. */
+        copyable.appendChild(el("button", { type: "button", "class": "md-clipboard md-icon ms-copy", "data-clipboard-text": e.register,
+          title: "Copy to clipboard", "aria-label": "Copy the command that registers " + e.token }));
+        p.appendChild(copyable);
         target.appendChild(p);
       });
     }
