@@ -327,3 +327,37 @@ def test_extreme_values_plot_without_overflow_or_a_scale_note_on_the_title(tmp_p
         texts = [t for t in svg_texts(plots[metric].svg) if not t.startswith("v1.") and t != metric]
         ticks = [float(t.replace("\u2212", "-")) for t in texts]  # every other text is a number ...
         assert len(ticks) >= 3 and all(low <= abs(v) <= high for v in ticks), texts  # ... of the data's own size
+
+
+def test_stage_labels_of_neighbouring_holders_never_overlap() -> None:
+    """60 versions, stages on the last four (one holds two): every label placed, none touching another,
+    all inside the frame; no text is measured, so widths are the placement's own generous estimates."""
+    from modelshelf.render.plots import _Box, _CHAR_WIDTH, _LABEL_HEIGHT, _LABEL_SIZE, place_stage_labels
+
+    data = [(float(x), 0.8 + x / 600 + (x % 3) / 100) for x in range(60)]
+    held = [(56.0, data[56][1], "prod"), (57.0, data[57][1], "canary"), (58.0, data[58][1], "qa, staging"),
+            (59.0, data[59][1], "dev")]
+    axes, frame = _Box(43.2, 23.2, 279.4, 144.1), _Box(43.2, 24.2, 286.0, 148.0)
+    labels = place_stage_labels(held, data, (-4.7, 63.7), (0.76, 0.93), axes, frame)
+    assert sorted(label.text for label in labels) == ["canary", "dev", "prod", "qa, staging"]
+    sx, sy = (axes.x1 - axes.x0) / 68.4, (axes.y1 - axes.y0) / 0.17
+    boxes = []
+    for label in labels:
+        px, py = axes.x0 + (label.x + 4.7) * sx + label.dx, axes.y0 + (label.y - 0.76) * sy + label.dy
+        width = len(label.text) * _CHAR_WIDTH * _LABEL_SIZE + 2
+        y0 = py if label.va == "bottom" else py - _LABEL_HEIGHT
+        boxes.append(_Box(px - width / 2, y0, px + width / 2, y0 + _LABEL_HEIGHT))
+    for i, box in enumerate(boxes):
+        assert box.inside(frame), labels[i]
+        assert not any(box.overlaps(other, gap=0) for other in boxes[i + 1:]), labels[i]
+    assert any(label.leader for label in labels)  # crowded: some sit a lane away, joined by a line
+
+
+def test_stage_holders_are_ringed_and_labelled_in_a_dense_plot(tmp_path: Path) -> None:
+    stages = {56: ["prod"], 57: ["canary"], 58: ["staging", "qa"], 59: ["dev"]}
+    subject = model(*(version(f"v{1 + i // 20}.{i % 20}.0", {"acc": 0.8 + i / 600 + (i % 3) / 100},
+                              stages=stages.get(i)) for i in range(60)))
+    (plot,) = render_metric_plots(subject, None, tmp_path)
+    texts = svg_texts(plot.svg)
+    assert {"prod", "canary", "qa, staging", "dev"} <= set(texts)
+    assert plot.svg.count(b"stroke: #c2185b") >= 2  # the rings and the leader lines

@@ -14,7 +14,7 @@ from modelshelf.render.githost import commit_url_template
 from modelshelf.render.naming import api_file, file_stem, model_name, page_stem
 from modelshelf.render.options import OptionsError, SiteOptions
 from modelshelf.render.site import page_url, relative_url, render_site
-from modelshelf.render.views import Catalog, fmt_value
+from modelshelf.render.views import FOLD_AT, LEAD_CHARS, LEAD_LINES, Catalog, fold_text, fmt_value
 
 from .htmlutil import Collect
 
@@ -135,7 +135,7 @@ def test_views_deltas_params_and_use_commands() -> None:
     assert any("curl -s https://models.example.com/api/models/m.json | jq -r '.stages[\"prod\"]'" == c
                for c in tabs["JSON index"])
     assert [b.stage for b in catalog.badges(model)] == ["dev", "prod"]
-    assert fmt_value(0.30000000000000004) == "0.3" and fmt_value(True) == "true" and fmt_value(1e-05) == "1e-05"
+    assert fmt_value(0.30000000000000004) == "0.3" and fmt_value(True) == "true" and fmt_value(1e-05) == "1e-5"
 
 
 @pytest.fixture
@@ -205,6 +205,56 @@ def test_the_metric_cap_is_spent_on_metrics_with_a_trend_first() -> None:
     assert Catalog(index, SiteOptions(max_metrics=6)).metric_names(model) == ["loss", "zeta", "a_once", "b_once"]
     configured = Catalog(index, SiteOptions(metrics=("b_once", "zeta", "missing"), max_metrics=6))
     assert configured.metric_names(model) == ["b_once", "zeta"]  # a configured order is kept as given
+
+
+def model_html(index: dict, options: SiteOptions, tmp_path: Path) -> str:
+    site = render_site(index, options, plot_cache=tmp_path)
+    return as_html(next(p for p in site.pages if not p.in_nav).content)
+
+
+def test_metrics_the_cap_leaves_out_are_named_with_the_options_that_choose_them(tmp_path: Path) -> None:
+    index = make_index()
+    model = index["models"][0]
+    for n, v in enumerate(model["versions"]):
+        v["metrics"] = {f"m{i}": i + n / 10 for i in range(9)} | {SCRIPT: 1.0 + n}
+    html = model_html(index, SiteOptions(), tmp_path)
+    note = re.search(r'<p class="ms-note ms-metrics-note"[^>]*>(.*?)</p>', html, re.S)
+    assert note, "the cap is not applied silently"
+    text = re.sub(r"<[^>]+>", "", note.group(1))
+    assert text.startswith("6 of this model's 10 metrics are shown (max_metrics: 6; the versions table has the first 4")
+    # left out (trend first, then by name): m5..m8; the hostile name sorts first, so it is shown, escaped
+    assert "Left out: m5, m6, m7, m8, still on the compare page and in the JSON index." in text
+    assert "list them in the plugin's metrics option in mkdocs.yml" in text
+    assert SCRIPT not in html
+    configured = model_html(index, SiteOptions(metrics=("m8", "m7", "m6"), max_metrics=2, table_metrics=2), tmp_path)
+    text = re.sub(r"<[^>]+>", "", re.search(r'ms-metrics-note[^>]*>(.*?)</p>', configured, re.S).group(1))
+    assert text.startswith("2 of this model's 3 metrics are shown (max_metrics: 2). Left out: m6,")
+    assert "raise max_metrics in mkdocs.yml" in text
+    assert "ms-metrics-note" not in model_html(index, SiteOptions(max_metrics=12), tmp_path)
+
+
+def test_a_long_description_is_folded_at_a_break_and_loses_nothing() -> None:
+    paragraphs = "\n\n".join(f"Paragraph {i}. " + "Words and more words. " * 12 for i in range(8))
+    folded = fold_text(paragraphs)
+    assert folded.rest and len(folded.lead) <= LEAD_CHARS and folded.lead.count("\n") < LEAD_LINES
+    assert folded.lead.endswith("words.")  # a sentence end, the best break inside the window
+    assert (folded.lead + folded.rest).replace(" ", "").replace("\n", "") == paragraphs.replace(" ", "").replace("\n", "")
+    lines = "\n".join(f"line {i}" for i in range(30))
+    assert fold_text(lines).lead == "line 0\nline 1\nline 2\nline 3\nline 4"
+    assert fold_text("x" * 2000) == type(folded)("x" * LEAD_CHARS, "x" * (2000 - LEAD_CHARS))  # no break: a hard cut
+    short = "A short description.\nTwo lines."
+    assert fold_text(short) == type(folded)(short, "") and fold_text("y" * FOLD_AT).rest == ""
+
+
+def test_a_folded_description_stays_escaped_in_both_parts(tmp_path: Path) -> None:
+    index = make_index()
+    index["models"][0]["description"] = f"{SCRIPT} lead. " + "Filler text goes here. " * 60 + f"{IMG} end"
+    html = model_html(index, SiteOptions(), tmp_path)
+    parser = Collect()
+    parser.feed(html)
+    assert not [t for t, a in parser.tags if t in ("script", "img") and "alert" in json.dumps(a)]
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt; lead.") == 1 and "&lt;img src=x onerror=alert(1)&gt; end" in html
+    assert re.search(r'<details class="ms-description__more"><summary>.*Show the whole description \(1,\d{3} more characters\)', html)
 
 
 def test_model_meta_is_shown_as_facts_escaped_flattened_and_cut(tmp_path: Path) -> None:

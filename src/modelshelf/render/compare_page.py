@@ -97,7 +97,9 @@ def compare_page(renderer: _Renderer) -> PageSpec:
          "lower_is_better": renderer.catalog.lower_is_better(m)}
         for m in renderer.catalog.models if not m["deprecated"] or m["versions"]
     ]
-    content = renderer.render("modelshelf/compare.html", src, title="Compare", models=models)
+    catalog = renderer.catalog
+    colors = {stage: catalog.badge(stage, None).color for stage in catalog.stage_order}
+    content = renderer.render("modelshelf/compare.html", src, title="Compare", models=models, stage_colors=colors)
     return PageSpec(src, "Compare", content, True)  # a top-level catalog page, like Stages and Activity
 
 

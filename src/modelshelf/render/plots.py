@@ -22,6 +22,7 @@ import json
 import math
 import os
 import threading
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -33,7 +34,7 @@ if TYPE_CHECKING:  # matplotlib costs ~0.3 s to import: a build whose plots are 
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
-STYLE_VERSION = "5"  # bump whenever the drawing code changes: renames every cached plot
+STYLE_VERSION = "7"  # bump whenever the drawing code changes: renames every cached plot
 MAX_DEFAULT_METRICS = 6
 MIN_POINTS = 2  # a trend needs two points; single values are in the versions table
 MAX_PLOTTED = 1e200  # larger magnitudes stay in the tables only: matplotlib's margins overflow near 1e308
@@ -47,6 +48,10 @@ _TITLE_WITH_KEY = 32  # ... beside the "deregistered" key
 _LINE = "#3f51b5"
 _DEREGISTERED = "#9e9e9e"
 _STAGE = "#c2185b"
+_LABEL_SIZE = 7.5  # points, stage labels and tick labels
+_LABEL_GAP = 5.0  # points between a stage holder's marker and its label
+_CHAR_WIDTH = 0.62  # of the font size: a generous average (the viewer's sans-serif draws SVG text)
+_LABEL_HEIGHT = 1.25 * _LABEL_SIZE
 _SVG_RC = {"svg.hashsalt": "modelshelf", "svg.fonttype": "none", "svg.id": None}
 _SVG_METADATA = {"Date": None, "Creator": "modelshelf"}
 _SAVE_LOCK = threading.Lock()
@@ -302,20 +307,154 @@ class ReusableFigure(threading.local):
         return figure, canvas, ax
 
 
-def _tick_label(value: float, _position: object = None) -> str:
-    """Compact y tick labels: no separate offset or ×1e15 note, which matplotlib draws where
-    the title is."""
-    return f"{value:.6g}".replace("-", "\u2212")
+def tick_labels(values: list[float]) -> list[str]:
+    """Y tick labels in the site's number format (``views.fmt_value``), the tables' digits.
+
+    More decimals only when four would print two ticks alike (a narrow range); never a
+    separate offset or x1e15 note, which matplotlib draws where the title is.
+    """
+    from .views import fmt_value
+
+    labels: list[str] = []
+    for places in (4, 6, 8, 10):
+        labels = [fmt_value(float(v), places) for v in values]
+        if len(set(labels)) == len(labels):
+            break
+    return labels
+
+
+def _value_ticks() -> Any:
+    from matplotlib.ticker import Formatter
+
+    class ValueTicks(Formatter):
+        def __call__(self, x: float, pos: object = None) -> str:
+            return tick_labels([x])[0]
+
+        def format_ticks(self, values: Any) -> list[str]:
+            return tick_labels(list(values))
+
+    return ValueTicks()
 
 
 def _trend_axes(ax: Any) -> None:
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import MaxNLocator
 
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
-    ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
+    ax.yaxis.set_major_formatter(_value_ticks())
     ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+
+
+@dataclass(frozen=True)
+class _Box:
+    """A rectangle in figure points (origin bottom left)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def overlaps(self, other: _Box, gap: float = 1.5) -> bool:
+        return (self.x0 < other.x1 + gap and other.x0 < self.x1 + gap
+                and self.y0 < other.y1 + gap and other.y0 < self.y1 + gap)
+
+    def inside(self, other: _Box) -> bool:
+        return other.x0 <= self.x0 and self.x1 <= other.x1 and other.y0 <= self.y0 and self.y1 <= other.y1
+
+
+@dataclass(frozen=True)
+class _Label:
+    """Where one stage label goes: its point (data), its offset from it (points), its anchor,
+    and the leader line (data, from the point to the label) of a label set away from its point."""
+
+    x: float
+    y: float
+    text: str
+    dx: float
+    dy: float
+    va: str
+    leader: tuple[tuple[float, float], tuple[float, float]] | None
+
+
+# Where a label may sit around its point: lanes of label height above (>= 0) and below (< 0)
+# the point, steps of _SHIFT points sideways; tried nearest first. Each marker a label would
+# cover counts as _COVER_COST points of distance.
+_LANES = (0, -1, 1, -2, 2, -3, 3)
+_SHIFTS = (0, -1, 1, -2, 2, -3, 3, -5, 5, -8, 8, -12, 12)
+_SHIFT = 6.0
+_COVER_COST = 9.0
+_MARKER = 3.0  # points: a marker's radius
+
+
+def _spot_offsets() -> list[tuple[float, int, int]]:
+    """(distance, lane, shift) of every spot, nearest first (ties: the order of _LANES, _SHIFTS)."""
+    spots = []
+    for i, lane in enumerate(_LANES):
+        for j, shift in enumerate(_SHIFTS):
+            steps = lane if lane >= 0 else -lane - 1
+            spots.append((math.hypot(shift * _SHIFT, steps * (_LABEL_HEIGHT + 1)), i, j))
+    return sorted(spots)
+
+
+_SPOTS = _spot_offsets()
+
+
+def _covered(box: _Box, xs: list[float], ys: list[float]) -> int:
+    """How many markers (at ``xs``, sorted, and ``ys``, in points) the box touches."""
+    lo, hi = bisect_left(xs, box.x0 - _MARKER), bisect_right(xs, box.x1 + _MARKER)
+    return sum(1 for y in ys[lo:hi] if box.y0 - _MARKER < y < box.y1 + _MARKER)
+
+
+def place_stage_labels(points: list[tuple[float, float, str]], data: list[tuple[float, float]],
+                       xlim: tuple[float, float], ylim: tuple[float, float], axes: _Box, frame: _Box) -> list[_Label]:
+    """Stage labels that never overlap one another, near their points, over few markers.
+
+    No text is measured (that would double a plot's cost): a label's width is estimated
+    from its length, generously. Latest version first (stage holders crowd at the right
+    edge), each label takes the spot inside ``frame``, clear of the labels placed so far,
+    with the least distance plus ``_COVER_COST`` per marker it would cover. A label set
+    away from its point gets a leader line. A label with no clear spot is left out (its
+    stage is still in the versions table): that takes dozens of holders side by side.
+    """
+    (xa, xb), (ya, yb) = xlim, ylim
+    sx, sy = (axes.x1 - axes.x0) / (xb - xa), (axes.y1 - axes.y0) / (yb - ya)  # points per data unit
+
+    marks = [(axes.x0 + (x - xa) * sx, axes.y0 + (y - ya) * sy) for x, y in data]  # in x order
+    mark_xs, mark_ys = [m[0] for m in marks], [m[1] for m in marks]
+    placed: list[_Box] = []
+    labels = []
+    for x, y, text in sorted(points, key=lambda p: -p[0]):
+        px, py = axes.x0 + (x - xa) * sx, axes.y0 + (y - ya) * sy
+        width = len(text) * _CHAR_WIDTH * _LABEL_SIZE + 2
+        best: tuple[float, _Box, float, float, bool] | None = None
+        for distance, i, j in _SPOTS:
+            if best is not None and distance >= best[0]:
+                break  # nearest first: nothing further on can cost less
+            lane, dx = _LANES[i], _SHIFTS[j] * _SHIFT
+            steps = lane if lane >= 0 else -lane - 1
+            dy = (_LABEL_GAP + steps * (_LABEL_HEIGHT + 1)) * (1 if lane >= 0 else -1)
+            y0 = py + dy if lane >= 0 else py + dy - _LABEL_HEIGHT
+            box = _Box(px + dx - width / 2, y0, px + dx + width / 2, y0 + _LABEL_HEIGHT)
+            if not box.inside(frame) or any(box.overlaps(other) for other in placed):
+                continue
+            cost = distance + _COVER_COST * _covered(box, mark_xs, mark_ys)
+            if best is None or cost < best[0]:
+                best = (cost, box, dx, dy, lane not in (0, -1) or j != 0)
+        if best is None:
+            continue
+        _, box, dx, dy, away = best
+        placed.append(box)
+        leader = None
+        if away:  # from the marker's edge to the nearest point of the label's box
+            ex, ey = min(max(px, box.x0), box.x1), min(max(py, box.y0), box.y1)
+            length = math.hypot(ex - px, ey - py)
+            if length > _MARKER + 2:
+                start = (px + (ex - px) * (_MARKER + 1) / length, py + (ey - py) * (_MARKER + 1) / length)
+                leader = ((xa + (start[0] - axes.x0) / sx, ya + (start[1] - axes.y0) / sy),
+                          (xa + (ex - axes.x0) / sx, ya + (ey - axes.y0) / sy))
+        labels.append(_Label(x, y, text, dx, dy, "bottom" if dy > 0 else "top", leader))
+    return labels
 
 
 _TREND = ReusableFigure(_SIZE, _trend_axes)
@@ -326,37 +465,50 @@ def _draw(metric: str, points: list[_Point]) -> bytes:
     xs = list(range(len(points)))
     active = [(x, p) for x, p in zip(xs, points) if not p.deregistered]
     gone = [(x, p) for x, p in zip(xs, points) if p.deregistered]
+    held = [(x, p) for x, p in zip(xs, points) if p.stages]
     if active:
         ax.plot([x for x, _ in active], [p.value for _, p in active], color=_LINE, linewidth=1.4,
                 marker="o", markersize=4, zorder=3)
     if gone:
         ax.plot([x for x, _ in gone], [p.value for _, p in gone], linestyle="none", marker="o",
                 markersize=5, markerfacecolor="white", markeredgecolor=_DEREGISTERED, zorder=4)
-    ax.relim()
-    ax.autoscale_view()
-    last = len(points) - 1
-    for x, point in zip(xs, points):
-        if point.stages:
-            align = "left" if x == 0 and last else "right" if x == last and last else "center"  # stay inside
-            ax.annotate(_plain(", ".join(point.stages), 24), (x, point.value), xytext=(0, 5),
-                        textcoords="offset points", ha=align, va="bottom", fontsize=7.5,
-                        color=_STAGE, usetex=False, parse_math=False, annotation_clip=False)
+    if held:  # a ring marks each stage holder, so a label a lane away still finds its point
+        ax.plot([x for x, _ in held], [p.value for _, p in held], linestyle="none", marker="o", markersize=7,
+                markerfacecolor="none", markeredgecolor=_STAGE, markeredgewidth=1.1, zorder=5)
     ticks = _tick_positions(len(points))
     ax.set_xticks(ticks, [_no_math(_plain(points[i].version, _MAX_LABEL)) for i in ticks])
     long_labels = any(len(points[i].version) > 9 for i in ticks) and len(ticks) > 3
-    top = 0.87
-    ax.tick_params(axis="x", labelsize=7.5, labelrotation=25 if long_labels else 0)
-    figure.subplots_adjust(left=0.15, right=0.97, bottom=0.22 if long_labels else 0.14, top=top)
-    ax.tick_params(axis="y", labelsize=7.5)
+    left, right, bottom, top = 0.15, 0.97, 0.22 if long_labels else 0.14, 0.87
+    ax.tick_params(axis="x", labelsize=_LABEL_SIZE, labelrotation=25 if long_labels else 0)
+    figure.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
+    ax.tick_params(axis="y", labelsize=_LABEL_SIZE)
     ax.margins(x=0.08, y=0.22)
+    ax.relim()
+    ax.autoscale_view()
+    if held:
+        width, height = (side * 72 for side in _SIZE)
+        axes = _Box(left * width, bottom * height, right * width, top * height)
+        frame = _Box(axes.x0, axes.y0 + 1, width - 2, (top + 0.03) * height - 1)  # under the title line
+        spots = [(x, p.value, _plain(", ".join(p.stages), 24)) for x, p in held]
+        data = [(x, p.value) for x, p in zip(xs, points)]
+        labels = place_stage_labels(spots, data, ax.get_xlim(), ax.get_ylim(), axes, frame)
+        for label in labels:
+            ax.annotate(label.text, (label.x, label.y), xytext=(label.dx, label.dy), textcoords="offset points",
+                        ha="center", va=label.va, fontsize=_LABEL_SIZE, color=_STAGE, usetex=False,
+                        parse_math=False, annotation_clip=False, zorder=6)
+        leaders = [label.leader for label in labels if label.leader]
+        if leaders:  # one line artist, broken by NaNs: annotate's arrows cost a third of a plot
+            lx = [v for (a, b) in leaders for v in (a[0], b[0], math.nan)]
+            ly = [v for (a, b) in leaders for v in (a[1], b[1], math.nan)]
+            ax.plot(lx, ly, color=_STAGE, linewidth=0.6, zorder=6, clip_on=False, scalex=False, scaley=False)
     # Figure texts at fixed places: Axes titles are re-positioned against the tick labels'
     # bounding boxes at every draw (a sixth of the drawing time), and a legend placed
     # with loc="best" cost two fifths of a plot. The key sits in the title line instead,
     # where it never covers a point.
-    figure.text(0.15, top + 0.03, _plain(metric, _TITLE_WITH_KEY if gone else _TITLE), fontsize=9, ha="left",
+    figure.text(left, top + 0.03, _plain(metric, _TITLE_WITH_KEY if gone else _TITLE), fontsize=9, ha="left",
                 va="bottom", usetex=False, parse_math=False)
     if gone:
-        figure.text(0.97, top + 0.035, "\u25cb deregistered", fontsize=7, ha="right", va="bottom",
+        figure.text(right, top + 0.035, "\u25cb deregistered", fontsize=7, ha="right", va="bottom",
                     color=_DEREGISTERED, usetex=False, parse_math=False)
     return _save(canvas)
 

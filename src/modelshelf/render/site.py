@@ -27,7 +27,7 @@ from .naming import api_file
 from .options import SiteOptions
 from .plots import PendingPlots
 from .units import human_size
-from .views import Catalog, fmt_time, meta_facts, short, shown_message
+from .views import Catalog, fmt_time, fold_text, meta_facts, short, shown_message
 
 JSON = dict[str, Any]
 Progress = Callable[[int, int, str], None]
@@ -221,7 +221,8 @@ class _Renderer:
         from .plots import metric_plot_refs
 
         src = self.catalog.pages[model["name"]]
-        metrics = self.catalog.metric_names(model)
+        choice = self.catalog.metric_choice(model)
+        metrics = choice.shown
         plots = [ref for ref, _ in metric_plot_refs(model, metrics)] if metrics else []
         files = [SiteFile(f"{PLOTS_DIR}/{p.filename}", source=self.plot_cache / p.filename) for p in plots]
         lineages = []
@@ -244,7 +245,8 @@ class _Renderer:
             storage=_storage_summary(model), api_path=api_file(model["name"]), meta=meta_facts(model.get("meta")),
             deprecation=max(deprecations, key=lambda e: e["timestamp"], default=None),
             use_tabs=self.catalog.use_tabs(model), versions=self.catalog.version_rows(model, metrics),
-            table_metrics=metrics[: self.options.table_metrics],
+            table_metrics=metrics[: self.options.table_metrics], metric_choice=choice,
+            description=fold_text(model["description"] or ""),
             plots=[{"metric": p.metric, "path": f"{PLOTS_DIR}/{p.filename}"} for p in plots],
             param_diffs=self.catalog.param_diffs(model), lineages=lineages,
             card_html=card_html, card_facts=facts,

@@ -8,6 +8,7 @@ order) live in one tested place rather than in template expressions.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,19 +19,41 @@ JSON = dict[str, Any]
 
 
 # -- formatting -------------------------------------------------------------
-def fmt_value(value: object) -> str:
-    """Metric/param values: compact and stable (no locale, no float noise)."""
+def fmt_value(value: object, places: int = 4) -> str:
+    """Metric and param values, the one rule of the whole site (compare.js's ``fmt`` is its twin).
+
+    Numbers are formatted by value, never by type, because the compare page only sees
+    JSON numbers (``12.0`` and ``12`` are one number there): from 0.001 up to a million,
+    at most four decimals with trailing zeros dropped (``0.84``, ``12``, ``-0.0421``);
+    smaller or larger magnitudes in four significant digits (``1.148e15``, ``2.2e-6``).
+    Rounding is half away from zero on the exact binary value, as JavaScript's
+    ``toFixed``/``toExponential`` do, so both sides print the same digits. ``places``
+    (decimals; significant digits in the exponent form) is raised only for plot axes whose
+    ticks would otherwise print the same label twice.
+    """
     if isinstance(value, bool) or value is None:
         return "—" if value is None else str(value).lower()
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return str(value)
-        if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e6):
-            return f"{value:.4g}"
-        return f"{value:.4f}".rstrip("0").rstrip(".") or "0"
+    if isinstance(value, (int, float)):
+        return _fmt_number(value, places)
     return str(value)
+
+
+def _fmt_number(value: int | float, places: int) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "∞" if value > 0 else "-∞"
+    if value == 0:
+        return "0"
+    with localcontext() as context:
+        context.rounding = ROUND_HALF_UP
+        exact = Decimal(value)  # exact: a float's binary value, an int of any size
+        if abs(value) >= 1e6 or abs(value) < 1e-3:
+            mantissa, exponent = format(exact, f".{places - 1}e").split("e")
+            return f"{_drop_zeros(mantissa)}e{int(exponent)}"
+        return _drop_zeros(format(exact, f".{places}f"))
+
+
+def _drop_zeros(digits: str) -> str:
+    return digits.rstrip("0").rstrip(".") if "." in digits else digits
 
 
 def fmt_time(stamp: str | None) -> str:
@@ -62,6 +85,45 @@ def shown_message(text: str | None, limit: int = MESSAGE_LIMIT) -> str | None:
     if text is None or len(text) <= limit:
         return text
     return f"{text[:limit].rstrip()}… ({len(text) - limit:,} more characters in the JSON index)"
+
+
+@dataclass(frozen=True)
+class FoldedText:
+    """A long text as the lead a page shows and the rest it folds away (``rest`` empty: show it whole)."""
+
+    lead: str
+    rest: str
+
+
+FOLD_AT = 700  # characters (or FOLD_LINES lines) above which a description is folded
+FOLD_LINES = 8
+LEAD_CHARS = 400  # at most this much of a folded description shows, in at most LEAD_LINES lines
+LEAD_LINES = 5
+
+
+def fold_text(text: str) -> FoldedText:
+    """Split a long description into a lead and the rest, at the best break in the lead's window.
+
+    A paragraph break, else a line break, else a sentence end, else a space in the second
+    half of the window; a hard cut only for text without any. Only whitespace at the cut is
+    dropped. Short text (under ``FOLD_AT`` characters and ``FOLD_LINES`` lines) stays whole.
+    """
+    if len(text) <= FOLD_AT and text.count("\n") < FOLD_LINES:
+        return FoldedText(text, "")
+    end = LEAD_CHARS
+    line_ends = [i for i, c in enumerate(text[:end]) if c == "\n"]
+    if len(line_ends) >= LEAD_LINES:
+        end = line_ends[LEAD_LINES - 1]
+    window = text[: end + 1]
+    floor = end // 2
+    for mark, keep in (("\n\n", 0), ("\n", 0), (". ", 1), (" ", 0)):
+        at = window.rfind(mark, floor)
+        if at > 0:
+            cut = at + keep
+            break
+    else:
+        cut = end
+    return FoldedText(text[:cut].rstrip(), text[cut:].lstrip())
 
 
 def meta_facts(meta: object, limit: int = 200) -> list[tuple[str, str]]:
@@ -148,6 +210,17 @@ def metric_cell(name: str, value: object, base: object, lower_is_better: bool) -
     better = (diff < 0) if lower_is_better else (diff > 0)
     return MetricCell(name, fmt_value(value), f"{sign}{fmt_value(abs(diff))}", "up" if diff > 0 else "down",
                       "better" if better else "worse", lower_is_better)
+
+
+@dataclass(frozen=True)
+class MetricChoice:
+    """Which metrics a model page shows, and which the ``max_metrics`` cap left out."""
+
+    shown: list[str]  # plotted, in this order; the first ``tabulated`` are versions table columns
+    left_out: list[str]  # numeric metrics past the cap (still on the compare page and in the JSON)
+    configured: bool  # chosen by the plugin's ``metrics`` option
+    cap: int  # max_metrics
+    tabulated: int
 
 
 @dataclass(frozen=True)
@@ -308,10 +381,15 @@ class Catalog:
         return [self.badge(s, held[s]) for s in self.stage_order if s in held]
 
     def metric_names(self, model: JSON) -> list[str]:
-        """Configured metrics present in the model, else every numeric one (capped).
+        """The metrics a model page plots (and the first ``table_metrics`` of them, tabulates)."""
+        return self.metric_choice(model).shown
+
+    def metric_choice(self, model: JSON) -> MetricChoice:
+        """Configured metrics present in the model, else every numeric one; capped at ``max_metrics``.
 
         Unconfigured, metrics with a trend (numeric in two versions or more) come first:
-        the cap must not be spent on metrics that cannot be plotted.
+        the cap must not be spent on metrics that cannot be plotted. What the cap leaves
+        out is kept, so the page can say so.
         """
         counts: dict[str, int] = {}
         for version in model["versions"]:
@@ -319,10 +397,12 @@ class Catalog:
                 if is_number(value):
                     counts[key] = counts.get(key, 0) + 1
         if self.options.metrics:
-            chosen = [m for m in self.options.metrics if m in counts]
+            chosen = [m for m in dict.fromkeys(self.options.metrics) if m in counts]
         else:
             chosen = sorted(counts, key=lambda k: (counts[k] < 2, k))
-        return chosen[: self.options.max_metrics]
+        cap = self.options.max_metrics
+        return MetricChoice(chosen[:cap], chosen[cap:], bool(self.options.metrics), cap,
+                            min(self.options.table_metrics, len(chosen[:cap])))
 
     # -- home / stages / activity
     def model_rows(self) -> list[ModelRow]:

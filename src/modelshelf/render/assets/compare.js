@@ -7,6 +7,7 @@
   var SVGNS = "http://www.w3.org/2000/svg";
   var COLORS = ["#3f51b5", "#e65100", "#2e7d32", "#c2185b", "#00838f", "#6d4c41", "#5e35b1", "#9e9d24"];
   var INK = "#212121", AXIS = "#616161", GRID = "#e0e0e0";  // on the plot's white card, in both schemes
+  var FILTER_FROM = 12;  // entries above which the version picker gets a filter box
   var CODE = /\.(py|ipynb|r|sh|js|ts|java|scala|jl|sql|go|rs|c|cc|cpp|h|m|rb|pl|lua)$/i;
 
   function el(tag, attrs, text) {
@@ -25,17 +26,24 @@
 
   function isNumber(v) { return typeof v === "number" && isFinite(v); }
 
-  /* Same as views.fmt_value. */
+  /* The site's one rule for metric and param values: views.fmt_value in Python (tests feed both
+   * the same numbers). By value: from 0.001 up to a million, at most four decimals without
+   * trailing zeros; smaller or larger magnitudes in four significant digits ("1.148e15"). */
   function fmt(v) {
     if (v === null || v === undefined) return "—";
-    if (typeof v === "boolean") return String(v);
-    if (typeof v === "number") {
-      if (Number.isInteger(v)) return String(v);
-      if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)) return v.toPrecision(4).replace(/\.?0+(e|$)/, "$1");
-      return v.toFixed(4).replace(/0+$/, "").replace(/\.$/, "") || "0";
+    if (typeof v !== "number") return String(v);
+    if (isNaN(v)) return "NaN";
+    if (!isFinite(v)) return v > 0 ? "∞" : "-∞";
+    if (v === 0) return "0";
+    var size = Math.abs(v);
+    if (size >= 1e6 || size < 1e-3) {
+      var parts = v.toExponential(3).split("e");
+      return parts[0].replace(/\.?0+$/, "") + "e" + Number(parts[1]);
     }
-    return String(v);
+    return v.toFixed(4).replace(/\.?0+$/, "");
   }
+  window.modelshelf = window.modelshelf || {};
+  window.modelshelf.formatValue = fmt;  /* for tests and for scripts reusing the catalog's format */
 
   function short(s) { return /^[0-9a-f]{40}$/.test(s) ? s.slice(0, 7) : s; }
 
@@ -277,7 +285,12 @@
       register.forEach(function (e) {
         var p = el("p");
         p.appendChild(document.createTextNode(e.label + ": "));
-        p.appendChild(el("code", { "class": "ms-register" }, e.register));
+        var copyable = el("span", { "class": "ms-copyable" });
+        copyable.appendChild(el("code", { "class": "ms-register" }, e.register));
+        /* Material's clipboard handles any [data-clipboard-text] button, added later too. */
+        copyable.appendChild(el("button", { type: "button", "class": "md-clipboard md-icon ms-copy", "data-clipboard-text": e.register,
+          title: "Copy to clipboard", "aria-label": "Copy the command that registers " + e.token }));
+        p.appendChild(copyable);
         target.appendChild(p);
       });
     }
@@ -295,7 +308,8 @@
     var picker = root.querySelector("[data-compare-picker]");
     var result = root.querySelector("[data-compare-result]");
     var link = root.querySelector("[data-compare-link]");
-    var state = { model: null, info: null, entries: [], chosen: [] };
+    var state = { model: null, info: null, entries: [], chosen: [], stageColors: {} };
+    try { state.stageColors = JSON.parse(root.getAttribute("data-stage-colors") || "{}"); } catch (e) { state.stageColors = {}; }
 
     function status(text) {
       result.textContent = "";
@@ -313,28 +327,105 @@
       renderResult(result, chosen, state.info.lower_is_better || []);
     }
 
+    /* Every version and candidate as a checkbox in a grid of columns: candidates (the newest
+     * commits) first, then versions newest first, stage holders and the latest marked. Many
+     * entries get a filter; chosen ones stay listed while filtering. Keyboard: Tab / Space as
+     * for any checkbox, arrow keys move through the grid (Up from its first row: the filter),
+     * Down from the filter enters it, Enter in the filter picks the only match. */
     function showPicker() {
       picker.textContent = "";
-      var list = el("ul", { "class": "ms-compare-picker" });
-      state.entries.forEach(function (e) {
+      var model = state.model, colors = state.stageColors;
+      var ordered = state.entries.filter(function (e) { return e.kind === "candidate"; })
+        .concat(state.entries.filter(function (e) { return e.kind !== "candidate"; }));
+      var box = el("fieldset", { "class": "ms-compare-picker" });
+      box.appendChild(el("legend", {}, "Versions and candidates to compare"));
+      var tools = el("div", { "class": "ms-picker-tools" });
+      var filter = el("input", { type: "search", "data-picker-filter": "", "aria-controls": "ms-picker-list",
+        placeholder: "e.g. v2.1, prod, candidate", autocomplete: "off" });
+      var filterLabel = el("label", {}, "Filter ");
+      filterLabel.appendChild(filter);
+      var count = el("span", { "class": "ms-picker-count", "data-picker-count": "", "aria-live": "polite" });
+      var clear = el("button", { type: "button", "data-picker-clear": "" }, "Clear choice");
+      if (ordered.length > FILTER_FROM) tools.appendChild(filterLabel);
+      tools.appendChild(count);
+      tools.appendChild(clear);
+      box.appendChild(tools);
+      var scroller = el("div", { "class": "ms-picker-box" });
+      var list = el("ul", { "class": "ms-picker-list", id: "ms-picker-list" });
+      var items = ordered.map(function (e) {
         var item = el("li");
         var label = el("label");
-        var box = el("input", { type: "checkbox", value: e.token, "data-token": e.token });
-        box.checked = state.chosen.indexOf(e.token) >= 0;
-        box.addEventListener("change", function () {
+        var check = el("input", { type: "checkbox", value: e.token, "data-token": e.token });
+        check.checked = state.chosen.indexOf(e.token) >= 0;
+        check.addEventListener("change", function () {
           var at = state.chosen.indexOf(e.token);
-          if (box.checked && at < 0) state.chosen.push(e.token);
-          if (!box.checked && at >= 0) state.chosen.splice(at, 1);
+          if (check.checked && at < 0) state.chosen.push(e.token);
+          if (!check.checked && at >= 0) state.chosen.splice(at, 1);
+          refresh();
           update(true);
         });
-        label.appendChild(box);
-        label.appendChild(document.createTextNode(" " + e.label));
+        label.appendChild(check);
+        var text = el("span", { "class": "ms-picker-text" });
+        text.appendChild(el("span", { "class": "ms-picker-name ms-status-" + e.status }, e.label));
+        var marks = el("span", { "class": "ms-picker-marks" });
+        if (e.kind === "version" && short(model.latest || "") === e.token) marks.appendChild(el("span", { "class": "ms-tag ms-tag--latest" }, "latest"));
+        (e.stages || []).forEach(function (stage) {
+          var badge = el("span", { "class": "ms-badge", "data-stage": stage }, stage);
+          if (colors[stage]) badge.style.setProperty("--ms-stage", colors[stage]);
+          marks.appendChild(badge);
+        });
+        if (e.kind === "candidate") marks.appendChild(el("span", { "class": "ms-tag ms-tag--muted" }, "candidate"));
+        else if (e.status !== "active") marks.appendChild(el("span", { "class": "ms-tag ms-tag--muted" }, e.status));
+        if (marks.childNodes.length) { text.appendChild(document.createTextNode(" ")); text.appendChild(marks); }
+        label.appendChild(text);
         item.appendChild(label);
-        var note = e.kind === "candidate" ? "candidate" : e.status !== "active" ? e.status : (e.stages || []).join(", ");
-        if (note) item.appendChild(el("span", { "class": "ms-tag ms-tag--muted" }, note));
         list.appendChild(item);
+        var words = [e.label, e.token, e.kind, e.status, e.experiment || "", short(e.commit)].concat(e.stages || []);
+        return { item: item, check: check, text: words.join(" ").toLowerCase() };
       });
-      picker.appendChild(list);
+      scroller.appendChild(list);
+      box.appendChild(scroller);
+      picker.appendChild(box);
+
+      function visible() { return items.filter(function (i) { return !i.item.hidden; }); }
+
+      function refresh() {
+        var want = filter.value.trim().toLowerCase();
+        items.forEach(function (i) { i.item.hidden = !!want && !i.check.checked && i.text.indexOf(want) < 0; });
+        var shown = visible().length, chosen = state.chosen.length;
+        var what = items.length + (items.length === 1 ? " entry" : " entries");
+        count.textContent = chosen + " chosen · " + (shown === items.length ? what : shown + " of " + what + " listed");
+        clear.disabled = chosen === 0;
+      }
+
+      filter.addEventListener("input", refresh);
+      filter.addEventListener("keydown", function (ev) {
+        var shown = visible();
+        if (ev.key === "ArrowDown" && shown.length) { ev.preventDefault(); shown[0].check.focus(); }
+        if (ev.key === "Enter") {
+          ev.preventDefault();
+          var matches = shown.filter(function (i) { return !i.check.checked; });
+          if (matches.length === 1) matches[0].check.click();
+        }
+      });
+      list.addEventListener("keydown", function (ev) {
+        var columns = getComputedStyle(list).gridTemplateColumns.split(" ").filter(Boolean).length || 1;
+        var keys = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns, ArrowUp: -columns };
+        if (!(ev.key in keys) || !(ev.target instanceof HTMLInputElement)) return;
+        var shown = visible(), at = -1;
+        shown.forEach(function (i, n) { if (i.check === ev.target) at = n; });
+        var next = shown[at + keys[ev.key]];
+        ev.preventDefault();
+        if (next) next.check.focus();
+        else if (ev.key === "ArrowUp" && filter.isConnected) filter.focus();
+      });
+      clear.addEventListener("click", function () {
+        state.chosen = [];
+        items.forEach(function (i) { i.check.checked = false; });
+        refresh();
+        update(true);
+      });
+      refresh();
     }
 
     function load(name, tokens, push) {
