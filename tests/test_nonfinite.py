@@ -36,6 +36,16 @@ params:
 # What Python's json and DVCLive write for such values (not valid JSON, but json.loads accepts it).
 NAN_METRICS = '{"acc": 0.9, "loss": NaN, "range": {"hi": Infinity, "lo": -Infinity}}\n'
 NAN_EVAL = "auc: .inf\nf1: -.Inf\nrecall: .NaN\nprecision: 0.5\n"
+# (file, kind, key, label) of every value NAN_METRICS, NAN_EVAL and "lr: .nan" lose, in report order
+NAN_NOTICES = [
+        ("metrics.json", "metric", "loss", "NaN"),
+        ("metrics.json", "metric", "range.hi", "Infinity"),
+        ("metrics.json", "metric", "range.lo", "-Infinity"),
+        ("eval.yaml", "metric", "auc", "Infinity"),
+        ("eval.yaml", "metric", "f1", "-Infinity"),
+        ("eval.yaml", "metric", "recall", "NaN"),
+        ("params.yaml", "param", "lr", "NaN"),
+]
 
 
 def strict_json(text: str):
@@ -64,15 +74,7 @@ def test_json_and_yaml_non_finite_values_become_notices_not_problems() -> None:
     assert meta.metrics == {"acc": 0.9, "precision": 0.5}
     assert meta.params == {"epochs": 3}
     assert meta.problems == ()
-    assert [(n.file, n.kind, n.key, n.value) for n in meta.notices] == [
-        ("metrics.json", "metric", "loss", "NaN"),
-        ("metrics.json", "metric", "range.hi", "Infinity"),
-        ("metrics.json", "metric", "range.lo", "-Infinity"),
-        ("eval.yaml", "metric", "auc", "Infinity"),
-        ("eval.yaml", "metric", "f1", "-Infinity"),
-        ("eval.yaml", "metric", "recall", "NaN"),
-        ("params.yaml", "param", "lr", "NaN"),
-    ]
+    assert [(n.file, n.kind, n.key, n.value) for n in meta.notices] == NAN_NOTICES
     assert all(n.commit == C for n in meta.notices)
     assert str(meta.notices[0]) == (
         f"metrics.json at {C[:7]}: metric 'loss' is NaN; left out of the index and catalog (JSON has no such number)")
@@ -114,15 +116,8 @@ def nan_repo(repo: GitBuilder) -> GitBuilder:
 def expected_notes(commit: str) -> list[str]:
     prefix = "note: model clf version v1.0.0: "
     suffix = "left out of the index and catalog (JSON has no such number)"
-    return [f"{prefix}{file} at {commit[:7]}: {kind} '{key}' is {value}; {suffix}" for file, kind, key, value in [
-        ("metrics.json", "metric", "loss", "NaN"),
-        ("metrics.json", "metric", "range.hi", "Infinity"),
-        ("metrics.json", "metric", "range.lo", "-Infinity"),
-        ("eval.yaml", "metric", "auc", "Infinity"),
-        ("eval.yaml", "metric", "f1", "-Infinity"),
-        ("eval.yaml", "metric", "recall", "NaN"),
-        ("params.yaml", "param", "lr", "NaN"),
-    ]]
+    return [f"{prefix}{file} at {commit[:7]}: {kind} '{key}' is {value}; {suffix}"
+            for file, kind, key, value in NAN_NOTICES]
 
 
 def test_doctor_lists_each_value_and_exits_1_with_or_without_the_cache(nan_repo: GitBuilder) -> None:

@@ -12,15 +12,17 @@ import functools
 import http.server
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from ..gitutil import GitBuilder, run_cli
 from .scenario import hostile_repo
+
+T = TypeVar("T")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -93,6 +95,17 @@ def build_ok(result) -> None:
     assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
 
 
+def build_and_serve(tmp_path_factory: pytest.TempPathFactory, name: str,
+                    make_repo: Callable[[GitBuilder], T]) -> Iterator[tuple[Site, T]]:
+    """A repo made by ``make_repo`` (what it returns comes along), built with ``modelshelf build`` and served."""
+    base = tmp_path_factory.mktemp(name)
+    builder = GitBuilder(base / "repo")
+    made = make_repo(builder)
+    build_ok(run_cli("build", "--repo", str(builder.path), "-o", str(base / "site"), "-q"))
+    for site in serve(base / "site"):
+        yield site, made
+
+
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """``modelshelf demo``: the demo registry and its catalog."""
@@ -104,10 +117,8 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 @pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """``modelshelf build`` of a repo whose every piece of text tries to run script."""
-    base = tmp_path_factory.mktemp("hostile")
-    repo = hostile_repo(GitBuilder(base / "repo"))
-    build_ok(run_cli("build", "--repo", str(repo.path), "-o", str(base / "site"), "-q"))
-    yield from serve(base / "site")
+    for site, _ in build_and_serve(tmp_path_factory, "hostile", hostile_repo):
+        yield site
 
 
 @dataclass

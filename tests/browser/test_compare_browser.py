@@ -8,18 +8,12 @@ from typing import Any
 import pytest
 
 from ..compare_scenario import pipeline_repo
-from ..gitutil import GitBuilder, run_cli
-from .conftest import Site, Watch, _open_page, build_ok, screenshot, serve
+from .conftest import Site, Watch, _open_page, build_and_serve, screenshot
 
 
 @pytest.fixture(scope="module")
 def compare_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, dict[str, str]]]:
-    base = tmp_path_factory.mktemp("compare-browser")
-    g = GitBuilder(base / "repo")
-    shas = pipeline_repo(g)
-    build_ok(run_cli("build", "--repo", str(g.path), "-o", str(base / "site"), "-q"))
-    for site in serve(base / "site"):
-        yield site, shas
+    yield from build_and_serve(tmp_path_factory, "compare-browser", pipeline_repo)
 
 
 @pytest.fixture

@@ -19,9 +19,9 @@ import pytest
 from modelshelf.core.semver import SemVer
 from modelshelf.render.views import fmt_value
 
-from ..gitutil import GitBuilder, run_cli
+from ..gitutil import GitBuilder
 from ..test_number_format import FORMAT_CASES
-from .conftest import Site, Watch, _open_page, build_ok, screenshot, serve
+from .conftest import Site, Watch, _open_page, build_and_serve, screenshot
 from .dense_scenario import DESCRIPTION, IMG, METRICS, NAME, SCRIPT, STAGES, VERSIONS, dense_repo, version_name
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -31,12 +31,7 @@ STAGE_FILL = "rgb(194, 24, 91)"  # plots.py's _STAGE, #c2185b
 
 @pytest.fixture(scope="module")
 def dense(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, dict[str, str]]]:
-    base = tmp_path_factory.mktemp("dense")
-    g = GitBuilder(base / "repo")
-    shas = dense_repo(g)
-    build_ok(run_cli("build", "--repo", str(g.path), "-o", str(base / "site"), "-q"))
-    for site in serve(base / "site"):
-        yield site, shas
+    yield from build_and_serve(tmp_path_factory, "dense", dense_repo)
 
 
 @pytest.fixture
