@@ -197,14 +197,21 @@ def cmd_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# GTO's one-value flags of check-ref: the flag, and the key of ``RefEvent.outputs()`` it prints.
+CHECK_REF_FIELDS = {"name": "name", "version": "version", "event": "event", "stage": "stage"}
+
+
 def cmd_check_ref(args: argparse.Namespace) -> int:
     from .checkref import append_github_output, check_ref, dotenv_lines
 
+    fields = [flag for flag in CHECK_REF_FIELDS if getattr(args, f"show_{flag}")]
+    if len(fields) + bool(args.json) > 1:  # GTO: "Only one output formatting flags is allowed"
+        raise write.InvalidArgs("give only one of --json, --name, --version, --event, --stage")
     events = check_ref(args.ref, repo=args.repo)
     if len(events) > 1:
         raise write.InvalidArgs(f"ref '{args.ref}' created several events; only one is supported")
     if not events:
-        if not args.json:  # like GTO: nothing on stdout
+        if not (args.json or fields):  # like GTO: nothing on stdout
             sys.stderr.write(f"modelshelf: ref '{args.ref}' is not a registry event (no annotated registry tag)\n")
         return EXIT_OK
     found = events[0]
@@ -218,6 +225,10 @@ def cmd_check_ref(args: argparse.Namespace) -> int:
             handle.write(dotenv_lines(found.outputs()))
     if args.json:
         print(json.dumps(found.to_json(), indent=4, ensure_ascii=False))
+    elif fields:
+        value = found.outputs()[CHECK_REF_FIELDS[fields[0]]]
+        if value:  # like GTO: a registration has no stage, a deprecation no version: print nothing
+            print(value)
     elif not (args.github_output or args.dotenv):
         for key, value in found.outputs().items():
             print(f"{key}: {value}")
@@ -306,6 +317,9 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("check-ref", help="what a pushed tag means (for CI)")
     p.add_argument("ref", help="tag name or refs/tags/NAME")
     p.add_argument("--json", action="store_true", help="print JSON (the keys of `gto check-ref --json`, plus type, path, description)")
+    for flag, what in (("name", "the model's name"), ("version", "the version"), ("event", "the event"),
+                       ("stage", "the stage")):
+        p.add_argument(f"--{flag}", dest=f"show_{flag}", action="store_true", help=f"print only {what} (as GTO)")
     p.add_argument("--github-output", action="store_true", help="append key=value lines to the file in $GITHUB_OUTPUT")
     p.add_argument("--dotenv", metavar="FILE", help="append MODELSHELF_KEY=value lines (GitLab dotenv report)")
     p.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
