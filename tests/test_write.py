@@ -150,7 +150,7 @@ def test_push_to_a_missing_remote_writes_nothing(repo: GitBuilder) -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "`git push origin m@v0.0.1` failed (fatal: " in lines[0], lines
-    assert "does not appear to be a git repository" in lines[0] and "nothing changed" in lines[0]
+    assert "does not appear to be a git repository" in lines[0] and "deleted locally too" in lines[0]
     assert tag_objects(repo) == {}  # the same command can be run again once the remote is back
     repo.git("remote", "set-url", "origin", str(repo.path.parent / "back.git"))
     subprocess.run(["git", "init", "-q", "--bare", str(repo.path.parent / "back.git")], check=True)
@@ -195,6 +195,7 @@ def test_assign_keeps_the_pushed_registration_when_the_assignment_push_is_refuse
     result = ms(repo, "assign", "m", "--stage", "prod", "--push", check=False)
     assert result.returncode == 2
     assert "[remote rejected] m#prod#1 -> m#prod#1 (pre-receive hook declined)" in result.stderr
+    assert "tag 'm@v0.0.1', registering v0.0.1 first, was pushed and stays" in result.stderr
     assert list(tag_objects(repo)) == ["m@v0.0.1"]  # pushed, so kept: local and remote agree
     remote_tags = subprocess.run(["git", "tag", "--list"], cwd=remote, capture_output=True, text=True).stdout.split()
     assert remote_tags == ["m@v0.0.1"]

@@ -66,9 +66,9 @@ def push_tag(repo: GitRepo, name: str, remote: str = "origin") -> None:
         finally:
             repo.refresh()
         raise PushFailed(
-            f"the command `git push {shlex.quote(remote)} {shlex.quote(name)}` failed ({_detail(exc)}); "
-            f"the new tag was deleted locally too, so nothing changed: run `git fetch --tags {shlex.quote(remote)}` "
-            "(or fix the remote) and run the command again"
+            f"the command `git push {shlex.quote(remote)} {shlex.quote(name)}` failed ({_detail(exc)}), "
+            "so the new tag was deleted locally too (nothing is left to disagree with the remote): "
+            f"run `git fetch --tags {shlex.quote(remote)}` (or fix the remote), then the same command again"
         ) from None
 
 
