@@ -236,17 +236,23 @@ def cmd_check_ref(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .scaffold import init_project
+    from .git.repo import root_or_folder
+    from .scaffold import default_branch, init_project
     from .scaffold.install import current_install
 
     source = None if args.install else current_install()
+    root = root_or_folder(args.repo)
+    branch = args.branch if args.branch is not None else default_branch(root) if root else "main"
     written = init_project(
         args.repo, force=args.force, site_name=args.site_name,
         github=not args.no_github, gitlab=not args.no_gitlab,
-        install=args.install or source.requirement,
+        install=args.install or source.requirement, branch=branch,
     )
     for path in written:
         print(f"wrote {path}")
+    if not args.no_github:
+        print(f"GitHub Actions rebuilds the catalog on pushes to branch '{branch}' and on tag pushes "
+              "(another branch: init --force --branch NAME)")
     if source is not None and not (args.no_github and args.no_gitlab):
         print(f"CI installs modelshelf with: pip install {source.shell}")
         if not source.reachable:
@@ -330,6 +336,8 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-github", action="store_true", help="don't write the GitHub Actions workflow")
     p.add_argument("--no-gitlab", action="store_true", help="don't write .gitlab-ci.yml")
     p.add_argument("--force", action="store_true", help="overwrite existing files")
+    p.add_argument("--branch", help="default branch, whose pushes rebuild the catalog on GitHub "
+                                     "(default: origin's default branch, else the current one)")
     p.add_argument("--install", metavar="SPEC",
                    help="pip requirement CI installs modelshelf with (default: this copy's source, pinned)")
     p.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
