@@ -117,3 +117,10 @@ def test_one_value_flags_exclude_each_other(events_repo: GitBuilder) -> None:
         result = ms(events_repo, "check-ref", "churn#prod#1", *flags, check=False)
         assert result.returncode == 2 and result.stdout == ""
         assert result.stderr.count("\n") == 1 and "only one of" in result.stderr
+
+
+def test_dotenv_report_exists_even_for_a_non_event(events_repo: GitBuilder) -> None:
+    events_repo.tag("release-1")
+    result = ms(events_repo, "check-ref", "release-1", "--dotenv", "event.env")
+    assert result.returncode == 0 and result.stdout == ""
+    assert (events_repo.path / "event.env").read_text() == ""  # GitLab's report finds its file

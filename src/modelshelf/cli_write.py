@@ -13,6 +13,7 @@ import json
 import os
 import shlex
 import sys
+from pathlib import Path
 from typing import Callable
 
 
@@ -210,6 +211,8 @@ def cmd_check_ref(args: argparse.Namespace) -> int:
     events = check_ref(args.ref, repo=args.repo)
     if len(events) > 1:
         raise write.InvalidArgs(f"ref '{args.ref}' created several events; only one is supported")
+    if args.dotenv:  # created even for a non-event: GitLab's dotenv report warns about a missing file
+        Path(args.dotenv).touch()
     if not events:
         if not (args.json or fields):  # like GTO: nothing on stdout
             sys.stderr.write(f"modelshelf: ref '{args.ref}' is not a registry event (no annotated registry tag)\n")
