@@ -97,3 +97,30 @@ def test_dotenv_for_gitlab(events_repo: GitBuilder) -> None:
     text = (events_repo.path / "event.env").read_text()
     assert "MODELSHELF_EVENT=registration\n" in text and "MODELSHELF_VERSION=v1.0.0\n" in text
     assert all("=" in line for line in text.splitlines())
+
+
+@pytest.mark.gto
+@pytest.mark.parametrize("tag", [*TAGS, "release-1", "churn@v9.0.0"])
+def test_one_value_flags_print_what_gto_prints(events_repo: GitBuilder, tag: str) -> None:
+    """`gto check-ref --event` and co. are what GTO-based CI scripts call: same stdout."""
+    events_repo.tag("release-1")
+    events_repo.lightweight_tag("churn@v9.0.0")
+    for flag in ("--name", "--version", "--event", "--stage"):
+        expected = events_repo.gto("check-ref", tag, flag)
+        result = ms(events_repo, "check-ref", f"refs/tags/{tag}", flag)
+        assert (result.stdout, result.stderr) == (expected, ""), flag
+    assert ms(events_repo, "check-ref", "churn#prod#1", "--stage").stdout == "prod\n"
+
+
+def test_one_value_flags_exclude_each_other(events_repo: GitBuilder) -> None:
+    for flags in (("--name", "--version"), ("--json", "--event")):
+        result = ms(events_repo, "check-ref", "churn#prod#1", *flags, check=False)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.count("\n") == 1 and "only one of" in result.stderr
+
+
+def test_dotenv_report_exists_even_for_a_non_event(events_repo: GitBuilder) -> None:
+    events_repo.tag("release-1")
+    result = ms(events_repo, "check-ref", "release-1", "--dotenv", "event.env")
+    assert result.returncode == 0 and result.stdout == ""
+    assert (events_repo.path / "event.env").read_text() == ""  # GitLab's report finds its file

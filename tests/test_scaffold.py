@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import stat
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import yaml
 from modelshelf.checkref import check_ref
 from modelshelf.scaffold import ScaffoldError, init_project
 
-from .gitutil import GitBuilder
+from .gitutil import GitBuilder, run_cli
 from .test_write import _SHIM, _real_cli, ms
 
 WORKFLOW = ".github/workflows/modelshelf.yml"
@@ -50,6 +51,82 @@ def test_github_workflow_shape(repo: GitBuilder) -> None:
     assert set(event["outputs"]) >= {"event", "name", "version", "stage", "type", "path", "description"}
     assert any("check-ref" in s.get("run", "") and "--github-output" in s["run"] for s in event["steps"])
     assert jobs["deploy"]["needs"] == "build" and jobs["deploy"]["permissions"]["pages"] == "write"
+
+
+def test_tag_pushes_deploy_from_the_default_branch_and_no_event_is_dropped(repo: GitBuilder) -> None:
+    """The github-pages environment rejects deployments from tags by default, and GitHub cancels a
+    waiting run when a newer one joins its concurrency group: tag runs only report the event and
+    start a run on the default branch; only build and deploy queue, each in its own group."""
+    init_project(repo.path)
+    flow = yaml.safe_load((repo.path / WORKFLOW).read_text())
+    jobs = flow["jobs"]
+    assert "concurrency" not in flow  # a workflow-level group would cancel waiting registry-event jobs
+    assert "concurrency" not in jobs["registry-event"] and "concurrency" not in jobs["rebuild"]
+    assert jobs["registry-event"]["if"] == jobs["rebuild"]["if"] == "github.ref_type == 'tag'"
+    assert jobs["build"]["if"] == "github.ref_type == 'branch'"
+    groups = [jobs[job]["concurrency"]["group"] for job in ("build", "deploy")]
+    assert len(set(groups)) == 2  # a waiting deploy must not cancel a waiting build
+    assert all(jobs[job]["concurrency"]["cancel-in-progress"] is False for job in ("build", "deploy"))
+    assert jobs["rebuild"]["permissions"] == {"actions": "write"}
+    cache = next(s for s in jobs["build"]["steps"] if s.get("uses", "").startswith("actions/cache@"))
+    assert "github.run_id" in cache["with"]["key"] and cache["with"]["restore-keys"] == "modelshelf-"
+    scripts = [s["run"] for job in jobs.values() for s in job.get("steps", []) if "run" in s]
+    assert not any("${{" in script for script in scripts)  # context values reach scripts through env only
+
+
+@pytest.mark.parametrize("tag", ["churn@v1.0.0", "vision=detector#prod#3", "a/b=c@deprecated"])
+def test_rebuild_step_starts_this_workflow_on_the_default_branch(repo: GitBuilder, tmp_path: Path, tag: str) -> None:
+    init_project(repo.path)
+    step = yaml.safe_load((repo.path / WORKFLOW).read_text())["jobs"]["rebuild"]["steps"][0]
+    assert step["env"]["BRANCH"] == "${{ github.event.repository.default_branch }}"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    gh = bin_dir / "gh"
+    gh.write_text('#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\n')
+    gh.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "GH_TOKEN": "t",
+           "GITHUB_REPOSITORY": "acme/models", "BRANCH": "trunk",
+           "WORKFLOW_REF": f"acme/models/.github/workflows/modelshelf.yml@refs/tags/{tag}"}
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == ["workflow", "run", "modelshelf.yml", "--repo", "acme/models", "--ref", "trunk"]
+
+
+def test_push_trigger_follows_the_default_branch(tmp_path: Path) -> None:
+    origin = GitBuilder(tmp_path / "origin")  # branch main
+    origin.commit("one", {"a.txt": "1"})
+    legacy = GitBuilder(tmp_path / "legacy")
+    legacy.git("symbolic-ref", "HEAD", "refs/heads/master")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(origin.path), str(clone)], check=True)
+    subprocess.run(["git", "checkout", "-q", "-b", "feature"], cwd=clone, check=True)
+
+    def branches(path: Path, *args: str) -> list[str]:
+        result = run_cli("init", "--force", "--no-gitlab", "--install", "modelshelf==1.0", "-r", str(path), *args)
+        assert result.returncode == 0, result.stderr
+        flow = yaml.safe_load((path / WORKFLOW).read_text())
+        return flow.get("on", flow.get(True))["push"]["branches"]
+
+    assert branches(legacy.path) == ["master"]  # no remote: the checked-out branch
+    assert branches(clone) == ["main"]  # origin's default branch, not the feature branch checked out
+    assert branches(clone, "--branch", "release#1") == ["release#1"]
+    refused = run_cli("init", "--force", "--branch", "a\nb", "-r", str(clone))
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+
+
+def test_every_modelshelf_command_in_ci_files_exists_with_its_flags(repo: GitBuilder) -> None:
+    init_project(repo.path, install="modelshelf==1.0")
+    flow = yaml.safe_load((repo.path / WORKFLOW).read_text())
+    gitlab = yaml.safe_load((repo.path / ".gitlab-ci.yml").read_text())
+    lines = [s["run"] for job in flow["jobs"].values() for s in job.get("steps", []) if "run" in s]
+    lines += [line for job in gitlab.values() if isinstance(job, dict)
+              for key in ("before_script", "script") for line in job.get(key, [])]
+    commands = [shlex.split(line) for line in lines if line.startswith("modelshelf ")]
+    assert {c[1] for c in commands} == {"check-ref", "build"}
+    for command in commands:
+        usage = run_cli(command[1], "--help").stdout
+        for word in command[2:]:
+            if word.startswith("-"):
+                assert f"{word.split('=')[0]} " in usage or f"{word}," in usage, (command, word)
 
 
 def test_init_refuses_to_overwrite(repo: GitBuilder) -> None:

@@ -143,13 +143,62 @@ def test_push_sends_the_new_tags_to_the_remote(tmp_path: Path) -> None:
     assert kind.stdout.strip() == "tag"
 
 
-def test_push_failure_is_reported_and_the_tag_kept(repo: GitBuilder) -> None:
+def test_push_to_a_missing_remote_writes_nothing(repo: GitBuilder) -> None:
     repo.commit("one", {"a.txt": "1"})
     repo.git("remote", "add", "origin", str(repo.path / "missing.git"))
     result = ms(repo, "register", "m", "--push", check=False)
     assert result.returncode == 2
-    assert "git push origin m@v0.0.1" in result.stderr and len(result.stderr.strip().splitlines()) == 1
-    assert "m@v0.0.1" in tag_objects(repo)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "`git push origin m@v0.0.1` failed (fatal: " in lines[0], lines
+    assert "does not appear to be a git repository" in lines[0] and "deleted locally too" in lines[0]
+    assert tag_objects(repo) == {}  # the same command can be run again once the remote is back
+    repo.git("remote", "set-url", "origin", str(repo.path.parent / "back.git"))
+    subprocess.run(["git", "init", "-q", "--bare", str(repo.path.parent / "back.git")], check=True)
+    assert ms(repo, "register", "m", "--push").returncode == 0
+    assert list(tag_objects(repo)) == ["m@v0.0.1"]
+
+
+def test_rejected_push_leaves_no_tag_that_disagrees_with_the_remote(tmp_path: Path) -> None:
+    """Someone else registered the same version first: the local tag must not linger."""
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    alice, bob = GitBuilder(tmp_path / "alice"), GitBuilder(tmp_path / "bob")
+    alice.commit("one", {"a.txt": "1"})
+    alice.git("remote", "add", "origin", str(remote))
+    alice.git("push", "-q", "origin", "main")
+    bob.git("remote", "add", "origin", str(remote))
+    bob.git("pull", "-q", "origin", "main")
+    bob.commit("bob's", {"a.txt": "2"})
+    alice.commit("alice's", {"b.txt": "1"})
+    ms(alice, "register", "m", "--version", "v0.1.0", "--push")
+    before = tag_objects(bob)
+    result = ms(bob, "register", "m", "--version", "v0.1.0", "--push", check=False)
+    assert result.returncode == 2
+    line = result.stderr.strip()
+    assert "\n" not in line and "([rejected] m@v0.1.0 -> m@v0.1.0 (already exists))" in line
+    assert "git fetch --tags origin" in line
+    assert tag_objects(bob) == before  # no local m@v0.1.0 pointing elsewhere than the remote's
+    bob.git("fetch", "-q", "--tags", "origin")
+    assert bob.git("rev-parse", "m@v0.1.0^{commit}") == alice.git("rev-parse", "HEAD")
+
+
+def test_assign_keeps_the_pushed_registration_when_the_assignment_push_is_refused(tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    (remote / "hooks" / "pre-receive").write_text(
+        "#!/bin/sh\nwhile read old new ref; do case $ref in *'#prod'*) echo 'no prod today'; exit 1;; esac; done\n"
+    )
+    (remote / "hooks" / "pre-receive").chmod(0o755)
+    repo = GitBuilder(tmp_path / "work")
+    repo.commit("one", {"a.txt": "1"})
+    repo.git("remote", "add", "origin", str(remote))
+    result = ms(repo, "assign", "m", "--stage", "prod", "--push", check=False)
+    assert result.returncode == 2
+    assert "[remote rejected] m#prod#1 -> m#prod#1 (pre-receive hook declined)" in result.stderr
+    assert "tag 'm@v0.0.1', registering v0.0.1 first, was pushed and stays" in result.stderr
+    assert list(tag_objects(repo)) == ["m@v0.0.1"]  # pushed, so kept: local and remote agree
+    remote_tags = subprocess.run(["git", "tag", "--list"], cwd=remote, capture_output=True, text=True).stdout.split()
+    assert remote_tags == ["m@v0.0.1"]
 
 
 # -- validation: one case per rule, checked through the CLI (exit 2, one line) and,

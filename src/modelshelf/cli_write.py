@@ -13,6 +13,7 @@ import json
 import os
 import shlex
 import sys
+from pathlib import Path
 from typing import Callable
 
 
@@ -197,14 +198,23 @@ def cmd_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# GTO's one-value flags of check-ref: the flag, and the key of ``RefEvent.outputs()`` it prints.
+CHECK_REF_FIELDS = {"name": "name", "version": "version", "event": "event", "stage": "stage"}
+
+
 def cmd_check_ref(args: argparse.Namespace) -> int:
     from .checkref import append_github_output, check_ref, dotenv_lines
 
+    fields = [flag for flag in CHECK_REF_FIELDS if getattr(args, f"show_{flag}")]
+    if len(fields) + bool(args.json) > 1:  # GTO: "Only one output formatting flags is allowed"
+        raise write.InvalidArgs("give only one of --json, --name, --version, --event, --stage")
     events = check_ref(args.ref, repo=args.repo)
     if len(events) > 1:
         raise write.InvalidArgs(f"ref '{args.ref}' created several events; only one is supported")
+    if args.dotenv:  # created even for a non-event: GitLab's dotenv report warns about a missing file
+        Path(args.dotenv).touch()
     if not events:
-        if not args.json:  # like GTO: nothing on stdout
+        if not (args.json or fields):  # like GTO: nothing on stdout
             sys.stderr.write(f"modelshelf: ref '{args.ref}' is not a registry event (no annotated registry tag)\n")
         return EXIT_OK
     found = events[0]
@@ -218,6 +228,10 @@ def cmd_check_ref(args: argparse.Namespace) -> int:
             handle.write(dotenv_lines(found.outputs()))
     if args.json:
         print(json.dumps(found.to_json(), indent=4, ensure_ascii=False))
+    elif fields:
+        value = found.outputs()[CHECK_REF_FIELDS[fields[0]]]
+        if value:  # like GTO: a registration has no stage, a deprecation no version: print nothing
+            print(value)
     elif not (args.github_output or args.dotenv):
         for key, value in found.outputs().items():
             print(f"{key}: {value}")
@@ -225,17 +239,23 @@ def cmd_check_ref(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .scaffold import init_project
+    from .git.repo import root_or_folder
+    from .scaffold import default_branch, init_project
     from .scaffold.install import current_install
 
     source = None if args.install else current_install()
+    root = root_or_folder(args.repo)
+    branch = args.branch if args.branch is not None else default_branch(root) if root else "main"
     written = init_project(
         args.repo, force=args.force, site_name=args.site_name,
         github=not args.no_github, gitlab=not args.no_gitlab,
-        install=args.install or source.requirement,
+        install=args.install or source.requirement, branch=branch,
     )
     for path in written:
         print(f"wrote {path}")
+    if not args.no_github:
+        print(f"GitHub Actions rebuilds the catalog on pushes to branch '{branch}' and on tag pushes "
+              "(another branch: init --force --branch NAME)")
     if source is not None and not (args.no_github and args.no_gitlab):
         print(f"CI installs modelshelf with: pip install {source.shell}")
         if not source.reachable:
@@ -306,6 +326,9 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("check-ref", help="what a pushed tag means (for CI)")
     p.add_argument("ref", help="tag name or refs/tags/NAME")
     p.add_argument("--json", action="store_true", help="print JSON (the keys of `gto check-ref --json`, plus type, path, description)")
+    for flag, what in (("name", "the model's name"), ("version", "the version"), ("event", "the event"),
+                       ("stage", "the stage")):
+        p.add_argument(f"--{flag}", dest=f"show_{flag}", action="store_true", help=f"print only {what} (as GTO)")
     p.add_argument("--github-output", action="store_true", help="append key=value lines to the file in $GITHUB_OUTPUT")
     p.add_argument("--dotenv", metavar="FILE", help="append MODELSHELF_KEY=value lines (GitLab dotenv report)")
     p.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
@@ -316,6 +339,8 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-github", action="store_true", help="don't write the GitHub Actions workflow")
     p.add_argument("--no-gitlab", action="store_true", help="don't write .gitlab-ci.yml")
     p.add_argument("--force", action="store_true", help="overwrite existing files")
+    p.add_argument("--branch", help="default branch, whose pushes rebuild the catalog on GitHub "
+                                     "(default: origin's default branch, else the current one)")
     p.add_argument("--install", metavar="SPEC",
                    help="pip requirement CI installs modelshelf with (default: this copy's source, pinned)")
     p.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..atomic import atomic_write
-from ..git.repo import root_or_folder
+from ..git.repo import GitError, GitRepo, NotAGitRepo, root_or_folder
 from .install import current_install
 
 
@@ -49,6 +49,23 @@ def _root(repo: str | os.PathLike[str]) -> Path:
     return root
 
 
+def default_branch(root: Path) -> str:
+    """The branch whose pushes rebuild the catalog: the remote's default branch
+    (``origin/HEAD``), else the checked-out one, else ``main``."""
+    try:
+        with GitRepo(root) as git:
+            for ref, prefix in (("refs/remotes/origin/HEAD", "origin/"), ("HEAD", "")):
+                try:
+                    name = git.run("symbolic-ref", "--quiet", "--short", ref).strip()
+                except GitError:
+                    continue
+                if name.startswith(prefix) and name[len(prefix):]:
+                    return name[len(prefix):]
+    except NotAGitRepo:
+        pass
+    return "main"
+
+
 def init_project(
     repo: str | os.PathLike[str] = ".",
     force: bool = False,
@@ -56,11 +73,13 @@ def init_project(
     github: bool = True,
     gitlab: bool = True,
     install: str | None = None,
+    branch: str | None = None,
 ) -> list[Path]:
     """Write mkdocs.yml, catalog/index.md and the CI definitions; return the paths written.
 
     ``install``: the pip requirement CI installs modelshelf with (default: this copy's
-    source, pinned; see ``scaffold.install``).
+    source, pinned; see ``scaffold.install``). ``branch``: the default branch, whose
+    pushes rebuild the catalog on GitHub (default: ``default_branch``; GitLab asks CI).
     """
     root = _root(repo)
     groups = {"site"} | ({"github"} if github else set()) | ({"gitlab"} if gitlab else set())
@@ -74,10 +93,13 @@ def init_project(
     if install is not None and (not install.strip() or any(bad in install for bad in ("\n", "\r", ": ", " #"))):
         raise ScaffoldError(f"--install {install!r}: not a pip requirement that fits on one workflow line")
     requirement = shlex.quote(install) if install else current_install().shell
+    branch = default_branch(root) if branch is None else branch
+    if not branch.strip() or any(c in branch for c in "\n\r\0") or branch.startswith("-"):
+        raise ScaffoldError(f"--branch {branch!r}: not a branch name")
     written: list[Path] = []
     for template in chosen:
         text = (template_text(template.source).replace("@@SITE_NAME@@", json.dumps(name, ensure_ascii=False))
-                .replace("@@INSTALL@@", requirement))
+                .replace("@@INSTALL@@", requirement).replace("@@BRANCH@@", json.dumps(branch, ensure_ascii=False)))
         target = root / template.target
         atomic_write(target, text)
         written.append(target)

@@ -24,7 +24,9 @@ from ..core.grammar import Action, check_name, check_stage
 from ..core.semver import MINIMAL_VERSION, SemVer
 from ..core.state import ArtifactState, VersionState
 from ..registry import Registry, load_registry
-from .errors import AlreadyDone, CommitHasVersion, InvalidArgs, NotFound, StageAlreadyAssigned, VersionExists
+from .errors import (
+    AlreadyDone, CommitHasVersion, InvalidArgs, NotFound, PushFailed, StageAlreadyAssigned, VersionExists,
+)
 from .result import DeleteResult, WriteResult
 from .tags import create_tag, delete_tags, make_tag_name, push_tag
 
@@ -211,11 +213,16 @@ def assign(
             f"version '{found.version}' of '{name}' is already in stage '{stage}'; "
             "use --force to create a new Git tag nevertheless"
         )
-    result = _write(
-        registry, Action.ASSIGN, name, commit,
-        message or f"Assigning stage {stage} to artifact {name} version {found.version}",
-        counted=simple is not True, push=push, remote=remote, version=found.version, stage=stage,
-    )
+    try:
+        result = _write(
+            registry, Action.ASSIGN, name, commit,
+            message or f"Assigning stage {stage} to artifact {name} version {found.version}",
+            counted=simple is not True, push=push, remote=remote, version=found.version, stage=stage,
+        )
+    except PushFailed as exc:
+        if registration is None:
+            raise
+        raise PushFailed(f"{exc}; tag '{registration.tag}', registering {found.version} first, was pushed and stays") from None
     return replace(result, registration=registration)
 
 

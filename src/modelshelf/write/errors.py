@@ -40,4 +40,4 @@ class TagExists(WriteError):
 
 
 class PushFailed(WriteError):
-    """The tag was created locally but could not be pushed."""
+    """The push failed; the tag this command created was deleted again (a deletion: none was made)."""

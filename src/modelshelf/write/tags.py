@@ -49,13 +49,26 @@ def create_tag(repo: GitRepo, name: str, commit: str, message: str) -> None:
 
 
 def push_tag(repo: GitRepo, name: str, remote: str = "origin") -> None:
+    """Push a tag this command has just created; if the push fails, delete it again.
+
+    GTO keeps the local tag. But a tag the remote refused (someone registered the
+    same version first) or never got would differ from the remote's: the local
+    registry would disagree with the published one, and ``git fetch --tags`` would
+    refuse to clobber it. Deleting it leaves the repo as it was, so the same
+    command can simply be run again once the remote is reachable or fetched.
+    """
     ref = f"refs/tags/{name}"
     try:
         repo.run("push", remote, f"{ref}:{ref}")
     except GitError as exc:
+        try:
+            repo.run("tag", "-d", name)
+        finally:
+            repo.refresh()
         raise PushFailed(
-            f"the command `git push {remote} {name}` failed ({_detail(exc)}); "
-            "the tag exists locally. Make sure your local repository is in sync with the remote."
+            f"the command `git push {shlex.quote(remote)} {shlex.quote(name)}` failed ({_detail(exc)}), "
+            "so the new tag was deleted locally too (nothing is left to disagree with the remote): "
+            f"run `git fetch --tags {shlex.quote(remote)}` (or fix the remote), then the same command again"
         ) from None
 
 
@@ -85,6 +98,17 @@ def delete_tags(repo: GitRepo, names: list[str], push: bool = False, remote: str
 
 
 def _detail(exc: GitError) -> str:
-    """The last line git printed: the reason a push failed."""
-    lines = (exc.stderr or "").strip().splitlines()
-    return lines[-1].strip(" '") if lines else "no detail"
+    """The line of git's output that says why a push failed.
+
+    Git ends with hints ("and the repository exists.", "hint: Updates were
+    rejected..."); the reason is the ``[rejected]`` line, else the first
+    ``fatal:`` or ``error:`` line.
+    """
+    lines = [" ".join(line.split()) for line in (exc.stderr or "").splitlines() if line.strip()]
+    for line in lines:
+        if "[rejected]" in line or "[remote rejected]" in line:
+            return line.lstrip("! ")
+    for line in lines:
+        if line.startswith(("fatal:", "error:")):
+            return line
+    return lines[-1] if lines else "no detail"
