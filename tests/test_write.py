@@ -130,6 +130,15 @@ def test_api_returns_what_it_wrote(repo: GitBuilder) -> None:
     assert result.registration is not None and result.registration.tag == "m@v0.0.1"
 
 
+def test_push_hint_names_the_remote_given(repo: GitBuilder) -> None:
+    """Without --push the tag stays local; the hint names --remote's remote, not always origin."""
+    repo.commit("one", {"a.txt": "1"})
+    out = ms(repo, "register", "vision:det", "--remote", "upstream").stdout
+    assert "To push it: git push upstream vision=det@v0.0.1\n" in out
+    out = ms(repo, "assign", "vision:det", "--stage", "prod").stdout
+    assert "To push it: git push origin 'vision=det#prod#1'\n" in out
+
+
 def test_push_sends_the_new_tags_to_the_remote(tmp_path: Path) -> None:
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)

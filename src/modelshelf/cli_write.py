@@ -106,7 +106,7 @@ def _report(result: write.WriteResult, verb: str) -> None:
     if result.pushed:
         print(f"Pushed git tag '{result.tag}'")
     else:
-        print(f"To push it: git push origin {shlex.quote(result.tag)}")
+        print(f"To push it: git push {shlex.quote(result.remote)} {shlex.quote(result.tag)}")
 
 
 # -- register / assign / unassign / deregister / deprecate ----------------------

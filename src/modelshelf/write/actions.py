@@ -89,7 +89,7 @@ def _write(
         Action.UNASSIGN: EventKind.UNASSIGNMENT,
         Action.DEPRECATE: EventKind.DEPRECATION,
     }[action]
-    return WriteResult(tag, kind, name, commit, message, version=version, stage=stage, pushed=push)
+    return WriteResult(tag, kind, name, commit, message, version=version, stage=stage, pushed=push, remote=remote)
 
 
 def _delete(

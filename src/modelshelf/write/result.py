@@ -18,6 +18,7 @@ class WriteResult:
     stage: str | None = None
     pushed: bool = False
     registration: "WriteResult | None" = None  # the version `assign` registered first
+    remote: str = "origin"  # where --push sends (or would send) the tag
 
     @property
     def tags(self) -> list[str]:
