@@ -139,6 +139,18 @@ def test_push_hint_names_the_remote_given(repo: GitBuilder) -> None:
     assert "To push it: git push origin 'vision=det#prod#1'\n" in out
 
 
+def test_usage_errors_are_one_line_with_exit_2(repo: GitBuilder) -> None:
+    for args, says in [(["register"], "modelshelf register: error: the following arguments are required: name"),
+                       (["register", "m", "-m"], "argument -m/--message: expected one argument"),
+                       (["show", "--bogus"], "unrecognized arguments: --bogus"),
+                       (["nosuch"], "invalid choice: 'nosuch'")]:
+        result = run_cli(*args, "--repo", str(repo.path)) if args[0] != "nosuch" else run_cli(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        (line,) = result.stderr.splitlines()
+        assert says in line and line.endswith("--help`)"), line
+    assert repo.git("tag") == ""
+
+
 def test_push_sends_the_new_tags_to_the_remote(tmp_path: Path) -> None:
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)

@@ -7,7 +7,7 @@ import gc
 import sys
 
 from . import __version__
-from .cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, add_repo_option, format_table, print_json, warn
+from .cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, OneLineErrors, add_repo_option, format_table, print_json, warn
 from .config import ConfigError
 from .core.events import counter_ties
 from .core.grammar import InvalidName
@@ -173,7 +173,7 @@ CORE_COMMANDS = frozenset({"show", "history", "stages", "index", "doctor"})
 
 
 def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrors(
         prog="modelshelf",
         description="A Git-native model registry: GTO-compatible tags, a static catalog and a JSON index.",
     )

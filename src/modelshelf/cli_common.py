@@ -16,6 +16,15 @@ class CliError(Exception):
     """A usage or input error: printed as one line, exit code 2."""
 
 
+class OneLineErrors(argparse.ArgumentParser):
+    """Usage errors as one line that points to ``--help``, like every other error here
+    (argparse prints the whole usage block first, which buries the line that matters).
+    Sub-commands' parsers inherit the class."""
+
+    def error(self, message: str) -> Any:  # argparse's signature says NoReturn
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def add_repo_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
 
