@@ -33,6 +33,7 @@ def test_init_writes_site_and_ci_files(repo: GitBuilder) -> None:
     gitlab = yaml.safe_load((repo.path / ".gitlab-ci.yml").read_text())
     assert gitlab["pages"]["artifacts"]["paths"] == ["public"]
     assert gitlab["variables"]["GIT_DEPTH"] == "0"
+    assert gitlab["pages"]["resource_group"] == "pages"  # builds in turn: the last one has every tag
     assert any("modelshelf build --strict" in line for line in gitlab["pages"]["script"])
 
 
