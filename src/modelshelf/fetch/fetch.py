@@ -59,7 +59,7 @@ def fetch_item(item: FileItem, target: Path, what: str, cap: Cap | None = None) 
     """
     cap = _tighter(Cap.recorded(item.size), cap)
     failures: list[str] = []
-    corrupt = False
+    corrupt, missing_only = False, True
     for location in item.locations:
         try:
             hashes = _copy(location.open, target, location.describe(), cap)
@@ -71,7 +71,8 @@ def fetch_item(item: FileItem, target: Path, what: str, cap: Cap | None = None) 
         except IntegrityFailed as exc:
             corrupt = True
             failures.append(str(exc))
-        except TransferFailed as exc:
+        except TransferFailed as exc:  # unreachable, refused, interrupted
+            missing_only = False
             failures.append(str(exc))
         target.unlink(missing_ok=True)
     if not item.locations:
@@ -79,7 +80,7 @@ def fetch_item(item: FileItem, target: Path, what: str, cap: Cap | None = None) 
     detail = "; ".join(failures)
     if corrupt:
         raise IntegrityFailed(f"{what}: no good copy found ({detail})")
-    raise TransferFailed(f"{what}: not found ({detail})")
+    raise TransferFailed(f"{what}: {'not found' if missing_only else 'could not be fetched'} ({detail})")
 
 
 def _copy(opener, target: Path, where: str, cap: Cap | None = None) -> Hashes:
