@@ -7,6 +7,7 @@ order) live in one tested place rather than in template expressions.
 
 from __future__ import annotations
 
+import json
 import math
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from dataclasses import dataclass, field
@@ -538,13 +539,22 @@ class Catalog:
                               f'path = modelshelf.download("{spec}", "models/"{py_source})')
             for title, spec in specs
         ]
+        # curl -f: an HTTP error is an error, not a page piped to jq; jq -n 'input': no input (server
+        # down) is an error, not an empty answer with exit 0; '// error(...)': a stage emptied since
+        # this page was built fails, instead of printing "null" for a deploy script to use.
+        def query(filter_: str, raw: bool = True) -> str:
+            return f"curl -fsSL {model_url} | jq -n{'r' if raw else ''} 'input | {filter_}'"
+
         http = []
         if model["latest"]:
-            http.append(UseCommand("Latest version", f"curl -s {model_url} | jq -r '.latest'"))
+            http.append(UseCommand("Latest version", query('.latest // error("no latest version")')))
         for badge in self.badges(model):
-            http.append(UseCommand(f"What {badge.stage} holds", f"curl -s {model_url} | jq -r '.stages[\"{badge.stage}\"]'"))
+            stage = json.dumps(badge.stage)
+            http.append(UseCommand(f"What {badge.stage} holds",
+                                   query(f'.stages[{stage}] // error("stage {badge.stage} holds no version")')))
+        version = model["latest"] or "v1.0.0"
         http.append(UseCommand(
             "Where a version's bytes are",
-            f"curl -s {model_url} | jq '.versions[] | select(.version == \"{model['latest'] or 'v1.0.0'}\") | .storage'",
+            query(f'(first(.versions[] | select(.version == "{version}")) // error("no version {version}")) | .storage', raw=False),
         ))
         return [UseTab("CLI", "bash", cli), UseTab("Python", "python", py), UseTab("JSON index", "bash", http)]
