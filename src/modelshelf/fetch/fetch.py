@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import DestinationExists, DestinationUnwritable, IntegrityFailed, TransferFailed
+from .errors import DestinationExists, DestinationUnwritable, IntegrityFailed, TransferFailed, Unverifiable
 from .plan import FileItem, Plan
 from .transport import CHUNK, NotFound
 from .verify import Hasher, Hashes, check, check_layout, safe_name, safe_relpath, sha256_manifest
@@ -114,7 +114,7 @@ def fetch_plan(plan: Plan, staging: Path, what: str, allow_unverified: bool = Fa
     """Fetch and verify every file under ``staging``; returns the staged result's path."""
     safe_name(plan.name, what)
     if not plan.verifiable and not allow_unverified:
-        raise IntegrityFailed(
+        raise Unverifiable(
             f"{what}: the index records no checksum for these bytes, so they cannot be verified "
             "(pass --allow-unverified / allow_unverified=True to fetch them anyway)"
         )
