@@ -29,6 +29,7 @@ needs_curl_jq = pytest.mark.skipif(not all(shutil.which(t) for t in ("bash", "cu
 BLOCK = re.compile(r'<p class="ms-use-title">(?P<title>.*?)</p>\s*'
                    r'<div class="language-(?P<lang>\w+) highlight"><pre><span></span><code>(?P<code>.*?)</code></pre>',
                    re.S)
+EXTERNAL = b"onnx bytes from elsewhere"
 VISION_YAML = "artifacts:\n  det:\n    path: weights/det.pt\n    type: model\n"
 
 
@@ -67,27 +68,37 @@ def config(repo: Path, site_url: str | None, where: Path) -> Path:
     return path
 
 
-def build_registry(repo: GitBuilder) -> None:
+def build_registry(repo: GitBuilder, external: str) -> None:
     """churn (a Git file: prod, dev, a deregistered version), encoder (a Git folder), vision:det
-    (declared in vision/dvc.yaml, tagged 'vision=det'), registered and assigned with the real gto."""
+    (declared in vision/dvc.yaml, tagged 'vision=det'), registered and assigned with the real gto;
+    ext, an external URL (no checksum in the index)."""
     build_churn(repo)
     repo.commit("vision", {"vision/dvc.yaml": VISION_YAML, "vision/weights/det.pt": b"\x00det-1"})
     repo.gto("register", "vision:det", "--version", "v1.0.0")
     repo.gto("assign", "vision:det", "--stage", "prod", "--version", "v1.0.0")
     repo.commit("vision 2", {"vision/weights/det.pt": b"\x00det-2\r\n"})
     repo.gto("register", "vision:det", "--version", "v1.1.0-rc.1")
+    repo.commit("external", {"ext/dvc.yaml": f"artifacts:\n  ext:\n    path: {external}\n    type: model\n"})
+    repo.gto("register", "ext:ext", "--version", "v2.0.0")
+    repo.gto("assign", "ext:ext", "--stage", "prod", "--version", "v2.0.0")
+
+
+def build_site(repo: GitBuilder, tmp_path: Path, serve, site_url: bool = True) -> Built:
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "ext.onnx").write_bytes(EXTERNAL)
+    build_registry(repo, serve(tmp_path / "files") + "ext.onnx")
+    site = tmp_path / "site"
+    site.mkdir()
+    url = serve(site)  # the server reads the folder per request: the build may replace it
+    cfg = config(repo.path, url if site_url else None, tmp_path / "cfg")
+    result = run_cli("build", "-f", str(cfg), "-o", str(site), "--publish-artifacts", "-q")
+    assert result.returncode == 0, result.stderr
+    return Built(repo, url, site, json.loads((site / "api" / "registry.json").read_text()))
 
 
 @pytest.fixture
 def built(repo: GitBuilder, tmp_path: Path, serve) -> Built:
-    build_registry(repo)
-    site = tmp_path / "site"
-    site.mkdir()
-    url = serve(site)  # the server reads the folder per request: the build may replace it
-    result = run_cli("build", "-f", str(config(repo.path, url, tmp_path / "cfg")), "-o", str(site),
-                     "--publish-artifacts", "-q")
-    assert result.returncode == 0, result.stderr
-    return Built(repo, url, site, json.loads((site / "api" / "registry.json").read_text()))
+    return build_site(repo, tmp_path, serve)
 
 
 def model_page(built: Built, name: str) -> Path:
@@ -167,3 +178,43 @@ def test_json_commands_fail_loudly_when_the_server_is_down_or_a_stage_was_emptie
     [prod] = [c for c in commands if c.title == "What prod holds"]
     result = run(prod, tmp_path)
     assert result.returncode != 0 and result.stdout == "" and "stage prod holds no version" in result.stderr
+
+
+def test_an_external_url_without_checksum_gets_commands_that_say_so_and_work(built: Built, tmp_path: Path) -> None:
+    """Without --allow-unverified the box's commands could only fail (exit 2: retrying cannot help)."""
+    commands = [c for c in use_box(model_page(built, "ext:ext")) if not c.code.startswith("curl ")]
+    assert len(commands) == 4
+    for number, command in enumerate(commands):
+        assert command.title.endswith("(external URL with no checksum: not verified)"), command.title
+        assert "--allow-unverified" in command.code or "allow_unverified=True" in command.code
+        cwd = tmp_path / f"run{number}"
+        cwd.mkdir()
+        result = run(command, cwd)
+        assert result.returncode == 0, (command.code, result.stderr)
+        [written] = [p for p in cwd.rglob("*") if p.is_file()]
+        assert written.name == "ext.onnx" and written.read_bytes() == EXTERNAL
+    index = built.url + "api/registry.json"
+    result = run_cli("download", "ext:ext#prod", "--index", index, "-o", str(tmp_path / "plain"))
+    assert result.returncode == 2 and "--allow-unverified" in result.stderr
+    assert not (tmp_path / "plain").exists()
+
+
+def test_without_site_url_the_page_says_the_commands_run_in_a_clone_and_they_do(
+    repo: GitBuilder, tmp_path: Path, serve
+) -> None:
+    """The clone has its own models/churn.pkl: the commands must not write into the clone's files."""
+    built = build_site(repo, tmp_path, serve, site_url=False)
+    page = model_page(built, "churn")
+    assert "built without <code>site_url</code>" in page.read_text()
+    assert "replace <code>SITE_URL</code>" in page.read_text()
+    commands = [c for c in use_box(page) if not c.code.startswith("curl ")]
+    assert len(commands) == 6 and not any("--index" in c.code or "index=" in c.code for c in commands)
+    for command in commands:
+        result = run(command, repo.path)  # at the clone's root, as the page says
+        assert result.returncode == 0, (command.code, result.stderr)
+        spec = shlex.split(command.code)[2] if command.tab == "bash" else re.search(r'download\("([^"]+)"', command.code)[1]
+        version = expected_version(repo, "churn", spec)
+        written = repo.path / "downloads" / "churn.pkl"
+        assert written.read_bytes() == git_bytes(repo, commit_of(repo, "churn", version), "models/churn.pkl")
+        shutil.rmtree(repo.path / "downloads")
+        assert repo.git("status", "--porcelain") == ""  # the clone's own files are untouched
