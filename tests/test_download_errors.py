@@ -344,3 +344,23 @@ def test_artifact_cut_short_is_exit_1_and_leaves_nothing(site, cutting_server, t
     assert not out.exists()
     result = run_cli("download", "churn#dev", "--index", url, "-o", str(out))  # the server itself is fine
     assert result.returncode == 0, result.stderr
+
+
+# 5. Mistakes a deploy script makes first: the site's address for its index, a tag's spelling for a spec
+
+
+def test_site_address_instead_of_its_index_names_the_index(site) -> None:
+    url, *_ = site
+    root = url.removesuffix("api/registry.json")
+    result = run_cli("resolve", "churn", "--index", root)
+    assert result.returncode == 2
+    assert one_error_line(result.stderr).endswith("; a catalog's index is SITE_URL/api/registry.json")
+
+
+def test_tag_spelling_of_a_sub_folder_model_names_the_spec(repo: GitBuilder) -> None:
+    repo.commit("vision", {"vision/dvc.yaml": "artifacts:\n  det:\n    path: det.pt\n", "vision/det.pt": "w"})
+    repo.gto("register", "vision:det", "--version", "v1.0.0")
+    result = run_cli("resolve", "vision=det@v1.0.0", "--repo", str(repo.path))
+    assert result.returncode == 2
+    assert "written with ':', as in 'vision:det@v1.0.0'" in one_error_line(result.stderr)
+    assert run_cli("resolve", "vision:det@v1.0.0", "--repo", str(repo.path)).returncode == 0
