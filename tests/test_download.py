@@ -7,6 +7,8 @@ import functools
 import hashlib
 import http.server
 import json
+import re
+import shlex
 import shutil
 import subprocess
 import threading
@@ -215,22 +217,48 @@ def test_unreachable_or_missing_index_is_an_error(tmp_path: Path, serve) -> None
     assert result.returncode == 2 and "not valid JSON" in result.stderr
 
 
-CURL_JQ = r"""
-SITE="$1"; NAME=churn; STAGE=prod
-read -r SHA URL FILE < <(curl -fsSL "$SITE/api/registry.json" | jq -r --arg n "$NAME" --arg s "$STAGE" \
-  '.models[] | select(.name == $n) | .stages[$s] as $v | .versions[] | select(.version == $v)
-   | .storage | "\(.sha256) \(.download_url) \(.path | split("/") | last)"') \
-&& curl -fsSL "$SITE/$URL" -o "$FILE.part" && echo "$SHA  $FILE.part" | sha256sum -c --quiet - && mv "$FILE.part" "$FILE"
-"""
+def readme_snippet() -> str:
+    """The README's no-Python download script, exactly as published."""
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = text[text.index("## Downloading a model"):]
+    return section[section.index("```sh\n") + 6: section.index("```", section.index("```sh\n") + 6)]
 
 
-@pytest.mark.skipif(not all(shutil.which(t) for t in ("bash", "curl", "jq", "sha256sum")), reason="needs curl, jq")
-def test_curl_and_jq_one_liner_needs_no_python(site, tmp_path: Path) -> None:
-    url, *_ = site
-    result = subprocess.run(["bash", "-c", CURL_JQ, "sh", url.removesuffix("/api/registry.json")],
-                            cwd=tmp_path, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert (tmp_path / "churn.pkl").read_bytes() == V1
+def run_readme_snippet(site_root: str, cwd: Path, **values: str) -> subprocess.CompletedProcess:
+    """Run it with POSIX sh (dash where /bin/sh is dash), changing only its first line's values."""
+    first, rest = readme_snippet().split("\n", 1)
+    for key, value in {"SITE": site_root, **values}.items():
+        first = re.sub(rf"\b{key}=\S*", f"{key}={shlex.quote(value)}" if value else f"{key}=", first)
+    return subprocess.run(["sh", "-c", f"{first}\n{rest}"], cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.mark.skipif(not all(shutil.which(t) for t in ("sh", "curl", "jq", "sha256sum")), reason="needs curl, jq")
+def test_readme_curl_and_jq_script_needs_no_python_and_fails_loudly(site, tmp_path: Path, serve) -> None:
+    url, folder, shas, data = site
+    root = url.removesuffix("api/registry.json").rstrip("/")
+    got = run_readme_snippet(root, tmp_path, NAME="churn", STAGE="prod", OUT="prod.pkl")
+    assert got.returncode == 0, got.stderr
+    assert (tmp_path / "prod.pkl").read_bytes() == V1
+    got = run_readme_snippet(root, tmp_path, NAME="churn", STAGE="", OUT="latest.pkl")
+    assert got.returncode == 0, got.stderr
+    assert (tmp_path / "latest.pkl").read_bytes() == V2
+    failures = {  # each: a non-zero exit, the reason on stderr, no file
+        ("encoder", "", "not published as one file"), ("churn", "staging", "stage staging holds no version"),
+        ("nope", "prod", "no model nope"),
+    }
+    for name, stage, reason in failures:
+        got = run_readme_snippet(root, tmp_path, NAME=name, STAGE=stage, OUT="out.bin")
+        assert got.returncode != 0 and reason in got.stderr, (name, stage, got.stderr)
+    (tmp_path / "empty-site").mkdir()
+    dead = serve(tmp_path / "empty-site")  # answers 404 for everything
+    got = run_readme_snippet(dead.rstrip("/"), tmp_path, OUT="out.bin")
+    assert got.returncode != 0 and "404" in got.stderr
+    churn = next(m for m in data["models"] if m["name"] == "churn")
+    prod = next(v for v in churn["versions"] if v["version"] == churn["stages"]["prod"])
+    (folder / prod["storage"]["download_url"]).write_bytes(b"tampered")
+    got = run_readme_snippet(root, tmp_path, OUT="out.bin")
+    assert got.returncode != 0 and "FAILED" in got.stdout + got.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["latest.pkl", "prod.pkl"]
 
 
 def test_symlink_in_a_git_folder_model_is_refused(repo: GitBuilder, tmp_path: Path) -> None:

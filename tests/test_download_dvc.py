@@ -201,7 +201,7 @@ def test_external_http_url_is_fetched_directly(repo: GitBuilder, tmp_path: Path,
     repo.commit("external", {"dvc.yaml": f"artifacts:\n  ext:\n    path: {base}ext.onnx\n    type: model\n"})
     repo.tag("ext@v1.0.0")
     result = run_cli("download", "ext", "--repo", str(repo.path), "-o", str(tmp_path / "out"))
-    assert result.returncode == 1 and "--allow-unverified" in result.stderr
+    assert result.returncode == 2 and "--allow-unverified" in result.stderr
     assert not (tmp_path / "out" / "ext.onnx").exists()
     result = run_cli("download", "ext", "--repo", str(repo.path), "-o", str(tmp_path / "out"), "--allow-unverified")
     assert result.returncode == 0, result.stderr

@@ -5,8 +5,11 @@ every bad input reaches Python callers as a ``modelshelf.DownloadError``."""
 from __future__ import annotations
 
 import hashlib
+import http.server
 import io
 import os
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -262,3 +265,102 @@ def test_version_on_a_commit_without_the_declaration_says_so(repo: GitBuilder, t
     assert not (tmp_path / "out").exists()
     assert run_cli("download", "m@v1.0.0", "--repo", str(repo.path), "-o", str(tmp_path / "out")).returncode == 0
     assert (tmp_path / "out" / "m.bin").read_text() == "one"
+
+
+# 4. A connection that ends early is a transfer failure (retry), never "not valid JSON" or a traceback
+
+
+class _CuttingHandler(http.server.BaseHTTPRequestHandler):
+    """Serves ``folder``; the files named in ``cut`` lose their second half: announced with a full
+    Content-Length (mode "length") or sent as one chunk that never ends (mode "chunked")."""
+
+    protocol_version = "HTTP/1.1"
+    folder: Path
+    cut: dict[str, str]
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        rel = self.path.lstrip("/")
+        data = (self.folder / rel).read_bytes()
+        mode = self.cut.get(rel)
+        self.send_response(200)
+        if mode == "chunked":
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"%x\r\n" % len(data) + data[: len(data) // 2])
+        else:
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2] if mode == "length" else data)
+        self.wfile.flush()
+        self.close_connection = True
+
+
+@pytest.fixture
+def cutting_server() -> Iterator[Callable[[Path, dict[str, str]], str]]:
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(folder: Path, cut: dict[str, str]) -> str:
+        handler = type("Handler", (_CuttingHandler,), {"folder": folder, "cut": cut})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("mode, said", [("length", "transfer interrupted after {half} of {full} bytes"),
+                                        ("chunked", "transfer interrupted after 0 bytes (IncompleteRead)")])
+def test_index_cut_short_is_exit_1_to_retry(site, cutting_server, mode: str, said: str) -> None:
+    _url, folder, _shas, _data = site
+    full = (folder / "api" / "registry.json").stat().st_size
+    url = cutting_server(folder, {"api/registry.json": mode}) + "api/registry.json"
+    result = run_cli("resolve", "churn#prod", "--index", url)
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == (
+        f"modelshelf: error: cannot read the index: {url}: " + said.format(half=full // 2, full=full))
+    with pytest.raises(modelshelf.TransferFailed, match="transfer interrupted"):
+        modelshelf.resolve("churn#prod", index=url)
+
+
+@pytest.mark.parametrize("mode", ["length", "chunked"])
+def test_artifact_cut_short_is_exit_1_and_leaves_nothing(site, cutting_server, tmp_path: Path, mode: str) -> None:
+    _url, folder, _shas, data = site
+    churn = next(m for m in data["models"] if m["name"] == "churn")
+    prod = next(v for v in churn["versions"] if v["version"] == churn["stages"]["prod"])
+    artifact = prod["storage"]["download_url"]
+    url = cutting_server(folder, {artifact: mode}) + "api/registry.json"
+    out = tmp_path / "out"
+    result = run_cli("download", "churn#prod", "--index", url, "-o", str(out))
+    assert result.returncode == 1
+    line = one_error_line(result.stderr)
+    assert line.startswith("modelshelf: error: churn v1.0.0: could not be fetched (") and "transfer interrupted" in line
+    assert not out.exists()
+    result = run_cli("download", "churn#dev", "--index", url, "-o", str(out))  # the server itself is fine
+    assert result.returncode == 0, result.stderr
+
+
+# 5. Mistakes a deploy script makes first: the site's address for its index, a tag's spelling for a spec
+
+
+def test_site_address_instead_of_its_index_names_the_index(site) -> None:
+    url, *_ = site
+    root = url.removesuffix("api/registry.json")
+    result = run_cli("resolve", "churn", "--index", root)
+    assert result.returncode == 2
+    assert one_error_line(result.stderr).endswith("; a catalog's index is SITE_URL/api/registry.json")
+
+
+def test_tag_spelling_of_a_sub_folder_model_names_the_spec(repo: GitBuilder) -> None:
+    repo.commit("vision", {"vision/dvc.yaml": "artifacts:\n  det:\n    path: det.pt\n", "vision/det.pt": "w"})
+    repo.gto("register", "vision:det", "--version", "v1.0.0")
+    result = run_cli("resolve", "vision=det@v1.0.0", "--repo", str(repo.path))
+    assert result.returncode == 2
+    assert "written with ':', as in 'vision:det@v1.0.0'" in one_error_line(result.stderr)
+    assert run_cli("resolve", "vision:det@v1.0.0", "--repo", str(repo.path)).returncode == 0

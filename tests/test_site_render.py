@@ -132,8 +132,8 @@ def test_views_deltas_params_and_use_commands() -> None:
     index = "https://models.example.com/api/registry.json"
     assert tabs["CLI"] == [f"modelshelf download m@v1.1.0 --index {index}",
                            f"modelshelf download m#dev --index {index}", f"modelshelf download m#prod --index {index}"]
-    assert any("curl -s https://models.example.com/api/models/m.json | jq -r '.stages[\"prod\"]'" == c
-               for c in tabs["JSON index"])
+    assert ("curl -fsSL https://models.example.com/api/models/m.json"
+            " | jq -nr 'input | .stages[\"prod\"] // error(\"stage prod holds no version\")'") in tabs["JSON index"]
     assert [b.stage for b in catalog.badges(model)] == ["dev", "prod"]
     assert fmt_value(0.30000000000000004) == "0.3" and fmt_value(True) == "true" and fmt_value(1e-05) == "1e-5"
 

@@ -3,12 +3,13 @@
 from .api import download, resolve
 from .errors import (
     DestinationExists, DestinationUnwritable, DownloadError, IntegrityFailed, LookupFailed, TransferFailed,
+    Unverifiable,
 )
 from .lookup import Resolution
 from .publish import publish_artifacts
 
 __all__ = [
     "DestinationExists", "DestinationUnwritable", "DownloadError", "IntegrityFailed", "LookupFailed",
-    "Resolution", "TransferFailed",
+    "Resolution", "TransferFailed", "Unverifiable",
     "download", "publish_artifacts", "resolve",
 ]

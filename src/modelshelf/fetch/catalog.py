@@ -71,7 +71,8 @@ def load_index(location: str | os.PathLike[str]) -> Catalog:
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise LookupFailed(f"{url}: not valid JSON ({exc})") from None
+        hint = "" if url.endswith(".json") else "; a catalog's index is SITE_URL/api/registry.json"
+        raise LookupFailed(f"{url}: not valid JSON ({exc}){hint}") from None
     return Catalog(source=url, index=IndexRecord.from_json(data, url), site_root=site_root(url))
 
 

@@ -4,7 +4,9 @@
 an unreadable index, a path that is not a Git repository): exit 2, and so are
 ``DestinationExists`` and ``DestinationUnwritable`` (the output folder).
 ``TransferFailed`` and ``IntegrityFailed`` are about the bytes (missing,
-unreachable, corrupted, unsafe): exit 1.
+unreachable, corrupted, unsafe): exit 1; except ``Unverifiable`` (bytes the
+index has no checksum for, fetched without ``--allow-unverified``): exit 2,
+since retrying cannot help.
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ class TransferFailed(DownloadError):
 
 class IntegrityFailed(DownloadError):
     """Fetched bytes do not match their recorded checksum, or are unsafe to write."""
+
+
+class Unverifiable(IntegrityFailed):
+    """The index records no checksum for the bytes and fetching them unverified was not asked for."""
+
+    exit_code = 2
 
 
 class DestinationExists(DownloadError):

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import DestinationExists, DestinationUnwritable, IntegrityFailed, TransferFailed
+from .errors import DestinationExists, DestinationUnwritable, IntegrityFailed, TransferFailed, Unverifiable
 from .plan import FileItem, Plan
 from .transport import CHUNK, NotFound
 from .verify import Hasher, Hashes, check, check_layout, safe_name, safe_relpath, sha256_manifest
@@ -59,7 +59,7 @@ def fetch_item(item: FileItem, target: Path, what: str, cap: Cap | None = None) 
     """
     cap = _tighter(Cap.recorded(item.size), cap)
     failures: list[str] = []
-    corrupt = False
+    corrupt, missing_only = False, True
     for location in item.locations:
         try:
             hashes = _copy(location.open, target, location.describe(), cap)
@@ -71,7 +71,8 @@ def fetch_item(item: FileItem, target: Path, what: str, cap: Cap | None = None) 
         except IntegrityFailed as exc:
             corrupt = True
             failures.append(str(exc))
-        except TransferFailed as exc:
+        except TransferFailed as exc:  # unreachable, refused, interrupted
+            missing_only = False
             failures.append(str(exc))
         target.unlink(missing_ok=True)
     if not item.locations:
@@ -79,7 +80,7 @@ def fetch_item(item: FileItem, target: Path, what: str, cap: Cap | None = None) 
     detail = "; ".join(failures)
     if corrupt:
         raise IntegrityFailed(f"{what}: no good copy found ({detail})")
-    raise TransferFailed(f"{what}: not found ({detail})")
+    raise TransferFailed(f"{what}: {'not found' if missing_only else 'could not be fetched'} ({detail})")
 
 
 def _copy(opener, target: Path, where: str, cap: Cap | None = None) -> Hashes:
@@ -113,7 +114,7 @@ def fetch_plan(plan: Plan, staging: Path, what: str, allow_unverified: bool = Fa
     """Fetch and verify every file under ``staging``; returns the staged result's path."""
     safe_name(plan.name, what)
     if not plan.verifiable and not allow_unverified:
-        raise IntegrityFailed(
+        raise Unverifiable(
             f"{what}: the index records no checksum for these bytes, so they cannot be verified "
             "(pass --allow-unverified / allow_unverified=True to fetch them anyway)"
         )

@@ -56,9 +56,10 @@ def parse(text: str) -> Spec:
     try:
         return parse_spec(text)
     except InvalidName as exc:
-        raise LookupFailed(
-            f"invalid spec '{text}': {exc} (specs: NAME, NAME@latest, NAME@vX.Y.Z or NAME#STAGE)"
-        ) from None
+        hint = "specs: NAME, NAME@latest, NAME@vX.Y.Z or NAME#STAGE"
+        if "=" in text:  # a tag's spelling of a sub-folder model: 'vision=detector@v1.0.0'
+            hint = f"in a spec a sub-folder model is written with ':', as in '{text.replace('=', ':', 1)}'; " + hint
+        raise LookupFailed(f"invalid spec '{text}': {exc} ({hint})") from None
 
 
 def _versions_listing(model: ModelRecord) -> str:

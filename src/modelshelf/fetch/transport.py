@@ -7,13 +7,15 @@ so fsspec is imported only when a ``s3://``-style URI is actually fetched.
 
 from __future__ import annotations
 
+import http.client
+import io
 import os
 import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from .. import __version__
 from .errors import TransferFailed
@@ -74,16 +76,52 @@ def open_url(url: str, timeout: float = TIMEOUT) -> BinaryIO:
     if scheme in ("http", "https"):
         request = urllib.request.Request(url, headers={"User-Agent": f"modelshelf/{__version__}"})
         try:
-            return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 (scheme checked)
+            response = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 (scheme checked)
         except urllib.error.HTTPError as exc:
             exc.close()
             if exc.code in (404, 410):
                 raise NotFound(f"{url}: HTTP {exc.code} {exc.reason}") from None
             raise TransferFailed(f"{url}: HTTP {exc.code} {exc.reason}") from None
-        except (urllib.error.URLError, OSError) as exc:
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", exc)
             raise TransferFailed(f"{url}: {reason}") from None
+        return cast(BinaryIO, _HttpBody(response, url))
     return _open_fsspec(url, scheme)
+
+
+class _HttpBody(io.RawIOBase):
+    """An HTTP response body that fails loudly when the connection ends early.
+
+    ``http.client`` returns a short body without complaint when the server
+    closes before ``Content-Length`` bytes, and raises ``IncompleteRead`` (not
+    an ``OSError``) for a cut chunked body: both become ``TransferFailed``, so
+    a truncated index is "retry" (exit 1), not "not valid JSON" (exit 2).
+    """
+
+    def __init__(self, response: http.client.HTTPResponse, url: str) -> None:
+        super().__init__()
+        self._response, self._url, self._received = response, url, 0
+        length = response.getheader("Content-Length")
+        self._expected = int(length) if length and length.strip().isdigit() else None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def] (any writable buffer)
+        try:
+            count = self._response.readinto(buffer)
+        except http.client.HTTPException as exc:
+            raise TransferFailed(f"{self._url}: transfer interrupted after {self._received} bytes "
+                                 f"({type(exc).__name__})") from None
+        if count == 0 and len(buffer) and self._expected is not None and self._received < self._expected:
+            raise TransferFailed(f"{self._url}: transfer interrupted after {self._received} of "
+                                 f"{self._expected} bytes")
+        self._received += count
+        return count
+
+    def close(self) -> None:
+        self._response.close()
+        super().close()
 
 
 def _open_fsspec(url: str, scheme: str) -> BinaryIO:
@@ -106,14 +144,21 @@ def _open_fsspec(url: str, scheme: str) -> BinaryIO:
 
 def read_url(url: str, limit: int | None = None) -> bytes:
     """A whole (small) document: the index, a directory manifest."""
+    chunks: list[bytes] = []
+    size = 0
     with open_url(url) as stream:
-        try:
-            data = stream.read(limit + 1 if limit else -1)
-        except OSError as exc:
-            raise TransferFailed(f"{url}: read failed: {exc}") from None
-    if limit and len(data) > limit:
-        raise TransferFailed(f"{url}: larger than {limit} bytes")
-    return data
+        while True:  # a stream may return fewer bytes than asked: read to the end
+            try:
+                chunk = stream.read(CHUNK)
+            except OSError as exc:
+                raise TransferFailed(f"{url}: read failed: {exc}") from None
+            if not chunk:
+                break
+            size += len(chunk)
+            if limit and size > limit:
+                raise TransferFailed(f"{url}: larger than {limit} bytes")
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def copy_stream(source: BinaryIO, target: BinaryIO, where: str) -> None:

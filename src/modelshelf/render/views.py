@@ -7,6 +7,7 @@ order) live in one tested place rather than in template expressions.
 
 from __future__ import annotations
 
+import json
 import math
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from dataclasses import dataclass, field
@@ -329,6 +330,13 @@ class StageColumn:
 
 
 # -- builders ---------------------------------------------------------------
+
+def _unverifiable(version: JSON | None) -> bool:
+    """Bytes a download cannot check: an external URL the index records no checksum for."""
+    storage = (version or {}).get("storage") or {}
+    return storage.get("kind") == "url" and not storage.get("sha256") and not storage.get("md5")
+
+
 class Catalog:
     """The index plus options: builds every view the templates need."""
 
@@ -511,40 +519,67 @@ class Catalog:
                 diffs.append(ParamDiff(version["version"], previous["version"], changes))
         return diffs
 
+    @property
+    def use_reads_clone(self) -> bool:
+        """Without ``site_url`` the use box cannot name the published index: its commands read a clone."""
+        return not self.options.site_url
+
     def use_tabs(self, model: JSON) -> list[UseTab]:
         """Copy-paste commands for the latest version and each stage.
 
         With ``site_url`` known, commands read this site's published index;
-        otherwise they run in a clone of the registry repository.
+        otherwise they run in a clone of the registry repository (the page
+        says so) and write to ``downloads/``, not to the clone's own files.
+        A version whose bytes the index has no checksum for (an external URL)
+        gets ``--allow-unverified``, said in its title: without it the
+        command could only fail.
         """
         name = model["name"]
         site = (self.options.site_url or "").rstrip("/")
         index_url = f"{site}/api/registry.json" if site else None
         model_url = f"{site}/{api_file(name)}" if site else f"SITE_URL/{api_file(name)}"
-        source = f" --index {index_url}" if index_url else ""
+        source = f" --index {index_url}" if index_url else " -o downloads/"
         py_source = f', index="{index_url}"' if index_url else ""
-        specs: list[tuple[str, str]] = []
+        out = "models/" if index_url else "downloads/"
+        by_version = {v["version"]: v for v in model["versions"]}
+        specs: list[tuple[str, str, bool]] = []
         if model["latest"]:
-            specs.append((f"Latest version ({model['latest']})", f"{name}@{model['latest']}"))
+            specs.append((f"Latest version ({model['latest']})", f"{name}@{model['latest']}",
+                          _unverifiable(by_version.get(model["latest"]))))
         for badge in self.badges(model):
-            specs.append((f"What {badge.stage} holds ({short(badge.version)})", f"{name}#{badge.stage}"))
+            specs.append((f"What {badge.stage} holds ({short(badge.version)})", f"{name}#{badge.stage}",
+                          _unverifiable(by_version.get(badge.version))))
         if not specs:
             return []
-        cli = [UseCommand(title, f"modelshelf download {spec}{source}") for title, spec in specs]
+        unverified = " (external URL with no checksum: not verified)"
+        cli = [UseCommand(title + (unverified if bare else ""),
+                          f"modelshelf download {spec}{source}" + (" --allow-unverified" if bare else ""))
+               for title, spec, bare in specs]
         py = [
-            UseCommand(title, "import modelshelf\n\n"
-                              f'found = modelshelf.resolve("{spec}"{py_source})\n'
-                              "print(found.version.version, found.version.commit, found.url)\n"
-                              f'path = modelshelf.download("{spec}", "models/"{py_source})')
-            for title, spec in specs
+            UseCommand(title + (unverified if bare else ""),
+                       "import modelshelf\n\n"
+                       f'found = modelshelf.resolve("{spec}"{py_source})\n'
+                       "print(found.version.version, found.version.commit, found.url)\n"
+                       f'path = modelshelf.download("{spec}", "{out}"{py_source}'
+                       + (", allow_unverified=True)" if bare else ")"))
+            for title, spec, bare in specs
         ]
+        # curl -f: an HTTP error is an error, not a page piped to jq; jq -n 'input': no input (server
+        # down) is an error, not an empty answer with exit 0; '// error(...)': a stage emptied since
+        # this page was built fails, instead of printing "null" for a deploy script to use.
+        def query(filter_: str, raw: bool = True) -> str:
+            return f"curl -fsSL {model_url} | jq -n{'r' if raw else ''} 'input | {filter_}'"
+
         http = []
         if model["latest"]:
-            http.append(UseCommand("Latest version", f"curl -s {model_url} | jq -r '.latest'"))
+            http.append(UseCommand("Latest version", query('.latest // error("no latest version")')))
         for badge in self.badges(model):
-            http.append(UseCommand(f"What {badge.stage} holds", f"curl -s {model_url} | jq -r '.stages[\"{badge.stage}\"]'"))
+            stage = json.dumps(badge.stage)
+            http.append(UseCommand(f"What {badge.stage} holds",
+                                   query(f'.stages[{stage}] // error("stage {badge.stage} holds no version")')))
+        version = model["latest"] or "v1.0.0"
         http.append(UseCommand(
             "Where a version's bytes are",
-            f"curl -s {model_url} | jq '.versions[] | select(.version == \"{model['latest'] or 'v1.0.0'}\") | .storage'",
+            query(f'(first(.versions[] | select(.version == "{version}")) // error("no version {version}")) | .storage', raw=False),
         ))
         return [UseTab("CLI", "bash", cli), UseTab("Python", "python", py), UseTab("JSON index", "bash", http)]
