@@ -231,6 +231,20 @@ def test_failed_build_keeps_the_old_site(evil: Path, tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".site.build-*"))
 
 
+def test_a_config_elsewhere_builds_the_repo_given(evil: Path, tmp_path: Path) -> None:
+    """`build -r REPO -f FILE` read the repository beside FILE (none here) instead of REPO."""
+    conf = tmp_path / "conf"
+    (conf / "docs").mkdir(parents=True)
+    (conf / "mkdocs.yml").write_text("site_name: x\ntheme: {name: material}\nplugins: [search, modelshelf]\n")
+    out = tmp_path / "site"
+    built = run_cli("build", "-r", str(evil), "-f", str(conf / "mkdocs.yml"), "-o", str(out), "-q")
+    assert built.returncode == 0, built.stderr
+    names = [m["name"] for m in json.loads((out / "api/registry.json").read_text())["models"]]
+    assert "evil-model" in names
+    refused = run_cli("serve", "-r", str(evil), "-f", str(conf / "mkdocs.yml"))
+    assert refused.returncode == 2 and "drop --repo" in refused.stderr and len(refused.stderr.splitlines()) == 1
+
+
 @pytest.mark.parametrize("where", ["a-file", "below-a-file"])
 def test_unwritable_output_is_one_line_naming_it_and_exit_2(evil: Path, tmp_path: Path, where: str) -> None:
     blocker = tmp_path / "a-file"

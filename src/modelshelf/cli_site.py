@@ -21,14 +21,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .sitebuild import NoCatalogPlugin, SiteOutputError
 
     options = {"publish_artifacts": True} if args.publish_artifacts else {}
+    repo = args.repo or "."
+    if args.config_file and args.repo:  # a config found elsewhere: the repo given still is the one read
+        options["repo"] = str(Path(args.repo).absolute())
     if args.allow_shallow:
         options["allow_shallow"] = True
     else:
-        _refuse_shallow(args.repo)
+        _refuse_shallow(repo)
     if args.candidates is not None:
         options["candidates"] = args.candidates
     try:
-        site = build_site(args.repo, args.output, strict=args.strict, config_file=args.config_file,
+        site = build_site(repo, args.output, strict=args.strict, config_file=args.config_file,
                           plugin_options=options or None, verbose=not args.quiet)
     except (FileNotFoundError, NoCatalogPlugin, SiteOutputError) as exc:
         raise CliError(str(exc)) from None
@@ -55,8 +58,11 @@ def _refuse_shallow(repo: str) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .sitebuild import serve_site
 
+    if args.config_file and args.repo:
+        raise CliError(f"serve -f {args.config_file} reads the repository that config names (plugin option "
+                       "`repo`, default: the config's folder); drop --repo, or set `repo:` there")
     try:
-        serve_site(args.repo, config_file=args.config_file, dev_addr=args.dev_addr, open_in_browser=args.open,
+        serve_site(args.repo or ".", config_file=args.config_file, dev_addr=args.dev_addr, open_in_browser=args.open,
                    strict=args.strict)
     except FileNotFoundError as exc:
         raise CliError(str(exc)) from None
@@ -113,7 +119,7 @@ def add_site_commands(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--allow-shallow", action="store_true",
                        help="build even from a shallow clone (the catalog would miss tags and history)")
     add_repo_option(build)
-    build.set_defaults(func=cmd_build)
+    build.set_defaults(func=cmd_build, repo=None)  # None: not given (with -f, the config's repo)
 
     serve = sub.add_parser("serve", help="live preview of the catalog (mkdocs serve with the same config)")
     serve.add_argument("-a", "--dev-addr", metavar="IP:PORT", help="address to serve on (default: 127.0.0.1:8000)")
@@ -121,7 +127,7 @@ def add_site_commands(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--open", action="store_true", help="open the catalog in a browser")
     serve.add_argument("--strict", action="store_true", help="fail on any warning")
     add_repo_option(serve)
-    serve.set_defaults(func=cmd_serve)
+    serve.set_defaults(func=cmd_serve, repo=None)
 
     demo = sub.add_parser("demo", help="create the demo registry (a real Git repo) and build its catalog")
     demo.add_argument("-o", "--output", default="modelshelf-demo", metavar="DIR",
