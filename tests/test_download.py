@@ -14,6 +14,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -76,22 +77,26 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def serve() -> Iterator:
-    """serve(folder) -> base URL of a real HTTP server on loopback (ephemeral port)."""
-    servers: list[http.server.ThreadingHTTPServer] = []
+def start_loopback(handler: Any, servers: list[http.server.ThreadingHTTPServer]) -> str:
+    """Base URL of a real HTTP server on loopback (ephemeral port); ``stop_all(servers)`` ends it."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    servers.append(server)
+    return f"http://127.0.0.1:{server.server_address[1]}/"
 
-    def start(folder: Path) -> str:
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/"
 
-    yield start
+def stop_all(servers: list[http.server.ThreadingHTTPServer]) -> None:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def serve() -> Iterator:
+    """serve(folder) -> base URL of a real HTTP server on loopback serving that folder."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+    yield lambda folder: start_loopback(functools.partial(_QuietHandler, directory=str(folder)), servers)
+    stop_all(servers)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import hashlib
 import http.server
 import io
 import os
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from modelshelf.fetch.plan import FileItem
 from modelshelf.fetch.verify import Digest
 
 from .gitutil import GitBuilder, run_cli
-from .test_download import ENCODER, V1, build_churn, serve, site  # noqa: F401 (fixtures)
+from .test_download import ENCODER, V1, build_churn, serve, site, start_loopback, stop_all  # noqa: F401 (fixtures)
 
 HAS_PROC = Path("/proc/self").is_dir()
 
@@ -301,18 +300,9 @@ class _CuttingHandler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def cutting_server() -> Iterator[Callable[[Path, dict[str, str]], str]]:
     servers: list[http.server.ThreadingHTTPServer] = []
-
-    def start(folder: Path, cut: dict[str, str]) -> str:
-        handler = type("Handler", (_CuttingHandler,), {"folder": folder, "cut": cut})
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    yield lambda folder, cut: start_loopback(
+        type("Handler", (_CuttingHandler,), {"folder": folder, "cut": cut}), servers)
+    stop_all(servers)
 
 
 @pytest.mark.parametrize("mode, said", [("length", "transfer interrupted after {half} of {full} bytes"),
