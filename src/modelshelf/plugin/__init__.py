@@ -201,13 +201,20 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             index.data, self.options, plot_cache=self.cache, template_dirs=list(config.theme.dirs),
             progress=progress_logger("rendering model"),
         )
+        # A page of docs_dir that lands where a generated one would (``models/index.md``, but also
+        # ``models/README.md`` or ``models/churn/index.md``) is the user's: it wins, never silently lost.
+        own_pages = {f.dest_uri: f for f in files.documentation_pages()}
         for page in self.site.pages:
-            if files.get_file_from_path(page.src_uri) is not None:
-                log.info(f"modelshelf: docs_dir has its own '{page.src_uri}'; keeping it instead of the generated page")
-                continue
             inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            skeleton, self._stashed[page.src_uri] = stash_html(page.content)
-            files.append(File.generated(config, page.src_uri, content=skeleton, inclusion=inclusion))
+            skeleton, blocks = stash_html(page.content)
+            generated = File.generated(config, page.src_uri, content=skeleton, inclusion=inclusion)
+            own = files.get_file_from_path(page.src_uri) or own_pages.get(generated.dest_uri)
+            if own is not None:
+                log.info(f"modelshelf: docs_dir has its own '{own.src_uri}'; keeping it instead of the generated "
+                         f"page '{page.src_uri}'")
+                continue
+            self._stashed[page.src_uri] = blocks
+            files.append(generated)
         for item in [*self.site.files, *(offline_files() if self.config.offline else [])]:
             existing = files.get_file_from_path(item.path)
             if existing is not None:

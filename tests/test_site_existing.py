@@ -1,0 +1,63 @@
+"""The plugin added to an existing MkDocs + Material site: what a new user's own docs_dir,
+nav and theme overrides meet. Real repos made with the real ``gto``; ``mkdocs`` run as users run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .gitutil import GitBuilder
+
+MKDOCS_ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def registry(path: Path) -> GitBuilder:
+    g = GitBuilder(path)
+    g.commit("declare", {
+        "dvc.yaml": "artifacts:\n  churn:\n    path: models/churn.pkl\n    type: model\n    desc: Predicts churn\n"
+                    "  ranker:\n    path: models/ranker.pkl\n    type: model\nmetrics:\n  - metrics.json\n",
+        "models/churn.pkl": "a", "models/ranker.pkl": "b", "metrics.json": {"auc": 0.8},
+    })
+    g.gto("register", "churn", "--version", "v1.0.0")
+    g.gto("register", "ranker", "--version", "v0.1.0")
+    g.gto("assign", "churn", "--version", "v1.0.0", "--stage", "prod")
+    return g
+
+
+@pytest.fixture
+def site_repo(tmp_path: Path) -> GitBuilder:
+    g = registry(tmp_path / "repo")
+    g.write("docs/index.md", "# Team docs\n")
+    return g
+
+
+def mkdocs_build(root: Path, config: str, out: Path) -> subprocess.CompletedProcess:
+    (root / "mkdocs.yml").write_text(config)
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+                          cwd=root, capture_output=True, text=True, env=MKDOCS_ENV)
+
+
+SITE = "site_name: Team docs\ntheme: {name: material}\nplugins: [search, modelshelf]\n"
+
+
+def test_a_docs_page_at_a_generated_pages_address_is_kept_not_silently_replaced(site_repo: GitBuilder,
+                                                                              tmp_path: Path) -> None:
+    """``models/README.md`` and ``models/churn/index.md`` are written where the generated
+    ``models/index.md`` and ``models/churn.md`` go; the generated page used to overwrite them unsaid."""
+    site_repo.write("docs/models/README.md", "# Our models\n\nHAND-WRITTEN-HOME\n")
+    site_repo.write("docs/models/churn/index.md", "# Churn notes\n\nHAND-WRITTEN-CHURN\n")
+    out = tmp_path / "site"
+    result = mkdocs_build(site_repo.path, SITE, out)
+    assert result.returncode == 0, result.stderr
+    assert "HAND-WRITTEN-HOME" in (out / "models" / "index.html").read_text()
+    assert "HAND-WRITTEN-CHURN" in (out / "models" / "churn" / "index.html").read_text()
+    assert "docs_dir has its own 'models/README.md'" in result.stderr
+    assert "docs_dir has its own 'models/churn/index.md'" in result.stderr
+    assert "ranker" in (out / "models" / "ranker" / "index.html").read_text()  # the others are generated
+    index = json.loads((out / "api" / "registry.json").read_text())
+    assert [m["name"] for m in index["models"]] == ["churn", "ranker"]
