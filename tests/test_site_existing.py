@@ -61,3 +61,24 @@ def test_a_docs_page_at_a_generated_pages_address_is_kept_not_silently_replaced(
     assert "ranker" in (out / "models" / "ranker" / "index.html").read_text()  # the others are generated
     index = json.loads((out / "api" / "registry.json").read_text())
     assert [m["name"] for m in index["models"]] == ["churn", "ranker"]
+
+
+@pytest.mark.parametrize("broken, says", [
+    ("{% if %}", "TemplateSyntaxError: Expected an expression"),
+    ("{{ no_such_variable.attr }}", "UndefinedError: 'no_such_variable' is undefined"),
+    ('{% include "modelshelf/no-such.html" %}', "template not found: 'modelshelf/no-such.html'"),
+])
+def test_a_broken_template_override_is_one_error_naming_its_file_and_line(site_repo: GitBuilder, tmp_path: Path,
+                                                                         broken: str, says: str) -> None:
+    """README: templates can be overridden from ``theme.custom_dir``; a mistake in one was a
+    60-line Jinja traceback through click and MkDocs."""
+    from importlib import resources
+
+    ours = resources.files("modelshelf").joinpath("render/templates/modelshelf/stages.html").read_text()
+    override = site_repo.write("overrides/modelshelf/stages.html", ours + broken + "\n")
+    line = len((ours + broken).splitlines())
+    config = "site_name: Team docs\ntheme: {name: material, custom_dir: overrides}\nplugins: [search, modelshelf]\n"
+    result = mkdocs_build(site_repo.path, config, tmp_path / "site")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr, result.stderr
+    assert f"ERROR   -  modelshelf: {override}, line {line}: {says}" in result.stderr, result.stderr

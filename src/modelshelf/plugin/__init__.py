@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import traceback
 from pathlib import Path
 
 import jinja2
@@ -107,6 +108,18 @@ def ensure_markdown_extensions(config: MkDocsConfig) -> None:
         fences.append(REQUIRED_EXTENSIONS["pymdownx.superfences"]["custom_fences"][0])
 
 
+def template_problem(exc: jinja2.TemplateError) -> str:
+    """One line naming the template file and line that failed (a broken override in the
+    user's ``custom_dir`` is the likely cause), instead of a Jinja traceback."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = f"{exc.filename or exc.name}, line {exc.lineno}"
+    else:  # Jinja rewrites the traceback so that template lines show as frames of the template file
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
+        where = f"{frames[-1].filename}, line {frames[-1].lineno}" if frames else "a catalog template"
+    kind = "template not found" if isinstance(exc, jinja2.TemplateNotFound) else type(exc).__name__
+    return f"modelshelf: {where}: {kind}: {exc.message}"
+
+
 def _demo_registry(path: Path) -> Path:
     """The embedded demo registry, created on first use (it is deterministic)."""
     if not (path / ".git").exists():
@@ -197,10 +210,13 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             log.info(f"modelshelf: {len(index.notices)} metric/param value(s) are NaN or infinite and left "
                      "out of the catalog; `modelshelf doctor` lists them")
         self.options = self._options(config, index.data["repository"].get("remote"))
-        self.site = render_site(
-            index.data, self.options, plot_cache=self.cache, template_dirs=list(config.theme.dirs),
-            progress=progress_logger("rendering model"),
-        )
+        try:
+            self.site = render_site(
+                index.data, self.options, plot_cache=self.cache, template_dirs=list(config.theme.dirs),
+                progress=progress_logger("rendering model"),
+            )
+        except jinja2.TemplateError as exc:  # most likely an override in the user's custom_dir
+            raise PluginError(template_problem(exc)) from None
         # A page of docs_dir that lands where a generated one would (``models/index.md``, but also
         # ``models/README.md`` or ``models/churn/index.md``) is the user's: it wins, never silently lost.
         own_pages = {f.dest_uri: f for f in files.documentation_pages()}
