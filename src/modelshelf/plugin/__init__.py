@@ -20,6 +20,7 @@ import jinja2
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
@@ -245,6 +246,19 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                 files.remove(existing)
             files.append(_DeferredFile.generated(config, path, content=b""))
         return files
+
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder) -> LiveReloadServer | None:
+        """Plain ``mkdocs serve`` rebuilds when the registry changes (a new tag, an edited
+        ``dvc.yaml``), as ``modelshelf serve`` does: MkDocs itself watches only docs_dir and mkdocs.yml."""
+        if not self.config.enabled or self.repo is None:
+            return None
+        from ..git import GitRepo
+        from ..sitebuild import watch_paths
+
+        with GitRepo(self.repo) as repo:
+            for path in watch_paths(repo):
+                server.watch(path)
+        return server
 
     def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files) -> jinja2.Environment | None:
         """Material's templates are compiled anew by every build unless a cache is set:
