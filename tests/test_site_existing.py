@@ -122,3 +122,22 @@ def test_plain_mkdocs_serve_rebuilds_when_a_version_is_registered(site_repo: Git
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_a_docs_file_where_the_catalog_writes_its_data_is_a_warning_not_silently_lost(site_repo: GitBuilder,
+                                                                                     tmp_path: Path) -> None:
+    """The JSON API is the catalog's (deploy scripts read it), so it still wins; but the user's
+    own ``docs/api/registry.json`` used to disappear from the site without a word."""
+    site_repo.write("docs/api/registry.json", '{"mine": true}\n')
+    site_repo.write("docs/api/index.md", "# Our API\n")  # beside it, not in the way: kept, no warning
+    out = tmp_path / "site"
+    result = mkdocs_build(site_repo.path, SITE, out)
+    assert result.returncode == 1  # --strict: the warning stops the build
+    assert ("WARNING -  modelshelf: docs_dir has its own 'api/registry.json', which the catalog replaces with its "
+            "generated file: move or rename yours") in result.stderr, result.stderr
+    assert result.stderr.count("WARNING") == 1, result.stderr
+    relaxed = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(out)], cwd=site_repo.path,
+                             capture_output=True, text=True, env=MKDOCS_ENV)
+    assert relaxed.returncode == 0, relaxed.stderr
+    assert [m["name"] for m in json.loads((out / "api" / "registry.json").read_text())["models"]] == ["churn", "ranker"]
+    assert "Our API" in (out / "api" / "index.html").read_text()

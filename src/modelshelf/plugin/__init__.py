@@ -233,17 +233,13 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             self._stashed[page.src_uri] = blocks
             files.append(generated)
         for item in [*self.site.files, *(offline_files() if self.config.offline else [])]:
-            existing = files.get_file_from_path(item.path)
-            if existing is not None:
-                files.remove(existing)
+            _make_room(files, item.path)
             if item.source is not None:  # a plot, maybe still drawing: copied in on_post_build
                 files.append(_DeferredFile.generated(config, item.path, content=b""))
             else:
                 files.append(_GeneratedFile.generated(config, item.path, content=item.content))
         for path in deferred_paths(self.site.index, self.site.feed is not None):
-            existing = files.get_file_from_path(path)
-            if existing is not None:
-                files.remove(existing)
+            _make_room(files, path)
             files.append(_DeferredFile.generated(config, path, content=b""))
         return files
 
@@ -312,6 +308,19 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             _search_index_script(site_dir)
         if self.registry is not None:
             self.registry.repo.close()
+
+
+def _make_room(files: Files, path: str) -> None:
+    """Remove the file at ``path`` that a generated one replaces. The catalog's data and assets
+    must be its own (scripts rely on ``api/``), so a docs_dir file there is dropped, with a
+    warning: it used to vanish from the site unsaid."""
+    existing = files.get_file_from_path(path)
+    if existing is None:
+        return
+    if existing.generated_by is None:
+        log.warning(f"modelshelf: docs_dir has its own '{existing.src_uri}', which the catalog replaces "
+                    "with its generated file: move or rename yours")
+    files.remove(existing)
 
 
 def _search_index_script(site_dir: Path) -> None:
