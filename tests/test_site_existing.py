@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -141,3 +142,23 @@ def test_a_docs_file_where_the_catalog_writes_its_data_is_a_warning_not_silently
     assert relaxed.returncode == 0, relaxed.stderr
     assert [m["name"] for m in json.loads((out / "api" / "registry.json").read_text())["models"]] == ["churn", "ranker"]
     assert "Our API" in (out / "api" / "index.html").read_text()
+
+
+def test_an_explicit_nav_need_not_list_the_catalogs_pages(site_repo: GitBuilder, tmp_path: Path) -> None:
+    """With its own ``nav:``, a site listing only the catalog home was told that ``models/stages.md``,
+    ``models/activity.md`` and ``models/compare.md`` "exist in the docs directory" (they do not: they
+    are generated), and with ``validation: {nav: {omitted_files: warn}}`` its --strict build failed."""
+    site_repo.write("docs/guide.md", "# Guide\n")
+    config = ("site_name: Team docs\ntheme: {name: material, features: [navigation.tabs]}\n"
+              "nav:\n  - Home: index.md\n  - Guide: guide.md\n  - Models: models/index.md\n  - Stages: models/stages.md\n"
+              "plugins: [search, modelshelf]\nvalidation:\n  nav:\n    omitted_files: warn\n")
+    out = tmp_path / "site"
+    result = mkdocs_build(site_repo.path, config, out)
+    assert result.returncode == 0, result.stderr
+    assert "not included in the \"nav\"" not in result.stderr, result.stderr
+    home = (out / "index.html").read_text()
+    tabs = re.findall(r'<a href="([^"]*)" class="md-tabs__link', home)
+    assert tabs == [".", "guide/", "models/", "models/stages/"]  # what nav: lists, listed pages included
+    catalog = (out / "models" / "index.html").read_text()
+    assert 'class="ms-catalog-nav__item" href="compare/"' in catalog  # reached from the links row
+    assert (out / "models" / "activity" / "index.html").is_file()

@@ -222,7 +222,11 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         # ``models/README.md`` or ``models/churn/index.md``) is the user's: it wins, never silently lost.
         own_pages = {f.dest_uri: f for f in files.documentation_pages()}
         for page in self.site.pages:
-            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            # With the user's own `nav:`, a catalog page they did not list is reached from the
+            # catalog's links row: not reported (or, with `omitted_files: warn`, failed) as left out.
+            # A NOT_IN_NAV page that `nav:` lists is still shown there.
+            in_nav = page.in_nav and config.nav is None
+            inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
             skeleton, blocks = stash_html(page.content)
             generated = File.generated(config, page.src_uri, content=skeleton, inclusion=inclusion)
             own = files.get_file_from_path(page.src_uri) or own_pages.get(generated.dest_uri)
