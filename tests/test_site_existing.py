@@ -48,10 +48,12 @@ SITE = "site_name: Team docs\ntheme: {name: material}\nplugins: [search, modelsh
 
 def test_a_docs_page_at_a_generated_pages_address_is_kept_not_silently_replaced(site_repo: GitBuilder,
                                                                               tmp_path: Path) -> None:
-    """``models/README.md`` and ``models/churn/index.md`` are written where the generated
-    ``models/index.md`` and ``models/churn.md`` go; the generated page used to overwrite them unsaid."""
+    """``models/README.md``, ``models/churn/index.md`` and ``models/ranker/index.html`` are written where
+    the generated ``models/index.md``, ``models/churn.md`` and ``models/ranker.md`` go; the generated
+    pages used to overwrite them unsaid."""
     site_repo.write("docs/models/README.md", "# Our models\n\nHAND-WRITTEN-HOME\n")
     site_repo.write("docs/models/churn/index.md", "# Churn notes\n\nHAND-WRITTEN-CHURN\n")
+    site_repo.write("docs/models/ranker/index.html", "<!doctype html><p>RAW-HTML-RANKER</p>\n")  # copied as is
     out = tmp_path / "site"
     result = mkdocs_build(site_repo.path, SITE, out)
     assert result.returncode == 0, result.stderr
@@ -59,7 +61,9 @@ def test_a_docs_page_at_a_generated_pages_address_is_kept_not_silently_replaced(
     assert "HAND-WRITTEN-CHURN" in (out / "models" / "churn" / "index.html").read_text()
     assert "docs_dir has its own 'models/README.md'" in result.stderr
     assert "docs_dir has its own 'models/churn/index.md'" in result.stderr
-    assert "ranker" in (out / "models" / "ranker" / "index.html").read_text()  # the others are generated
+    assert "RAW-HTML-RANKER" in (out / "models" / "ranker" / "index.html").read_text()
+    assert "docs_dir has its own 'models/ranker/index.html'" in result.stderr
+    assert "prod" in (out / "models" / "stages" / "index.html").read_text()  # the others are generated
     index = json.loads((out / "api" / "registry.json").read_text())
     assert [m["name"] for m in index["models"]] == ["churn", "ranker"]
 

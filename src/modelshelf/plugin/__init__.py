@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import shutil
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
@@ -218,9 +219,10 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             )
         except jinja2.TemplateError as exc:  # most likely an override in the user's custom_dir
             raise PluginError(template_problem(exc)) from None
-        # A page of docs_dir that lands where a generated one would (``models/index.md``, but also
-        # ``models/README.md`` or ``models/churn/index.md``) is the user's: it wins, never silently lost.
-        own_pages = {f.dest_uri: f for f in files.documentation_pages()}
+        # A file of docs_dir that lands where a generated page would (``models/index.md``, but also
+        # ``models/README.md``, ``models/churn/index.md`` or a raw ``models/index.html``) is the
+        # user's: it wins, never silently lost.
+        own_files = {f.dest_uri: f for f in files}
         for page in self.site.pages:
             # With the user's own `nav:`, a catalog page they did not list is reached from the
             # catalog's links row: not reported (or, with `omitted_files: warn`, failed) as left out.
@@ -229,7 +231,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
             skeleton, blocks = stash_html(page.content)
             generated = File.generated(config, page.src_uri, content=skeleton, inclusion=inclusion)
-            own = files.get_file_from_path(page.src_uri) or own_pages.get(generated.dest_uri)
+            own = files.get_file_from_path(page.src_uri) or own_files.get(generated.dest_uri)
             if own is not None:
                 log.info(f"modelshelf: docs_dir has its own '{own.src_uri}'; keeping it instead of the generated "
                          f"page '{page.src_uri}'")
@@ -247,7 +249,8 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             files.append(_DeferredFile.generated(config, path, content=b""))
         return files
 
-    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder) -> LiveReloadServer | None:
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
+                 builder: Callable[..., None]) -> LiveReloadServer | None:
         """Plain ``mkdocs serve`` rebuilds when the registry changes (a new tag, an edited
         ``dvc.yaml``), as ``modelshelf serve`` does: MkDocs itself watches only docs_dir and mkdocs.yml."""
         if not self.config.enabled or self.repo is None:
