@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import logging
 import shutil
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
@@ -105,6 +108,18 @@ def ensure_markdown_extensions(config: MkDocsConfig) -> None:
     fences = config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("custom_fences", [])
     if not any(isinstance(f, dict) and f.get("name") == "mermaid" for f in fences):
         fences.append(REQUIRED_EXTENSIONS["pymdownx.superfences"]["custom_fences"][0])
+
+
+def template_problem(exc: jinja2.TemplateError) -> str:
+    """One line naming the template file and line that failed (a broken override in the
+    user's ``custom_dir`` is the likely cause), instead of a Jinja traceback."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = f"{exc.filename or exc.name}, line {exc.lineno}"
+    else:  # Jinja rewrites the traceback so that template lines show as frames of the template file
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
+        where = f"{frames[-1].filename}, line {frames[-1].lineno}" if frames else "a catalog template"
+    kind = "template not found" if isinstance(exc, jinja2.TemplateNotFound) else type(exc).__name__
+    return f"modelshelf: {where}: {kind}: {exc.message}"
 
 
 def _demo_registry(path: Path) -> Path:
@@ -197,31 +212,56 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             log.info(f"modelshelf: {len(index.notices)} metric/param value(s) are NaN or infinite and left "
                      "out of the catalog; `modelshelf doctor` lists them")
         self.options = self._options(config, index.data["repository"].get("remote"))
-        self.site = render_site(
-            index.data, self.options, plot_cache=self.cache, template_dirs=list(config.theme.dirs),
-            progress=progress_logger("rendering model"),
-        )
+        try:
+            self.site = render_site(
+                index.data, self.options, plot_cache=self.cache, template_dirs=list(config.theme.dirs),
+                progress=progress_logger("rendering model"),
+            )
+        except jinja2.TemplateError as exc:  # most likely an override in the user's custom_dir
+            raise PluginError(template_problem(exc)) from None
+        # A file of docs_dir that lands where a generated page would (``models/index.md``, but also
+        # ``models/README.md``, ``models/churn/index.md`` or a raw ``models/index.html``) is the
+        # user's: it wins, never silently lost.
+        own_files = {f.dest_uri: f for f in files}
         for page in self.site.pages:
-            if files.get_file_from_path(page.src_uri) is not None:
-                log.info(f"modelshelf: docs_dir has its own '{page.src_uri}'; keeping it instead of the generated page")
+            # With the user's own `nav:`, a catalog page they did not list is reached from the
+            # catalog's links row: not reported (or, with `omitted_files: warn`, failed) as left out.
+            # A NOT_IN_NAV page that `nav:` lists is still shown there.
+            in_nav = page.in_nav and config.nav is None
+            inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
+            skeleton, blocks = stash_html(page.content)
+            generated = File.generated(config, page.src_uri, content=skeleton, inclusion=inclusion)
+            own = files.get_file_from_path(page.src_uri) or own_files.get(generated.dest_uri)
+            if own is not None:
+                log.info(f"modelshelf: docs_dir has its own '{own.src_uri}'; keeping it instead of the generated "
+                         f"page '{page.src_uri}'")
                 continue
-            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            skeleton, self._stashed[page.src_uri] = stash_html(page.content)
-            files.append(File.generated(config, page.src_uri, content=skeleton, inclusion=inclusion))
+            self._stashed[page.src_uri] = blocks
+            files.append(generated)
         for item in [*self.site.files, *(offline_files() if self.config.offline else [])]:
-            existing = files.get_file_from_path(item.path)
-            if existing is not None:
-                files.remove(existing)
+            _make_room(files, item.path)
             if item.source is not None:  # a plot, maybe still drawing: copied in on_post_build
                 files.append(_DeferredFile.generated(config, item.path, content=b""))
             else:
                 files.append(_GeneratedFile.generated(config, item.path, content=item.content))
         for path in deferred_paths(self.site.index, self.site.feed is not None):
-            existing = files.get_file_from_path(path)
-            if existing is not None:
-                files.remove(existing)
+            _make_room(files, path)
             files.append(_DeferredFile.generated(config, path, content=b""))
         return files
+
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
+                 builder: Callable[..., None]) -> LiveReloadServer | None:
+        """Plain ``mkdocs serve`` rebuilds when the registry changes (a new tag, an edited
+        ``dvc.yaml``), as ``modelshelf serve`` does: MkDocs itself watches only docs_dir and mkdocs.yml."""
+        if not self.config.enabled or self.repo is None:
+            return None
+        from ..git import GitRepo
+        from ..sitebuild import watch_paths
+
+        with GitRepo(self.repo) as repo:
+            for path in watch_paths(repo):
+                server.watch(path)
+        return server
 
     def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files) -> jinja2.Environment | None:
         """Material's templates are compiled anew by every build unless a cache is set:
@@ -275,6 +315,19 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             _search_index_script(site_dir)
         if self.registry is not None:
             self.registry.repo.close()
+
+
+def _make_room(files: Files, path: str) -> None:
+    """Remove the file at ``path`` that a generated one replaces. The catalog's data and assets
+    must be its own (scripts rely on ``api/``), so a docs_dir file there is dropped, with a
+    warning: it used to vanish from the site unsaid."""
+    existing = files.get_file_from_path(path)
+    if existing is None:
+        return
+    if existing.generated_by is None:
+        log.warning(f"modelshelf: docs_dir has its own '{existing.src_uri}', which the catalog replaces "
+                    "with its generated file: move or rename yours")
+    files.remove(existing)
 
 
 def _search_index_script(site_dir: Path) -> None:
