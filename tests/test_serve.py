@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from .gitutil import run_cli
+from .liveserve import free_address
 
 
 @pytest.fixture(scope="module")
@@ -21,12 +21,6 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("serve") / "demo"
     assert run_cli("demo", "-o", str(out), "--no-build").returncode == 0
     return out / "registry"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +47,7 @@ def test_serve_previews_a_shallow_clone_that_build_refuses(shallow: Path, tmp_pa
 def _serve_and_stop(registry: Path, tmp_path: Path, stop: int) -> str:
     temp = tmp_path / "tmp"
     temp.mkdir()
-    address = f"127.0.0.1:{_free_port()}"
+    address = free_address()
     server = subprocess.Popen(
         [sys.executable, "-m", "modelshelf", "serve", "--repo", str(registry), "-a", address],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temp)},
@@ -87,46 +81,25 @@ def test_serve_rebuilds_when_a_tag_is_pushed_into_a_worktree(tmp_path: Path) -> 
     """A new tag rebuilds the preview. Two faults stopped that: every rebuild of the packaged
     config failed ("Invalid Plugins configuration": loading the config consumed the plugin
     options it was given), and a worktree's refs (kept in the main repo's Git dir) were not watched."""
-    import queue
-    import threading
-
     from .gitutil import GitBuilder
+    from .liveserve import LiveServer
 
     repo = GitBuilder(tmp_path / "main")
     repo.commit("model", {"dvc.yaml": "artifacts:\n  m:\n    path: m.bin\n", "m.bin": "one"})
     repo.tag("m@v1.0.0")
     worktree = tmp_path / "wt"
     repo.git("worktree", "add", "-q", "--detach", str(worktree))
-    address = f"127.0.0.1:{_free_port()}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "modelshelf", "serve", "--repo", str(worktree), "-a", address],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in server.stderr], daemon=True).start()
-
-    def until(marker: str) -> list[str]:
-        seen = []
-        while marker not in (line := lines.get(timeout=120)):  # the timeout only guards against a hang
-            seen.append(line)
-            assert "ERROR" not in line, "".join(seen)
-        return seen
-
-    try:
-        watched = until("Serving on")
+    with LiveServer([sys.executable, "-m", "modelshelf", "serve", "--repo", str(worktree)]) as server:
+        watched = server.until("Serving on")
         assert any(str(repo.path / ".git" / "refs") in line or "main/.git/refs" in line for line in watched), watched
         repo.git("-C", str(worktree), "tag", "-a", "m@v1.1.0", "-m", "m@v1.1.0")
-        until("Detected file changes")
-        until("Documentation built")
-        with urllib.request.urlopen(f"http://{address}/api/registry.json", timeout=30) as response:
+        server.until("Detected file changes")
+        server.until("Documentation built")
+        with urllib.request.urlopen(f"http://{server.address}/api/registry.json", timeout=30) as response:
             model = json.load(response)["models"][0]
         assert [v["version"] for v in model["versions"]] == ["v1.1.0", "v1.0.0"]
-        server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=60) == 0
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=60) == 0
 
 
 def test_serve_watches_the_refs_where_git_keeps_them(tmp_path: Path) -> None:

@@ -92,41 +92,21 @@ def test_a_broken_template_override_is_one_error_naming_its_file_and_line(site_r
 def test_plain_mkdocs_serve_rebuilds_when_a_version_is_registered(site_repo: GitBuilder) -> None:
     """``mkdocs serve`` watched only docs/ and mkdocs.yml: a new tag never reached the preview
     (``modelshelf serve`` watched the refs itself). The plugin now adds the registry's paths."""
-    import queue
-    import socket
-    import threading
     import urllib.request
 
+    from .liveserve import LiveServer
+
     site_repo.commit("retrain", {"models/ranker.pkl": "c", "mkdocs.yml": SITE})
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        address = f"127.0.0.1:{probe.getsockname()[1]}"
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", address], cwd=site_repo.path,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=MKDOCS_ENV)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in server.stderr], daemon=True).start()
-
-    def until(marker: str) -> list[str]:
-        seen = []
-        while marker not in (line := lines.get(timeout=120)):  # the timeout only guards against a hang
-            seen.append(line)
-            assert "ERROR" not in line, "".join(seen)
-        return seen + [line]
-
-    try:
-        watching = "".join(until("Serving on"))
+    with LiveServer([sys.executable, "-m", "mkdocs", "serve"], cwd=site_repo.path, env=MKDOCS_ENV) as server:
+        watching = "".join(server.until("Serving on"))
         assert "'.git/refs'" in watching and "'dvc.yaml'" in watching, watching
         site_repo.gto("register", "ranker", "--version", "v0.2.0")
-        until("Detected file changes")
-        until("Documentation built")
-        with urllib.request.urlopen(f"http://{address}/api/models/ranker.json", timeout=30) as response:
+        server.until("Detected file changes")
+        server.until("Documentation built")
+        with urllib.request.urlopen(f"http://{server.address}/api/models/ranker.json", timeout=30) as response:
             assert json.load(response)["latest"] == "v0.2.0"
-        server.terminate()
-        assert server.wait(timeout=60) in (0, -15)
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
+        server.process.terminate()
+        assert server.process.wait(timeout=60) in (0, -15)
 
 
 def test_a_docs_file_where_the_catalog_writes_its_data_is_a_warning_not_silently_lost(site_repo: GitBuilder,
