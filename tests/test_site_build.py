@@ -392,3 +392,9 @@ def test_huge_tag_messages_are_cut_on_pages_and_kept_whole_in_the_index(tmp_path
     data = json.loads((out / "api" / "registry.json").read_text())
     (model,) = data["models"]
     assert model["versions"][0]["message"].rstrip("\n") == message  # the index keeps every character
+
+
+def test_stage_headings_are_linkable_by_stage_name(evil_site: Path) -> None:
+    """`stages/#stage-prod` stays the prod section when stages are added or reordered."""
+    page = (evil_site / "stages/index.html").read_text()
+    assert 'id="stage-prod"' in page and 'id="stage-1"' not in page
