@@ -37,9 +37,6 @@ class Candidate:
     ref: str | None
     experiment: str | None
 
-    def register_command(self, name: str, first: bool = False) -> str:
-        return register_command(name, self.commit, first)
-
 
 def register_command(name: str, commit: str, first: bool = False) -> str:
     """The command that registers ``commit``: a minor bump, or (``first``: nothing registered

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..core.events import iso_utc
 from ..metadata_json import MetadataJson, lineage_json
-from .candidates import Candidate, CandidateFinder
+from .candidates import Candidate, CandidateFinder, register_command
 from .plotdata import PlotReader, VersionPlot
 
 JSON = dict[str, Any]
@@ -88,7 +88,7 @@ class CompareExtras:
             "author": commit.author_name if commit else None,
             "message": commit.message.strip() if commit else None,
             "changed": list(candidate.changed),
-            "register": candidate.register_command(name, first),
+            "register": register_command(name, candidate.commit, first),
             "metrics": dict(sorted(meta.metrics.items())),
             "params": dict(sorted(meta.params.items())),
             "lineage": lineage_json(meta.lineage),
