@@ -13,8 +13,6 @@ import json
 import re
 from pathlib import Path
 
-from ..sitebuild import DEFAULT_CONFIG
-
 DOCS_DIR = "catalog"
 # A file Git keeps the (otherwise empty) docs_dir with; MkDocs never publishes dotfiles.
 DOCS_KEEP = f"{DOCS_DIR}/.gitkeep"
@@ -40,16 +38,20 @@ docs_dir: {docs_dir}
 _SITE_NAME = re.compile(r"^site_name:.*\n", re.MULTILINE)
 
 
-def packaged_config_text() -> str:
-    return Path(DEFAULT_CONFIG).read_text(encoding="utf-8")
+def packaged_config() -> Path:
+    # Imported on use: sitebuild loads MkDocs, which `import modelshelf` (api_write) should not pay for.
+    from ..sitebuild import DEFAULT_CONFIG
+
+    return Path(DEFAULT_CONFIG)
 
 
 def scaffold_config(site_name: str) -> str:
     """The packaged configuration with its leading comment replaced and the site name set."""
-    packaged = packaged_config_text()
+    path = packaged_config()
+    packaged = path.read_text(encoding="utf-8")
     match = _SITE_NAME.search(packaged)
     if match is None:  # the packaged file is ours: a missing site_name is a packaging bug
-        raise RuntimeError(f"{DEFAULT_CONFIG}: no top-level site_name line")
+        raise RuntimeError(f"{path}: no top-level site_name line")
     header = _HEADER.format(site_name=json.dumps(site_name, ensure_ascii=False), docs_dir=DOCS_DIR)
     return header + packaged[match.end():]
 
