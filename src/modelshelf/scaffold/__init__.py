@@ -53,8 +53,9 @@ TEMPLATES = (
 # from the command line). Public and private repositories alike.
 FETCH_TAGS = ("git -c credential.helper= -c credential.helper='!f() { echo username=x-access-token; "
               "echo \"password=$GH_TOKEN\"; }; f' fetch --force --tags origin")
-# What the GitHub build caches (restored and saved as one list): the plugin caches.
-CACHE_PATHS = (".git/modelshelf/cache", ".cache/modelshelf")
+# What the GitHub build caches: the plugin's cache, which lives in the Git dir (the
+# packaged config's and, by default, a repository mkdocs.yml's).
+CACHE_PATH = ".git/modelshelf/cache"
 
 
 def template_text(source: str) -> str:
@@ -108,7 +109,7 @@ def render(template: Template, *, site_name: str, requirement: str, branch: str,
         "@@DEPLOY_STAGES@@": json.dumps(",".join(deploy_stages)),
         "@@PUBLISH_SCRIPT@@": PUBLISH_SCRIPT,
         "@@FETCH_TAGS@@": FETCH_TAGS,
-        "@@CACHE_PATHS@@": "|\n" + "".join(f"            {path}\n" for path in CACHE_PATHS).rstrip("\n"),
+        "@@CACHE_PATH@@": CACHE_PATH,
     }
     text = template_text(template.source)
     for placeholder, value in values.items():
