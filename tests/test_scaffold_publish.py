@@ -273,3 +273,9 @@ def test_publish_script_refuses_bad_input_before_any_platform_call(ci: dict, cha
     result = subprocess.run(["sh", "ci/modelshelf-publish.sh"], cwd=ci["clone"], env=env, capture_output=True, text=True)
     assert result.returncode == 1 and message in result.stderr
     assert calls(ci["record"]) == [] and not (ci["clone"] / "pwned").exists()
+
+
+def test_init_refuses_a_deploy_stage_outside_the_grammar(repo: GitBuilder) -> None:
+    result = ms(repo, "init", "--install", "modelshelf==0.1.0", "--deploy-stages", "prod,stage$(id)", check=False)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "stage$(id)" in result.stderr
+    assert not (repo.path / "mkdocs.yml").exists()

@@ -9,7 +9,6 @@
 #   MODELSHELF_PLATFORM       github: an asset of the GitHub Release on the version's tag
 #                             (gh, with GH_TOKEN and GH_REPO); gitlab: the project's generic
 #                             package registry (curl, with CI_JOB_TOKEN, CI_API_V4_URL, CI_PROJECT_ID)
-#   MODELSHELF_WORK           working folder (default: .modelshelf-publish)
 # Out: MODEL_EVENT, MODEL_NAME, MODEL_VERSION, MODEL_STAGE, MODEL_PATH (the verified
 #   file or folder), MODEL_SHA256 (of the published file), MODEL_ASSET, appended as
 #   KEY=value lines to $MODELSHELF_OUTPUT, else $GITHUB_OUTPUT, for the deploy step.
@@ -25,7 +24,7 @@ name=${MODELSHELF_NAME:-}
 version=${MODELSHELF_VERSION:-}
 stage=${MODELSHELF_STAGE:-}
 platform=${MODELSHELF_PLATFORM:-}
-work=${MODELSHELF_WORK:-.modelshelf-publish}
+work=.modelshelf-publish  # in the checkout, replaced on every run
 output=${MODELSHELF_OUTPUT:-${GITHUB_OUTPUT:-}}
 
 case $event in
@@ -44,7 +43,6 @@ case $platform in github|gitlab) ;; *) fail "MODELSHELF_PLATFORM must be github 
 for value in "$name" "$version" "$stage"; do
   case $value in *[!A-Za-z0-9._+/:-]*) fail "unexpected character in '$value'" ;; esac
 done
-case $work in *[!A-Za-z0-9._+/-]*) fail "unexpected character in MODELSHELF_WORK '$work'" ;; esac
 [ -n "$name" ] || fail "MODELSHELF_NAME is empty"
 case $version in
   v[0-9]*) ;;
