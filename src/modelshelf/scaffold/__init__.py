@@ -167,8 +167,17 @@ def init_project(
     return written
 
 
-def catalog_notes(root: Path) -> list[str]:
+def publish_note(deploy_stages: Sequence[str]) -> str:
+    """What the publish-model jobs will publish, for ``init`` to confirm."""
+    stages = f" and assignments to {', '.join(deploy_stages)}" if deploy_stages else ""
+    return (f"CI publishes each registration{stages} ({PUBLISH_SCRIPT}: a GitHub Release asset, a GitLab "
+            "generic package), then runs the deploy step marked in the CI files"
+            + ("" if deploy_stages else " (stages too: init --force --deploy-stages prod,...)"))
+
+
+def catalog_notes(repo: str | os.PathLike[str]) -> list[str]:
     """What makes this repository's catalog differ from the packaged one: say it after ``init``."""
+    root = _root(repo)
     notes = [f"mkdocs.yml is the packaged catalog configuration with these changes: {'; '.join(SCAFFOLD_CHANGES)}"]
     for source in HOME_SOURCES:
         if (root / DOCS_DIR / source).is_file():
