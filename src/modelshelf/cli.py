@@ -16,6 +16,7 @@ from .core.state import VersionSort
 from .git import GitError, NotAGitRepo
 from .registry import Registry, UnknownArtifact, load_registry, publishing_blocker
 from .render.naming import case_collisions
+from .site_cache import committed_cache
 from . import gtoviews
 
 
@@ -150,6 +151,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                  for t in registry.tags if t.record.name in repaired]
     findings += case_collisions(registry.state.artifacts)
     findings += registry.problems
+    findings += committed_cache(registry.repo)
     if not args.tags_only:
         from .index import build_index
 

@@ -55,15 +55,6 @@ def find_config(repo: Path, config_file: str | os.PathLike[str] | None) -> Path 
     return None
 
 
-def cache_dir(repo: Path) -> Path:
-    """Plot cache for builds without a mkdocs.yml: inside the Git dir, so it survives
-    between builds (a rebuild redraws only what changed) yet never shows in the work tree."""
-    from .git import GitRepo
-
-    with GitRepo(repo) as git_repo:
-        return git_repo.common_dir / "modelshelf" / "cache"
-
-
 def catalog_config(repo: Path, config_file: str | os.PathLike[str] | None, work: Path,
                    extra: dict[str, Any] | None = None) -> CatalogConfig:
     """The repo's own config, or the packaged one pointed at ``repo`` (docs_dir: an empty temp folder)."""
@@ -77,7 +68,7 @@ def catalog_config(repo: Path, config_file: str | os.PathLike[str] | None, work:
     plugins: list[Any] = []
     for item in raw.get("plugins", []):
         if isinstance(item, dict) and "modelshelf" in item:
-            options = {**(item["modelshelf"] or {}), "repo": str(repo.absolute()), "cache_dir": str(cache_dir(repo))}
+            options = {**(item["modelshelf"] or {}), "repo": str(repo.absolute())}
             item = {"modelshelf": options}
         plugins.append(item)
     overrides = {"docs_dir": str(docs), "plugins": plugins, **(extra or {})}

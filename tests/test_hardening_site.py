@@ -1,0 +1,162 @@
+"""Issue 12, site part: what a build reads from its cache, and what a killed build leaves behind.
+
+Attacks are reproduced with real repositories, the real ``modelshelf`` CLI and real signals.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+from pathlib import Path
+
+import jinja2
+import pytest
+from jinja2.bccache import bc_magic
+
+from modelshelf.render.site import TEMPLATES_DIR
+from modelshelf.render.svgcheck import UnsafeSvg, check_svg
+
+from .gitutil import GitBuilder, run_cli
+
+EVIL_SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.domain)">'
+            b"<script>fetch('/api/registry.json')</script></svg>")
+
+
+class _Touch:
+    """A pickle that runs a shell command when loaded (what Jinja's bytecode cache unpickles)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
+
+
+def _registry_with_catalog(tmp_path: Path) -> Path:
+    """The demo registry (versions with metrics, so plots) with the mkdocs.yml ``init`` writes, committed."""
+    assert run_cli("demo", "--no-build", "-q", "-o", str(tmp_path / "demo")).returncode == 0
+    repo = tmp_path / "demo" / "registry"
+    result = run_cli("init", "-r", str(repo), "--no-github", "--no-gitlab")
+    assert result.returncode == 0, result.stderr
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "catalog")
+    return repo
+
+
+def _jinja_cache_names() -> list[str]:
+    """The bytecode cache file of every template a build loads (Material's and ours), as
+    Jinja's FileSystemBytecodeCache names them: the key hashes the name and the source path."""
+    import material
+
+    names = []
+    for root in (Path(material.__file__).parent / "templates", TEMPLATES_DIR):
+        for path in root.rglob("*.html"):
+            name = path.relative_to(root).as_posix()
+            key = jinja2.BytecodeCache().get_cache_key(name, os.path.normpath(path))
+            names.append(f"__jinja2_{key}.cache")
+    return names
+
+
+def _plot_names(repo: Path) -> list[str]:
+    """The plots a build of ``repo`` draws, by file name (content-addressed: an attacker knows them too)."""
+    site = repo.parent / "scratch-site"
+    result = run_cli("build", "--repo", str(repo), "-o", str(site), "-q")
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in (site / "assets" / "plots").glob("*.svg"))
+    assert names
+    return names
+
+
+def _assert_plots_are_ours(site: Path, names: list[str]) -> None:
+    plots = sorted((site / "assets" / "plots").glob("*.svg"))
+    assert sorted(p.name for p in plots) == names
+    for plot in plots:
+        data = plot.read_bytes()
+        assert b"<script" not in data and b"onload" not in data, plot
+        check_svg(data)  # raises on anything a plot does not hold
+
+
+def test_a_committed_cache_runs_nothing_and_reaches_no_page(tmp_path: Path) -> None:
+    """Issue 12 item 1: a clone that commits ``.cache/modelshelf/`` (the old cache folder)
+    with crafted compiled templates and plots: the build runs none of it and copies none of it."""
+    origin = _registry_with_catalog(tmp_path)
+    names = _plot_names(origin)
+    marker = tmp_path / "pwned"
+    cache = origin / ".cache" / "modelshelf"
+    (cache / "jinja").mkdir(parents=True, exist_ok=True)
+    payload = bc_magic + pickle.dumps(_Touch(marker), protocol=2)
+    for name in _jinja_cache_names():
+        (cache / "jinja" / name).write_bytes(payload)
+    for name in names:
+        (cache / name).write_bytes(EVIL_SVG)
+    _git(origin, "add", "-f", ".cache")
+    _git(origin, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "cache")
+    clone = tmp_path / "clone"
+    _git(tmp_path, "clone", "-q", str(origin), str(clone))
+    _git(clone, "fetch", "-q", "--tags")
+
+    site = tmp_path / "site"
+    result = run_cli("build", "--repo", str(clone), "-o", str(site))
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists(), "a committed Jinja cache file ran a command"
+    _assert_plots_are_ours(site, names)
+    assert _git(clone, "status", "--porcelain", "--ignored") == "", "the build wrote into the work tree"
+
+    doctor = run_cli("doctor", "--tags-only", "-r", str(clone))
+    assert doctor.returncode == 1
+    finding = [line for line in doctor.stdout.splitlines() if line.startswith("cache:")]
+    assert len(finding) == 1 and "compiled templates" in finding[0] and ".cache/modelshelf" in finding[0]
+
+
+def test_doctor_is_quiet_about_a_repository_without_a_committed_cache(tmp_path: Path) -> None:
+    g = GitBuilder(tmp_path / "repo")
+    g.commit("model", {"dvc.yaml": "artifacts:\n  nlp:\n    path: m.bin\n    type: model\n", "m.bin": "w",
+                       "docs/.cache/notes.md": "not modelshelf's"})
+    g.tag("nlp@v1.0.0", message="Registering artifact nlp version v1.0.0")
+    doctor = run_cli("doctor", "--tags-only", "-r", str(g.path))
+    assert "cache:" not in doctor.stdout, doctor.stdout
+
+
+def test_a_poisoned_cache_in_the_git_dir_is_redrawn(tmp_path: Path) -> None:
+    """CI cache poisoning: the cache in the Git dir restored from another run (actions/cache
+    restores files, so nothing stored with them can vouch for them): every cached plot
+    is checked, and one that is not an SVG modelshelf draws is redrawn, with a warning."""
+    repo = _registry_with_catalog(tmp_path)
+    names = _plot_names(repo)
+    cache = Path(_git(repo, "rev-parse", "--path-format=absolute", "--git-common-dir").strip()) / "modelshelf" / "cache"
+    assert {p.name for p in cache.glob("*.svg")} >= set(names)
+    assert not (cache / "jinja").exists(), "compiled templates are cached (Jinja loads them as code)"
+    for name in names:
+        (cache / name).write_bytes(EVIL_SVG)
+    site = tmp_path / "site"
+    result = run_cli("build", "--repo", str(repo), "-o", str(site))
+    assert result.returncode == 0, result.stderr
+    _assert_plots_are_ours(site, names)
+    for name in names:
+        assert f"cached plot {name} is not one modelshelf draws" in result.stderr
+        check_svg((cache / name).read_bytes())  # redrawn into the cache
+    assert not (repo / ".cache").exists()
+
+
+@pytest.mark.parametrize("svg", [
+    EVIL_SVG,
+    b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div xmlns="http://www.w3.org/1999/xhtml"/>'
+    b"</foreignObject></svg>",
+    b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink"><use x:href="https://e.test/a.svg#a"/></svg>',
+    b'<svg xmlns="http://www.w3.org/2000/svg"><style>@import "https://e.test/x.css";</style></svg>',
+    b'<svg xmlns="http://www.w3.org/2000/svg"><path style="fill: url(https://e.test/x)"/></svg>',
+    b'<svg xmlns="http://www.w3.org/2000/svg"><style>p{fill:u\\72l(https://e.test/x)}</style></svg>',
+    b'<?xml-stylesheet href="https://e.test/x.css"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+    b'<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/hostname">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+    b'<svg xmlns="http://www.w3.org/2000/svg"><h:script xmlns:h="http://www.w3.org/1999/xhtml">1</h:script></svg>',
+    b'<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)"><text>x</text></a></svg>',
+    b"<html><script>1</script></html>",
+])
+def test_svg_check_refuses_what_a_plot_never_holds(svg: bytes) -> None:
+    with pytest.raises(UnsafeSvg):
+        check_svg(svg)
