@@ -160,3 +160,138 @@ def test_a_poisoned_cache_in_the_git_dir_is_redrawn(tmp_path: Path) -> None:
 def test_svg_check_refuses_what_a_plot_never_holds(svg: bytes) -> None:
     with pytest.raises(UnsafeSvg):
         check_svg(svg)
+
+
+# -- issue 12 item 3 (build part): killed builds -----------------------------------------
+
+WAIT_HOOK = '''import os, signal, sys
+
+
+def on_env(env, config, files):
+    """Stop mid-build (plots drawing, the site half staged) until a signal ends the process."""
+    if os.environ.get("MODELSHELF_TEST_WAIT"):
+        sys.stderr.write("TEST-HOOK-WAITING\\n")
+        sys.stderr.flush()
+        while True:
+            signal.pause()
+    return env
+'''
+
+
+def _waiting_registry(tmp_path: Path) -> Path:
+    """The demo registry with a mkdocs.yml whose hook stops the build in the middle (when asked)."""
+    repo = _registry_with_catalog(tmp_path)
+    (repo / "wait_hook.py").write_text(WAIT_HOOK)
+    with open(repo / "mkdocs.yml", "a") as config:
+        config.write("hooks:\n  - wait_hook.py\n")
+    return repo
+
+
+def _build_until_waiting(repo: Path, out: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """A real ``modelshelf build`` stopped in its hook (its log says so: no sleeping)."""
+    import sys
+    import queue
+    import threading
+
+    process = subprocess.Popen([sys.executable, "-m", "modelshelf", "build", "--repo", str(repo), "-o", str(out)],
+                               env={**env, "MODELSHELF_TEST_WAIT": "1"}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    assert process.stderr is not None
+    stream = process.stderr
+    threading.Thread(target=lambda: [lines.put(line) for line in stream], daemon=True).start()
+    seen: list[str] = []
+    while True:
+        line = lines.get(timeout=300)  # only guards against a hang
+        seen.append(line)
+        if "TEST-HOOK-WAITING" in line:
+            return process
+        assert process.poll() is None or not lines.empty(), "".join(seen)
+
+
+def _leftovers(out: Path, tmp: Path) -> list[Path]:
+    return sorted([*out.parent.glob(f".{out.name}.*"), *tmp.glob("modelshelf-*")])
+
+
+def test_sigterm_cleans_up_like_ctrl_c_and_the_next_build_removes_what_sigkill_left(tmp_path: Path) -> None:
+    import signal
+
+    repo = _waiting_registry(tmp_path)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    out = tmp_path / "out" / "site"
+
+    build = _build_until_waiting(repo, out, env)
+    assert len(_leftovers(out, tmp)) == 2  # the staged site and the working folder exist now
+    build.send_signal(signal.SIGTERM)
+    assert build.wait(timeout=120) != 0
+    assert _leftovers(out, tmp) == [] and not out.exists()
+
+    build = _build_until_waiting(repo, out, env)
+    build.kill()  # SIGKILL: nothing can clean up
+    build.wait(timeout=120)
+    left = _leftovers(out, tmp)
+    assert len(left) == 2
+    result = subprocess.run([os.sys.executable, "-m", "modelshelf", "build", "--repo", str(repo), "-o", str(out),
+                             "-q"], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert _leftovers(out, tmp) == []
+    assert (out / "index.html").is_file()
+
+
+HOLD_LOCKS = '''import fcntl, os, sys
+fds = [os.open(path, os.O_RDWR) for path in sys.argv[1:]]
+for fd in fds:
+    fcntl.flock(fd, fcntl.LOCK_EX)
+print("LOCKED", flush=True)
+sys.stdin.read()
+'''
+
+
+def test_the_next_build_removes_stale_working_folders_and_never_a_live_one(tmp_path: Path) -> None:
+    import sys
+
+    from modelshelf.workdir import LOCK_NAME
+
+    g = GitBuilder(tmp_path / "repo")
+    g.commit("model", {"dvc.yaml": "artifacts:\n  nlp:\n    path: m.bin\n    type: model\n", "m.bin": "w"})
+    g.tag("nlp@v1.0.0", message="Registering artifact nlp version v1.0.0")
+    tmp = tmp_path / "tmp"
+    out = tmp_path / "out" / "site"
+    env = {**os.environ, "TMPDIR": str(tmp)}
+
+    def plant(path: Path, lock: bool = True) -> Path:
+        path.mkdir(parents=True)
+        (path / "site").mkdir()
+        (path / "site" / "index.html").write_text("half a site")
+        if lock:
+            (path / LOCK_NAME).write_bytes(b"")
+        return path
+
+    stale = [plant(out.parent / ".site.build-dead1"), plant(tmp / "modelshelf-build-dead2"),
+             plant(tmp / "modelshelf-serve-dead3")]
+    old_unlocked = plant(out.parent / ".site.build-olderversion", lock=False)
+    os.utime(old_unlocked, (g.clock, g.clock))  # 2024: long before any run now
+    live = [plant(out.parent / ".site.build-live1"), plant(tmp / "modelshelf-build-live2"),
+            plant(tmp / "modelshelf-serve-live3")]
+    fresh_unlocked = plant(tmp / "modelshelf-build-justmade", lock=False)  # a run between mkdtemp and locking
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCKS, *(str(p / LOCK_NAME) for p in live)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "LOCKED\n"
+        result = run_cli("build", "--repo", str(g.path), "-o", str(out), "-q", env=env)
+        assert result.returncode == 0, result.stderr
+        assert (out / "index.html").is_file()
+        for path in [*stale, old_unlocked]:
+            assert not path.exists(), path
+        for path in [*live, fresh_unlocked]:
+            assert (path / "site" / "index.html").read_text() == "half a site", path
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    # The owner is gone now: the next run removes its folders.
+    result = run_cli("build", "--repo", str(g.path), "-o", str(out), "-q", env=env)
+    assert result.returncode == 0, result.stderr
+    assert not any(path.exists() for path in live)

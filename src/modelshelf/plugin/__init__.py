@@ -207,6 +207,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         if not self.config.enabled:
             return None
         assert self.repo is not None
+        self.release()  # serve: what the previous build left open
         try:
             registry = self.registry = load_registry(self.repo)
         except Exception as exc:  # NotAGitRepo and friends: one clear line
@@ -293,8 +294,17 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         return context
 
     def on_build_error(self, *, error: Exception) -> None:
+        self.release()  # a failed build draws no more plots
+
+    def release(self) -> None:
+        """End what a build started: plots still drawing, the registry's ``git cat-file``
+        process. Runs when the build ends either way (``modelshelf build`` also calls it
+        on Ctrl-C and SIGTERM, which MkDocs does not report to plugins)."""
         if self.site is not None:
-            self.site.pending.cancel()  # a failed build draws no more plots
+            self.site.pending.cancel()
+        registry, self.registry = self.registry, None
+        if registry is not None:
+            registry.close()
 
     @event_priority(-100)  # after the search plugin wrote its index (read below for offline sites)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -322,8 +332,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             atomic_write(site_dir / "feed.xml", self.site.feed)
         if self.config.offline:
             _search_index_script(site_dir)
-        if self.registry is not None:
-            self.registry.repo.close()
+        self.release()
 
 
 def _make_room(files: Files, path: str) -> None:
