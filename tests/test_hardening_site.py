@@ -107,6 +107,18 @@ def test_a_committed_cache_runs_nothing_and_reaches_no_page(tmp_path: Path) -> N
     _assert_plots_are_ours(site, names)
     assert _git(clone, "status", "--porcelain", "--ignored") == "", "the build wrote into the work tree"
 
+    # A mkdocs.yml that points cache_dir at the committed folder: still never read.
+    config = (clone / "mkdocs.yml").read_text()
+    assert "  - modelshelf\n" in config
+    (clone / "mkdocs.yml").write_text(config.replace("  - modelshelf\n", "  - modelshelf:\n      cache_dir: .cache/modelshelf\n"))
+    again = run_cli("build", "--repo", str(clone), "-o", str(tmp_path / "again"))
+    assert again.returncode == 0, again.stderr
+    assert "holds files committed to Git; they are never read" in again.stderr
+    assert not marker.exists()
+    _assert_plots_are_ours(tmp_path / "again", names)
+    assert all((clone / ".cache" / "modelshelf" / name).read_bytes() == EVIL_SVG for name in names)
+    _git(clone, "checkout", "-q", "mkdocs.yml")
+
     doctor = run_cli("doctor", "--tags-only", "-r", str(clone))
     assert doctor.returncode == 1
     finding = [line for line in doctor.stdout.splitlines() if line.startswith("cache:")]
