@@ -221,6 +221,21 @@ def _build_until_waiting(repo: Path, out: Path, env: dict[str, str]) -> subproce
         assert process.poll() is None or not lines.empty(), "".join(seen)
 
 
+def _processes_mentioning(text: str) -> list[str]:
+    """Command lines of the live (not zombie) processes whose arguments contain ``text``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if not proc.name.isdigit() or (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                continue
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in command:
+            found.append(command)
+    return found
+
+
 def _leftovers(out: Path, tmp: Path) -> list[Path]:
     return sorted([*out.parent.glob(f".{out.name}.*"), *tmp.glob("modelshelf-*")])
 
@@ -239,6 +254,7 @@ def test_sigterm_cleans_up_like_ctrl_c_and_the_next_build_removes_what_sigkill_l
     build.send_signal(signal.SIGTERM)
     assert build.wait(timeout=120) != 0
     assert _leftovers(out, tmp) == [] and not out.exists()
+    assert _processes_mentioning(str(out)) == []  # no plot worker or git process outlives the build
 
     build = _build_until_waiting(repo, out, env)
     build.kill()  # SIGKILL: nothing can clean up
