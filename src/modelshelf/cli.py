@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import sys
+from collections.abc import Callable
 
 from . import __version__
 from .cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, OneLineErrors, add_repo_option, format_table, print_json, warn
@@ -16,14 +18,24 @@ from .core.state import VersionSort
 from .git import GitError, NotAGitRepo
 from .registry import Registry, UnknownArtifact, load_registry, publishing_blocker
 from .render.naming import case_collisions
+from .site_cache import committed_cache
 from . import gtoviews
 
 
-def _load(args: argparse.Namespace) -> Registry:
-    registry = load_registry(args.repo)
+def _registry_command(func: Callable[[argparse.Namespace, Registry], int]) -> Callable[[argparse.Namespace], int]:
+    """The command gets the repository's registry, closed when it returns (its git process ends)."""
+
+    @functools.wraps(func)
+    def run(args: argparse.Namespace) -> int:
+        with load_registry(args.repo) as registry:
+            return func(args, registry)
+
+    return run
+
+
+def _print_warnings(registry: Registry) -> None:
     for warning in registry.warnings:
         warn(warning.message)
-    return registry
 
 
 def _add_show_options(parser: argparse.ArgumentParser) -> None:
@@ -41,8 +53,9 @@ def _add_show_options(parser: argparse.ArgumentParser) -> None:
                         help="which version a stage shows first: newest assignment (timestamp) or greatest SemVer")
 
 
-def cmd_show(args: argparse.Namespace) -> int:
-    registry = _load(args)
+@_registry_command
+def cmd_show(args: argparse.Namespace, registry: Registry) -> int:
+    _print_warnings(registry)
     options = dict(
         registered_only=args.registered_only,
         deprecated=args.deprecated,
@@ -82,8 +95,9 @@ def _short(value: str | None) -> str | None:
     return ", ".join(v[:7] if len(v) == 40 else v for v in value.split(", "))
 
 
-def cmd_history(args: argparse.Namespace) -> int:
-    registry = _load(args)
+@_registry_command
+def cmd_history(args: argparse.Namespace, registry: Registry) -> int:
+    _print_warnings(registry)
     events = gtoviews.history(registry, args.name, ascending=args.ascending)
     if args.json:
         print_json(events)
@@ -96,11 +110,12 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_stages(args: argparse.Namespace) -> int:
+@_registry_command
+def cmd_stages(args: argparse.Namespace, registry: Registry) -> int:
     """``gto stages``: the configured stages, else those holding a version; or either one."""
     if args.allowed and args.used:
         raise CliError("give either --allowed or --used, not both")
-    registry = _load(args)
+    _print_warnings(registry)
     if args.allowed:
         stages = list(registry.config.stages) if registry.config.stages is not None else None
     elif args.used:
@@ -115,10 +130,10 @@ def cmd_stages(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_index(args: argparse.Namespace) -> int:
+@_registry_command  # the registry's warnings are among the index's problems, printed below
+def cmd_index(args: argparse.Namespace, registry: Registry) -> int:
     from .index import build_index, write_index
 
-    registry = load_registry(args.repo)  # its warnings are among the index's problems, printed below
     blocker = None if args.allow_shallow else publishing_blocker(registry.repo, "pass --allow-shallow")
     if blocker:
         raise CliError(blocker)
@@ -139,8 +154,8 @@ def _left_out(count: int) -> str:
     return f"{count} metric/param {values} NaN or infinite, left out of the index; `modelshelf doctor` lists them"
 
 
-def cmd_doctor(args: argparse.Namespace) -> int:
-    registry = load_registry(args.repo)  # its warnings are findings below, not stderr warnings too
+@_registry_command  # the registry's warnings are findings below, not stderr warnings too
+def cmd_doctor(args: argparse.Namespace, registry: Registry) -> int:
     findings: list[str] = [f"repo: {w.message}" for w in registry.warnings]
     findings += [f"tag {t.name}: ignored, {t.reason}" for t in registry.ignored]
     findings += counter_ties(registry.tags)
@@ -150,6 +165,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                  for t in registry.tags if t.record.name in repaired]
     findings += case_collisions(registry.state.artifacts)
     findings += registry.problems
+    findings += committed_cache(registry.repo)
     if not args.tags_only:
         from .index import build_index
 

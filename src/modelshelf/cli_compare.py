@@ -56,37 +56,37 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if len(args.refs) < 2:
         raise CliError("compare needs at least two versions, candidates or commits")
-    registry = load_registry(args.repo)
-    for warning in registry.warnings:
-        warn(warning.message)
-    metadata = MetadataJson(registry)
-    artifact = registry.state.artifacts.get(args.name)
-    if artifact is None:
-        if args.name not in metadata.declared_only(list(registry.state.artifacts)):
-            # declared_only([]) is every model declared at HEAD, registered ones included.
-            known = ", ".join(sorted({*registry.state.artifacts, *metadata.declared_only([])})) or "none"
-            raise CliError(f"unknown model '{args.name}'; known models: {known}")
-        artifact = ArtifactState(args.name)
-    extras = CompareExtras(metadata, depth=args.candidates)
-    model = build_model(registry, artifact, metadata, extras)
-    entries = []
-    for token in args.refs:
-        try:
-            entry = resolve_entry(model, token)
-        except CompareError as exc:
-            raise CliError(str(exc)) from None
-        if entry is None:
-            entry = _commit_entry(registry, metadata, extras, model, token)
-        if entry is None:
-            versions = ", ".join(v["version"] for v in model["versions"]) or "none"
-            raise CliError(f"'{token}' is no version, candidate or commit of {args.name}; versions: {versions}")
-        entries.append(entry)
-    result = compare(args.name, entries)
-    if args.json:
-        print_json(result.to_json(), indent=2)
+    with load_registry(args.repo) as registry:
+        for warning in registry.warnings:
+            warn(warning.message)
+        metadata = MetadataJson(registry)
+        artifact = registry.state.artifacts.get(args.name)
+        if artifact is None:
+            if args.name not in metadata.declared_only(list(registry.state.artifacts)):
+                # declared_only([]) is every model declared at HEAD, registered ones included.
+                known = ", ".join(sorted({*registry.state.artifacts, *metadata.declared_only([])})) or "none"
+                raise CliError(f"unknown model '{args.name}'; known models: {known}")
+            artifact = ArtifactState(args.name)
+        extras = CompareExtras(metadata, depth=args.candidates)
+        model = build_model(registry, artifact, metadata, extras)
+        entries = []
+        for token in args.refs:
+            try:
+                entry = resolve_entry(model, token)
+            except CompareError as exc:
+                raise CliError(str(exc)) from None
+            if entry is None:
+                entry = _commit_entry(registry, metadata, extras, model, token)
+            if entry is None:
+                versions = ", ".join(v["version"] for v in model["versions"]) or "none"
+                raise CliError(f"'{token}' is no version, candidate or commit of {args.name}; versions: {versions}")
+            entries.append(entry)
+        result = compare(args.name, entries)
+        if args.json:
+            print_json(result.to_json(), indent=2)
+            return EXIT_OK
+        print_comparison(result)
         return EXIT_OK
-    print_comparison(result)
-    return EXIT_OK
 
 
 def print_comparison(result) -> None:

@@ -48,7 +48,8 @@ def _refuse_shallow(repo: str) -> None:
     from .registry import publishing_blocker
 
     try:
-        blocker = publishing_blocker(GitRepo(repo), "pass --allow-shallow")
+        with GitRepo(repo) as git_repo:
+            blocker = publishing_blocker(git_repo, "pass --allow-shallow")
     except NotAGitRepo:
         return  # the build itself says so, in the plugin's words
     if blocker:

@@ -1,11 +1,13 @@
-"""A persistent cache of index fragments, kept in the repository's Git dir.
+"""A persistent cache of index fragments, kept in the repository's Git dir (``site_cache``).
 
 A commit never changes, so neither does what the repository says at it: the
 metadata of model M at commit C can be computed once and reused by every later
 build. Rebuilding the catalog after one new tag then reads only the new
 version's files. Entries are keyed by commit and model name; the whole cache is
 dropped when modelshelf's version or the cache format changes. Writes are
-atomic, so an interrupted build leaves the previous cache intact.
+atomic, so an interrupted build leaves the previous cache intact. The file is
+JSON, read as data: a cache restored from elsewhere can at worst make the catalog
+show wrong values (text that is escaped like any repository text), never run code.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from . import __version__
 from .atomic import atomic_write
+from .site_cache import git_cache_dir
 
 FORMAT = 4  # 2: commit_info in each version fragment; 3: LFS pointers are storage kind "lfs" (2 hashed the pointer);
             # 4: entries keep their notices (NaN metrics), which older entries lack
@@ -41,7 +44,7 @@ class FragmentCache:
 
     @classmethod
     def in_git_dir(cls, common_dir: Path) -> "FragmentCache":
-        return cls(common_dir / "modelshelf" / "cache" / CACHE_FILE)
+        return cls(git_cache_dir(common_dir) / CACHE_FILE)
 
     def get(self, key: str) -> JSON | None:
         found = self._entries.get(key)

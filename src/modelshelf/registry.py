@@ -46,6 +46,16 @@ class Registry:
     problems: list[str] = field(default_factory=list)
     _artifacts_yaml: dict[str, object] = field(default_factory=dict, repr=False)
 
+    def close(self) -> None:
+        """Stop the repository's ``git cat-file`` process (``with load_registry(...) as registry:``)."""
+        self.repo.close()
+
+    def __enter__(self) -> "Registry":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def artifacts_yaml(self, commit: str) -> object:
         """The parsed root ``artifacts.yaml`` at a commit (None when absent or broken)."""
         if commit not in self._artifacts_yaml:
@@ -94,6 +104,14 @@ def _declared_in_artifacts_yaml(repo: GitRepo, head: str) -> tuple[list[str], li
 def load_registry(path: str | os.PathLike[str] = ".") -> Registry:
     """Read every tag once and fold them into registry state, as GTO would."""
     repo = GitRepo(path)
+    try:
+        return _load(repo)
+    except BaseException:
+        repo.close()
+        raise
+
+
+def _load(repo: GitRepo) -> Registry:
     head_sha = repo.head()
     head = repo.commit(head_sha) if head_sha else None
     config = load_config(

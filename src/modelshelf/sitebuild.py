@@ -4,7 +4,9 @@ A repository with its own ``mkdocs.yml`` is built with it (the plugin does
 the work); one without gets the packaged ``defaults/mkdocs.yml`` with an empty
 temporary docs_dir, so the site is the catalog alone. A build goes to a
 temporary sibling of the output folder that is renamed into place only when
-it succeeded: an interrupted or failed build never leaves a half site.
+it succeeded: an interrupted or failed build never leaves a half site. SIGTERM
+cleans up as Ctrl-C does, and what a killed run left is removed by the next
+(``workdir``: each working folder is locked while its run lives).
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils.yaml import yaml_load
 
 from .atomic import current_umask
+from .workdir import locked_folder
 from .git import GitRepo
 
 DEFAULT_CONFIG = Path(__file__).parent / "defaults" / "mkdocs.yml"
@@ -55,15 +58,6 @@ def find_config(repo: Path, config_file: str | os.PathLike[str] | None) -> Path 
     return None
 
 
-def cache_dir(repo: Path) -> Path:
-    """Plot cache for builds without a mkdocs.yml: inside the Git dir, so it survives
-    between builds (a rebuild redraws only what changed) yet never shows in the work tree."""
-    from .git import GitRepo
-
-    with GitRepo(repo) as git_repo:
-        return git_repo.common_dir / "modelshelf" / "cache"
-
-
 def catalog_config(repo: Path, config_file: str | os.PathLike[str] | None, work: Path,
                    extra: dict[str, Any] | None = None) -> CatalogConfig:
     """The repo's own config, or the packaged one pointed at ``repo`` (docs_dir: an empty temp folder)."""
@@ -77,7 +71,7 @@ def catalog_config(repo: Path, config_file: str | os.PathLike[str] | None, work:
     plugins: list[Any] = []
     for item in raw.get("plugins", []):
         if isinstance(item, dict) and "modelshelf" in item:
-            options = {**(item["modelshelf"] or {}), "repo": str(repo.absolute()), "cache_dir": str(cache_dir(repo))}
+            options = {**(item["modelshelf"] or {}), "repo": str(repo.absolute())}
             item = {"modelshelf": options}
         plugins.append(item)
     overrides = {"docs_dir": str(docs), "plugins": plugins, **(extra or {})}
@@ -140,28 +134,36 @@ def build_site(repo: str | os.PathLike[str], output: str | os.PathLike[str] | No
 
     repo_path = Path(repo).absolute()
     target = Path(output).absolute() if output is not None else default_output(repo_path, config_file)
-    try:
-        if target.exists() and not target.is_dir():
-            raise FileExistsError(errno.EEXIST, "a file is in the way")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
-    except OSError as exc:  # before any work: say which folder, not which temp name
-        raise SiteOutputError(f"cannot write the site to {target}: {exc.strerror or exc}") from None
-    work = Path(tempfile.mkdtemp(prefix="modelshelf-build-"))
-    try:
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(sigterm_as_interrupt())  # first: a SIGTERM from here on cleans up as Ctrl-C does
+        try:
+            if target.exists() and not target.is_dir():
+                raise FileExistsError(errno.EEXIST, "a file is in the way")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # The site is staged in a subfolder: the lock file beside it stays out of the site.
+            staging = stack.enter_context(locked_folder(f".{target.name}.build-", target.parent)) / "site"
+            staging.mkdir()
+        except OSError as exc:  # before any work: say which folder, not which temp name
+            raise SiteOutputError(f"cannot write the site to {target}: {exc.strerror or exc}") from None
+        work = stack.enter_context(locked_folder("modelshelf-build-"))
         catalog = catalog_config(repo_path, config_file, work, dict(extra or {}))
         with mkdocs_logging(verbose):
             config = load(catalog, staging, strict, plugin_options)
+            stack.callback(_release_plugin, config)  # MkDocs tells plugins of errors, not of Ctrl-C/SIGTERM
             build(config)
         staging.chmod(0o777 & ~current_umask())
         try:
             _swap_into_place(staging, target)
         except OSError as exc:
             raise SiteOutputError(f"cannot put the site in place at {target}: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _release_plugin(config: MkDocsConfig) -> None:
+    plugin = config.plugins.get("modelshelf")
+    release = getattr(plugin, "release", None)
+    if release is not None:
+        release()
 
 
 def _swap_into_place(new: Path, target: Path) -> None:
@@ -188,9 +190,7 @@ def serve_site(repo: str | os.PathLike[str], *, config_file: str | os.PathLike[s
     from mkdocs.commands.serve import serve
 
     repo_path = Path(repo).absolute()
-    work = Path(tempfile.mkdtemp(prefix="modelshelf-serve-"))
-    restore = _stop_on_sigterm()
-    try:
+    with sigterm_as_interrupt(), locked_folder("modelshelf-serve-") as work:
         catalog = catalog_config(repo_path, config_file, work)
         with GitRepo(repo_path) as git_repo:
             watch = watch_paths(git_repo)
@@ -200,9 +200,6 @@ def serve_site(repo: str | os.PathLike[str], *, config_file: str | os.PathLike[s
         with mkdocs_logging():
             serve(str(_serve_config(catalog, work)), livereload=True, watch=watch,
                   open_in_browser=open_in_browser, **kwargs)
-    finally:
-        restore()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _serve_config(catalog: CatalogConfig, work: Path) -> Path:
@@ -229,17 +226,23 @@ def watch_paths(repo: GitRepo) -> list[str]:
     return [str(p) for p in paths if p.exists()]
 
 
-def _stop_on_sigterm() -> Callable[[], None]:
-    """Let SIGTERM (``kill``, a container stopping) stop ``serve`` as Ctrl-C does.
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Let SIGTERM (``kill``, ``timeout``, a CI job cancelled, a container stopping) stop a
+    build or ``serve`` as Ctrl-C does.
 
-    By default SIGTERM ends the process on the spot: no ``finally`` runs, and the
-    config and site folders ``serve`` made in the temp dir stay behind.
+    By default SIGTERM ends the process on the spot: no ``finally`` runs, and the staged
+    site and the working folders stay behind.
     """
     if threading.current_thread() is not threading.main_thread():
-        return lambda: None  # signal handlers can only be set from the main thread
+        yield  # signal handlers can only be set from the main thread
+        return
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
-    return lambda: signal.signal(signal.SIGTERM, previous)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

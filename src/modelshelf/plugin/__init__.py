@@ -37,10 +37,11 @@ from ..render.options import OptionsError, SiteOptions
 from ..registry import Registry
 from ..render.site import (
     CSS_PATH, JS_PATH, MERMAID_PATH, TEMPLATES_DIR, WORKER_SHIM_PATH, SiteContent, api_files, deferred_paths,
-    offline_files, render_site, template_cache,
+    offline_files, render_site,
 )
 from ..render.compare_page import COMPARE_JS_PATH
 from ..render.stash import restore_html, stash_html
+from ..site_cache import WORK_TREE_CACHE, git_cache_dir, sweep_plots, tracked_files
 from .config import ModelshelfConfig
 
 log = logging.getLogger("mkdocs.plugins.modelshelf")
@@ -141,6 +142,8 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         self.options: SiteOptions | None = None
         self.site: SiteContent | None = None
         self.registry: Registry | None = None
+        self.cache: Path | None = None  # the plot cache, known once the registry is read
+        self._own_cache: Path | None = None  # the cache_dir option's folder, if set
         self._stashed: dict[str, list[str]] = {}  # src_uri -> HTML blocks kept out of Markdown
         self._command = "build"
 
@@ -152,9 +155,9 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             return None
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         self.repo = (base / self.config.repo) if self.config.repo else base
-        self.cache = base / self.config.cache_dir
+        self._own_cache = base / self.config.cache_dir if self.config.cache_dir else None
         if self.config.demo:
-            self.repo = _demo_registry(self.cache / "demo-registry")
+            self.repo = _demo_registry(base / (self.config.cache_dir or WORK_TREE_CACHE) / "demo-registry")
         ensure_markdown_extensions(config)
         config.theme.dirs.append(str(TEMPLATES_DIR))  # after custom_dir: users can override ours
         if CSS_PATH not in config.extra_css:
@@ -172,6 +175,16 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                 polyfills.append(WORKER_SHIM_PATH)
             config.extra["polyfills"] = polyfills
         return config
+
+    def _cache_dir(self, registry: Registry) -> Path:
+        """The plot cache: in the Git dir (see ``site_cache``), or the ``cache_dir`` option's
+        folder unless the repository commits files there (a build never reads those)."""
+        own = self._own_cache
+        if own is not None and tracked_files(registry.repo, own):
+            log.warning(f"modelshelf: cache_dir {own} holds files committed to Git; they are never read: "
+                        "using the cache in the Git dir instead")
+            own = None
+        return own if own is not None else git_cache_dir(registry.repo.common_dir)
 
     def _options(self, config: MkDocsConfig, remote: str | None) -> SiteOptions:
         try:
@@ -194,10 +207,14 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         if not self.config.enabled:
             return None
         assert self.repo is not None
+        self.release()  # serve: what the previous build left open
         try:
             registry = self.registry = load_registry(self.repo)
         except Exception as exc:  # NotAGitRepo and friends: one clear line
             raise PluginError(f"modelshelf: cannot read the registry at {self.repo}: {exc}") from None
+        self.cache = self._cache_dir(registry)
+        for removed in sweep_plots(self.cache):
+            log.warning(f"modelshelf: {removed}")
         if self._command != "serve" and not self.config.allow_shallow:
             blocker = publishing_blocker(
                 registry.repo,
@@ -263,13 +280,6 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                 server.watch(path)
         return server
 
-    def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files) -> jinja2.Environment | None:
-        """Material's templates are compiled anew by every build unless a cache is set:
-        keep them compiled beside the plot cache (a fifth of a second per build)."""
-        if self.config.enabled and env.bytecode_cache is None:
-            env.bytecode_cache = template_cache(self.cache)
-        return env
-
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         blocks = self._stashed.get(page.file.src_uri)
         return restore_html(html, blocks, search_excluded=False) if blocks else None
@@ -284,8 +294,17 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         return context
 
     def on_build_error(self, *, error: Exception) -> None:
+        self.release()  # a failed build draws no more plots
+
+    def release(self) -> None:
+        """End what a build started: plots still drawing, the registry's ``git cat-file``
+        process. Runs when the build ends either way (``modelshelf build`` also calls it
+        on Ctrl-C and SIGTERM, which MkDocs does not report to plugins)."""
         if self.site is not None:
-            self.site.pending.cancel()  # a failed build draws no more plots
+            self.site.pending.cancel()
+        registry, self.registry = self.registry, None
+        if registry is not None:
+            registry.close()
 
     @event_priority(-100)  # after the search plugin wrote its index (read below for offline sites)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -313,8 +332,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             atomic_write(site_dir / "feed.xml", self.site.feed)
         if self.config.offline:
             _search_index_script(site_dir)
-        if self.registry is not None:
-            self.registry.repo.close()
+        self.release()
 
 
 def _make_room(files: Files, path: str) -> None:

@@ -24,7 +24,8 @@ class ModelshelfConfig(Config):
     stages = c.ListOfItems(c.Type(str), default=[])  # display order; empty: .gto's, else alphabetical
     stage_colors = c.DictOfItems(c.Type(str), default={})
     git_url = c.Optional(c.Type(str))  # repo web URL or "{sha}" template for commit links
-    cache_dir = c.Type(str, default=".cache/modelshelf")  # plot cache, relative to mkdocs.yml
+    # plot cache, relative to mkdocs.yml; default: in the Git dir ($GIT_COMMON_DIR/modelshelf/cache)
+    cache_dir = c.Optional(c.Type(str))
     activity_entries = c.Type(int, default=100)
     feed_entries = c.Type(int, default=50)
     publish_artifacts = c.Type(bool, default=False)  # copy each version's bytes into the site (artifacts/)

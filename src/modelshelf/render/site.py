@@ -126,19 +126,12 @@ def _truncate(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
-def template_cache(cache_dir: Path) -> jinja2.BytecodeCache:
-    """Compiled templates kept between builds (Jinja checks each one against its source)."""
-    folder = Path(cache_dir) / "jinja"
-    folder.mkdir(parents=True, exist_ok=True)
-    return jinja2.FileSystemBytecodeCache(str(folder))
-
-
-def make_environment(template_dirs: list[str] | None = None,
-                     bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
-    """Templates from the theme dirs first (user overrides), then ours."""
+def make_environment(template_dirs: list[str] | None = None) -> jinja2.Environment:
+    """Templates from the theme dirs first (user overrides), then ours. No bytecode cache:
+    Jinja's loads compiled code from files, and a cache folder is not proof of who wrote it."""
     dirs = [*(template_dirs or []), str(TEMPLATES_DIR)]
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(dirs), bytecode_cache=bytecode_cache, autoescape=True, finalize=_finalize,
+        loader=jinja2.FileSystemLoader(dirs), autoescape=True, finalize=_finalize,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
     )
     env.filters.update(
@@ -293,7 +286,7 @@ def render_site(index: JSON, options: SiteOptions, *, plot_cache: Path, template
     reading the files of ``site.files`` that have a ``source``.
     """
     plot_cache = Path(plot_cache)
-    renderer = _Renderer(index, options, make_environment(template_dirs, template_cache(plot_cache)), plot_cache)
+    renderer = _Renderer(index, options, make_environment(template_dirs), plot_cache)
     site = SiteContent()
     site.pages.append(renderer.home())
     if options.stages_page:

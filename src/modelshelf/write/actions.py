@@ -14,6 +14,7 @@ have added to, instead of writing one, and return a ``DeleteResult``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import replace
 from typing import Literal, overload
@@ -125,36 +126,36 @@ def register(
         raise InvalidArgs(f"unknown bump '{bump}': use major, minor or patch")
     if version and bump:
         raise InvalidArgs("give either a version or a single bump option, not both")
-    registry = load_registry(repo)
-    commit = _resolve(registry, ref)
-    artifact = _artifact(registry, name)
-    found = artifact.find_version(commit=commit)
-    if found is not None:
-        if not force and found.is_registered and found.is_active:
-            raise CommitHasVersion(
-                f"'{name}' is already registered at commit {commit[:7]} with version '{found.version}'"
-            )
-        if not version:
-            version = found.version
-        elif found.version != version:
-            raise InvalidArgs(f"at commit {commit[:7]} you can only register {found.version} of '{name}'")
-    if version:
-        _check_version(version)
-        if artifact.find_version(version=version) is not found:
-            raise VersionExists(f"version '{version}' of '{name}' was registered already (tags keep it, even deregistered)")
-    else:
-        latest = artifact.latest(registered_only=True)
-        if latest is not None:
-            version = str(SemVer.parse(latest.version).bump(bump or "patch"))
-        elif bump:
-            raise InvalidArgs(f"can't bump: '{name}' has no registered version yet (give --version or no bump)")
+    with load_registry(repo) as registry:
+        commit = _resolve(registry, ref)
+        artifact = _artifact(registry, name)
+        found = artifact.find_version(commit=commit)
+        if found is not None:
+            if not force and found.is_registered and found.is_active:
+                raise CommitHasVersion(
+                    f"'{name}' is already registered at commit {commit[:7]} with version '{found.version}'"
+                )
+            if not version:
+                version = found.version
+            elif found.version != version:
+                raise InvalidArgs(f"at commit {commit[:7]} you can only register {found.version} of '{name}'")
+        if version:
+            _check_version(version)
+            if artifact.find_version(version=version) is not found:
+                raise VersionExists(f"version '{version}' of '{name}' was registered already (tags keep it, even deregistered)")
         else:
-            version = str(MINIMAL_VERSION)
-    return _write(
-        registry, Action.REGISTER, name, commit,
-        message or f"Registering artifact {name} version {version}",
-        counted=simple is False, push=push, remote=remote, version=version,
-    )
+            latest = artifact.latest(registered_only=True)
+            if latest is not None:
+                version = str(SemVer.parse(latest.version).bump(bump or "patch"))
+            elif bump:
+                raise InvalidArgs(f"can't bump: '{name}' has no registered version yet (give --version or no bump)")
+            else:
+                version = str(MINIMAL_VERSION)
+        return _write(
+            registry, Action.REGISTER, name, commit,
+            message or f"Registering artifact {name} version {version}",
+            counted=simple is False, push=push, remote=remote, version=version,
+        )
 
 
 def assign(
@@ -183,47 +184,48 @@ def assign(
         _check_version(new_version)
         if skip_registration:
             raise InvalidArgs("give either a version name to register or --skip-registration, not both")
-    registry = load_registry(repo)
-    _check_stage(registry.config, stage)
-    artifact = _artifact(registry, name)
-    registration: WriteResult | None = None
-    if version:
-        found = artifact.find_version(version=version)
-        if found is None:
-            raise NotFound(f"version '{version}' of '{name}' is not registered")
-        commit = found.commit
-    else:
-        assert ref is not None
-        commit = _resolve(registry, ref)
-        found = artifact.find_version(commit=commit)
-        if found is not None:
-            if new_version:
-                raise InvalidArgs(
-                    f"can't register '{new_version}': '{found.version}' of '{name}' is registered already at commit {commit[:7]}"
-                )
+    with contextlib.ExitStack() as stack:  # the registry is read again after registering: both are closed
+        registry = stack.enter_context(load_registry(repo))
+        _check_stage(registry.config, stage)
+        artifact = _artifact(registry, name)
+        registration: WriteResult | None = None
+        if version:
+            found = artifact.find_version(version=version)
+            if found is None:
+                raise NotFound(f"version '{version}' of '{name}' is not registered")
+            commit = found.commit
         else:
-            if not skip_registration:
-                registration = register(name, commit, version=new_version, simple=True, push=push, remote=remote, repo=repo)
-                registry = load_registry(repo)
-                artifact = _artifact(registry, name)
-            found = artifact.find_version(commit=commit, create=True)
-    assert found is not None
-    if not force and any(s.stage == stage for s in found.active_stages()):
-        raise StageAlreadyAssigned(
-            f"version '{found.version}' of '{name}' is already in stage '{stage}'; "
-            "use --force to create a new Git tag nevertheless"
-        )
-    try:
-        result = _write(
-            registry, Action.ASSIGN, name, commit,
-            message or f"Assigning stage {stage} to artifact {name} version {found.version}",
-            counted=simple is not True, push=push, remote=remote, version=found.version, stage=stage,
-        )
-    except PushFailed as exc:
-        if registration is None:
-            raise
-        raise PushFailed(f"{exc}; tag '{registration.tag}', registering {found.version} first, was pushed and stays") from None
-    return replace(result, registration=registration)
+            assert ref is not None
+            commit = _resolve(registry, ref)
+            found = artifact.find_version(commit=commit)
+            if found is not None:
+                if new_version:
+                    raise InvalidArgs(
+                        f"can't register '{new_version}': '{found.version}' of '{name}' is registered already at commit {commit[:7]}"
+                    )
+            else:
+                if not skip_registration:
+                    registration = register(name, commit, version=new_version, simple=True, push=push, remote=remote, repo=repo)
+                    registry = stack.enter_context(load_registry(repo))
+                    artifact = _artifact(registry, name)
+                found = artifact.find_version(commit=commit, create=True)
+        assert found is not None
+        if not force and any(s.stage == stage for s in found.active_stages()):
+            raise StageAlreadyAssigned(
+                f"version '{found.version}' of '{name}' is already in stage '{stage}'; "
+                "use --force to create a new Git tag nevertheless"
+            )
+        try:
+            result = _write(
+                registry, Action.ASSIGN, name, commit,
+                message or f"Assigning stage {stage} to artifact {name} version {found.version}",
+                counted=simple is not True, push=push, remote=remote, version=found.version, stage=stage,
+            )
+        except PushFailed as exc:
+            if registration is None:
+                raise
+            raise PushFailed(f"{exc}; tag '{registration.tag}', registering {found.version} first, was pushed and stays") from None
+        return replace(result, registration=registration)
 
 
 def _stage_holder(artifact: ArtifactState, stage: str) -> VersionState:
@@ -278,28 +280,28 @@ def unassign(
         _check_version(version)
     if version is not None and ref is not None:
         raise InvalidArgs("give a version or a ref, not both")
-    registry = load_registry(repo)
-    _check_stage(registry.config, stage)
-    artifact = _artifact(registry, name)
-    if version is None and ref is None:
-        found = _stage_holder(artifact, stage)
-    else:
-        commit = _resolve(registry, ref) if ref is not None else None
-        match = artifact.find_version(version=version, commit=commit)
-        if match is None:
-            where = f"version '{version}'" if version else f"commit {commit[:7] if commit else ''}"
-            raise NotFound(f"no registered {where} of '{name}'")
-        found = match
-    if not force and stage not in found.stages:
-        raise InvalidArgs(f"stage '{stage}' is not assigned to version '{found.version}' of '{name}'")
-    if delete:
-        events = [e for e in found.events(ascending=True) if e.stage == stage]
-        return _delete(registry, name, events, push, remote, version=found.version, stage=stage)
-    return _write(
-        registry, Action.UNASSIGN, name, found.commit,
-        message or f"Unassigning stage '{stage}' to artifact '{name}' version '{found.version}'",
-        counted=simple is not True, push=push, remote=remote, version=found.version, stage=stage,
-    )
+    with load_registry(repo) as registry:
+        _check_stage(registry.config, stage)
+        artifact = _artifact(registry, name)
+        if version is None and ref is None:
+            found = _stage_holder(artifact, stage)
+        else:
+            commit = _resolve(registry, ref) if ref is not None else None
+            match = artifact.find_version(version=version, commit=commit)
+            if match is None:
+                where = f"version '{version}'" if version else f"commit {commit[:7] if commit else ''}"
+                raise NotFound(f"no registered {where} of '{name}'")
+            found = match
+        if not force and stage not in found.stages:
+            raise InvalidArgs(f"stage '{stage}' is not assigned to version '{found.version}' of '{name}'")
+        if delete:
+            events = [e for e in found.events(ascending=True) if e.stage == stage]
+            return _delete(registry, name, events, push, remote, version=found.version, stage=stage)
+        return _write(
+            registry, Action.UNASSIGN, name, found.commit,
+            message or f"Unassigning stage '{stage}' to artifact '{name}' version '{found.version}'",
+            counted=simple is not True, push=push, remote=remote, version=found.version, stage=stage,
+        )
 
 
 # Overloads: the result type follows ``delete`` (a new tag, or the deleted ones).
@@ -342,26 +344,26 @@ def deregister(
     _one_of(version, ref)
     if version:
         _check_version(version)
-    registry = load_registry(repo)
-    commit = _resolve(registry, ref) if ref is not None else None
-    artifact = _artifact(registry, name)
-    found = artifact.find_version(version=version, commit=commit)
-    what = f"version '{version}'" if version else f"commit {commit[:7] if commit else ''}"
-    if found is None:
-        raise NotFound(f"no {what} of '{name}' in the registry")
-    if not force:
-        if not found.is_registered:
-            raise InvalidArgs(f"{what} of '{name}' (commit {found.commit[:7]}) is not registered")
-        if not found.is_active:
-            hint = " (use --force to delete its tags anyway)" if delete else ""
-            raise AlreadyDone(f"{what} of '{name}' (commit {found.commit[:7]}) was deregistered already{hint}")
-    if delete:
-        return _delete(registry, name, found.events(ascending=True), push, remote, version=found.version)
-    return _write(
-        registry, Action.DEREGISTER, name, found.commit,
-        message or f"Deregistering artifact {name} version {found.version}",
-        counted=simple is False, push=push, remote=remote, version=found.version,
-    )
+    with load_registry(repo) as registry:
+        commit = _resolve(registry, ref) if ref is not None else None
+        artifact = _artifact(registry, name)
+        found = artifact.find_version(version=version, commit=commit)
+        what = f"version '{version}'" if version else f"commit {commit[:7] if commit else ''}"
+        if found is None:
+            raise NotFound(f"no {what} of '{name}' in the registry")
+        if not force:
+            if not found.is_registered:
+                raise InvalidArgs(f"{what} of '{name}' (commit {found.commit[:7]}) is not registered")
+            if not found.is_active:
+                hint = " (use --force to delete its tags anyway)" if delete else ""
+                raise AlreadyDone(f"{what} of '{name}' (commit {found.commit[:7]}) was deregistered already{hint}")
+        if delete:
+            return _delete(registry, name, found.events(ascending=True), push, remote, version=found.version)
+        return _write(
+            registry, Action.DEREGISTER, name, found.commit,
+            message or f"Deregistering artifact {name} version {found.version}",
+            counted=simple is False, push=push, remote=remote, version=found.version,
+        )
 
 
 # Overloads: the result type follows ``delete`` (a new tag, or the deleted ones).
@@ -400,31 +402,31 @@ def deprecate(
     ``delete``: delete the tags of all the model's events instead (``ref`` is unused);
     a deprecated model needs ``force``, as in GTO."""
     check_name(name)
-    registry = load_registry(repo)
-    artifact = registry.state.artifacts.get(name)
-    if force:
-        if simple:
-            raise InvalidArgs("--force writes a counted tag: it can't be combined with --simple true")
-        counted = True
-    else:
-        counted = simple is False
-        if artifact is None:
-            raise NotFound(f"cannot find model '{name}' in the registry")
-        if not artifact.is_active:
-            hint = "delete its tags anyway" if delete else "tag it again"
-            raise AlreadyDone(f"model '{name}' was deprecated already (use --force to {hint})")
-    if delete:
-        if artifact is None:
-            raise NotFound(f"cannot find model '{name}' in the registry")
-        return _delete(registry, name, artifact.events(ascending=True), push, remote)
-    if ref is not None:
-        commit = _resolve(registry, ref)
-    elif artifact is not None and artifact.events():
-        commit = artifact.events()[0].commit
-    else:
-        commit = _resolve(registry, "HEAD")
-    return _write(
-        registry, Action.DEPRECATE, name, commit,
-        message or f"Deprecating artifact '{name}'",
-        counted=counted, push=push, remote=remote,
-    )
+    with load_registry(repo) as registry:
+        artifact = registry.state.artifacts.get(name)
+        if force:
+            if simple:
+                raise InvalidArgs("--force writes a counted tag: it can't be combined with --simple true")
+            counted = True
+        else:
+            counted = simple is False
+            if artifact is None:
+                raise NotFound(f"cannot find model '{name}' in the registry")
+            if not artifact.is_active:
+                hint = "delete its tags anyway" if delete else "tag it again"
+                raise AlreadyDone(f"model '{name}' was deprecated already (use --force to {hint})")
+        if delete:
+            if artifact is None:
+                raise NotFound(f"cannot find model '{name}' in the registry")
+            return _delete(registry, name, artifact.events(ascending=True), push, remote)
+        if ref is not None:
+            commit = _resolve(registry, ref)
+        elif artifact is not None and artifact.events():
+            commit = artifact.events()[0].commit
+        else:
+            commit = _resolve(registry, "HEAD")
+        return _write(
+            registry, Action.DEPRECATE, name, commit,
+            message or f"Deprecating artifact '{name}'",
+            counted=counted, push=push, remote=remote,
+        )
