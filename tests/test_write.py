@@ -14,6 +14,7 @@ from modelshelf.core.grammar import InvalidName
 
 from .gitutil import GitBuilder, ms, run_cli
 
+
 def tag_objects(repo: GitBuilder) -> dict[str, str]:
     """Every tag's raw object (tagger, date, message bytes): what must be identical."""
     names = repo.git("tag", "--list").split("\n")
