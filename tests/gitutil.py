@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -37,6 +38,18 @@ from gto.cli import app
 sys.argv[0] = "gto"
 app()
 """
+
+
+GTO_RUNS = [0]  # gto runs in this process: conftest fails a test that runs gto without the gto marker
+
+
+def run_gto(cwd: Path, *args: str, env: dict[str, str] | None = None, check: bool = False) -> subprocess.CompletedProcess:
+    """The real GTO CLI in ``cwd`` (tagger time pinned when ``env`` carries MODELSHELF_TEST_TAG_TIME)."""
+    GTO_RUNS[0] += 1
+    result = subprocess.run([sys.executable, "-c", GTO_SHIM, *args], cwd=cwd, env=env, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(f"gto {' '.join(args)} failed: {result.stdout}{result.stderr}")
+    return result
 
 
 @dataclass
@@ -104,10 +117,7 @@ class GitBuilder:
 
     def gto(self, *args: str, check: bool = True) -> str:
         """Run the real GTO CLI here, with the tagger time pinned to the next second."""
-        result = subprocess.run(
-            [sys.executable, "-c", GTO_SHIM, *args],
-            cwd=self.path, env=self._env(), capture_output=True, text=True,
-        )
+        result = run_gto(self.path, *args, env=self._env())
         if check and result.returncode != 0:
             raise AssertionError(f"gto {' '.join(args)} failed: {result.stdout}{result.stderr}")
         return result.stdout
@@ -123,3 +133,23 @@ def run_cli(*args: str, cwd: Path | None = None, check: bool = False, env: dict 
         cwd=cwd, capture_output=True, text=True, check=check,
         env={**os.environ, **(env or {})},
     )
+
+
+def git_bytes(repo: GitBuilder, commit: str, path: str) -> bytes:
+    """The bytes Git holds for ``path`` at ``commit``."""
+    return subprocess.run(["git", "show", f"{commit}:{path}"], cwd=repo.path, capture_output=True, check=True).stdout
+
+
+def ms(repo: GitBuilder, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the real ``modelshelf`` CLI in ``repo`` with the next pinned second (like ``GitBuilder.gto``)."""
+    result = subprocess.run([sys.executable, "-m", "modelshelf", *args], cwd=repo.path, env=repo._env(),
+                            capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(f"modelshelf {' '.join(args)} failed: {result.stdout}{result.stderr}")
+    return result
+
+
+def assert_no_warnings(result: subprocess.CompletedProcess) -> None:
+    """A build that succeeded without a MkDocs WARNING or ERROR line."""
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not re.search(r"^(WARNING|ERROR)\s+-", result.stderr, re.M), result.stderr

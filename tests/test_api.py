@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+
+import pytest
 
 import modelshelf
 
@@ -11,8 +14,31 @@ from .gitutil import GitBuilder
 
 
 def test_every_public_name_imports() -> None:
-    for name in modelshelf.__all__:
-        assert callable(getattr(modelshelf, name)) or name == "__version__"
+    """Each advertised name, imported alone in a fresh interpreter, is a documented function of the
+    package or one of the download errors (all catchable as ``DownloadError``)."""
+    code = (
+        "import importlib, inspect, json, sys\n"
+        "name = sys.argv[1]\n"
+        "value = getattr(importlib.import_module('modelshelf'), name)\n"
+        "kind = 'error' if inspect.isclass(value) and issubclass(value, Exception) else "
+        "'function' if inspect.isfunction(value) else type(value).__name__\n"
+        "print(json.dumps([kind, getattr(value, '__module__', ''), bool(inspect.getdoc(value)),"
+        " [c.__name__ for c in getattr(value, '__mro__', ())]]))"
+    )
+    names = [name for name in modelshelf.__all__ if name != "__version__"]
+    assert len(names) >= 10 and len(set(names)) == len(names)
+    for name in names:
+        out = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True)
+        assert out.returncode == 0, (name, out.stderr)
+        kind, module, documented, mro = json.loads(out.stdout)
+        assert module.startswith("modelshelf.") and documented, (name, module)
+        if kind == "error":
+            assert "DownloadError" in mro, (name, mro)
+        else:
+            assert kind == "function", (name, kind)
+    assert isinstance(modelshelf.__version__, str) and modelshelf.__version__.count(".") == 2
+    with pytest.raises(AttributeError):
+        getattr(modelshelf, "no_such_name")
 
 
 def test_importing_the_package_is_cheap() -> None:

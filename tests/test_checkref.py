@@ -9,8 +9,9 @@ import pytest
 
 from modelshelf.checkref import check_ref, github_output_lines
 
-from .gitutil import GitBuilder
-from .test_write import ms
+from .gitutil import GitBuilder, ms
+
+pytestmark = pytest.mark.gto  # events_repo is written with the real gto CLI
 
 DVC_YAML = """\
 artifacts:

@@ -12,8 +12,7 @@ import yaml
 from modelshelf.declare import DeclareError, add_artifact, log_model, read_declaration
 from modelshelf.git import GitRepo
 
-from .gitutil import GitBuilder
-from .test_write import ms
+from .gitutil import GitBuilder, ms
 
 COMMENTED = """\
 # Pipeline for the churn project

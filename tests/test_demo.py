@@ -15,9 +15,8 @@ import yaml
 from modelshelf.core.grammar import Action, parse_tag_name
 from modelshelf.demo import DemoError, create_demo_repo
 
-from .gitutil import run_cli
+from .gitutil import run_cli, run_gto
 
-GTO = [sys.executable, "-c", "from gto.cli import app; app()"]
 
 
 def git(repo: Path, *args: str) -> str:
@@ -63,8 +62,7 @@ def test_accepts_an_existing_empty_folder(tmp_path: Path) -> None:
 
 @pytest.mark.gto
 def test_gto_reads_the_expected_registry(demo: Path) -> None:
-    shown = json.loads(subprocess.run(GTO + ["show", "--json"], cwd=demo, check=True,
-                                      capture_output=True, text=True).stdout)
+    shown = json.loads(run_gto(demo, "show", "--json", check=True).stdout)
     assert shown == {
         "churn-classifier": {
             "version": "v1.2.0",
@@ -96,17 +94,16 @@ def test_gto_reads_the_expected_registry(demo: Path) -> None:
 @pytest.mark.gto
 def test_gto_sees_versions_deregistration_and_deprecation(demo: Path) -> None:
     def versions(name: str) -> list[dict]:
-        out = subprocess.run(GTO + ["show", name, "--json"], cwd=demo, check=True, capture_output=True, text=True)
+        out = run_gto(demo, "show", name, "--json", check=True)
         return json.loads(out.stdout)
 
     churn = {v["version"] for v in versions("churn-classifier")}
     assert churn == {"v0.1.0", "v0.2.0", "v1.0.0", "v1.2.0"}  # v1.1.0 was deregistered
     assert versions("fraud-scorer") == []  # deprecated: hidden unless asked for
-    with_deprecated = json.loads(subprocess.run(GTO + ["show", "--json", "-d"], cwd=demo, check=True,
-                                                capture_output=True, text=True).stdout)
+    with_deprecated = json.loads(run_gto(demo, "show", "--json", "-d", check=True).stdout)
     assert with_deprecated["fraud-scorer"]["active"] is False
     assert with_deprecated["fraud-scorer"]["version"] == "v0.2.0"
-    history = subprocess.run(GTO + ["history", "--json"], cwd=demo, check=True, capture_output=True, text=True)
+    history = run_gto(demo, "history", "--json", check=True)
     events = json.loads(history.stdout)
     registered = {(e["artifact"], e["version"]) for e in events if e["event"] == "registration"}
     assert len(registered) >= 15
@@ -202,7 +199,7 @@ def test_committed_model_files_are_small_and_differ_per_version(demo: Path) -> N
 @pytest.mark.gto
 def test_modelshelf_show_matches_gto_on_the_demo(demo: Path) -> None:
     ours = run_cli("show", "--json", "--repo", str(demo), check=True)
-    theirs = subprocess.run(GTO + ["show", "--json"], cwd=demo, check=True, capture_output=True, text=True)
+    theirs = run_gto(demo, "show", "--json", check=True)
     assert json.loads(ours.stdout) == json.loads(theirs.stdout)
 
 
@@ -221,15 +218,13 @@ def test_bench_generator_writes_a_registry_gto_reads(tmp_path: Path) -> None:
     again = generate.generate(tmp_path / "b", models=2, versions=16)
     assert (stats.commits, stats.tags) == (again.commits, again.tags) == (33, 2 * 35)  # per model: 16 reg, 8 dev, 6 staging, 2 prod, rollback, unassign, dereg
     assert git(tmp_path / "a", "rev-parse", "HEAD") == git(tmp_path / "b", "rev-parse", "HEAD")
-    shown = json.loads(subprocess.run(GTO + ["show", "--json"], cwd=tmp_path / "a", check=True,
-                                      capture_output=True, text=True).stdout)
+    shown = json.loads(run_gto(tmp_path / "a", "show", "--json", check=True).stdout)
     assert shown["m001:ranker-001"] == {
         "version": "v1.3.0",
         "stage": {"dev": "v1.2.4", "prod": "v1.1.2", "staging": "v1.3.0"},  # prod rolled back to j=7
         "registered": True,
         "active": True,
     }
-    versions = json.loads(subprocess.run(GTO + ["show", "m000:churn-000", "--json"], cwd=tmp_path / "a",
-                                         check=True, capture_output=True, text=True).stdout)
+    versions = json.loads(run_gto(tmp_path / "a", "show", "m000:churn-000", "--json", check=True).stdout)
     assert "v1.1.0" not in {v["version"] for v in versions}  # deregistered
     assert yaml.safe_load((tmp_path / "a" / "m000" / "dvc.yaml").read_text())["artifacts"]["churn-000"]["path"] == "model.bin"

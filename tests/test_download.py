@@ -3,112 +3,23 @@ corrupted bytes give an error and no file. A real http.server on 127.0.0.1 serve
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import json
 import re
 import shlex
-import shutil
 import subprocess
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
 
 import modelshelf.fetch as dl
-from modelshelf.fetch import publish_artifacts
 from modelshelf.index import build_index, dumps, load_schema
 from modelshelf.registry import load_registry
 
-from .gitutil import GitBuilder, run_cli
-
-DVC_YAML = """\
-artifacts:
-  churn:
-    path: models/churn.pkl
-    type: model
-  encoder:
-    path: models/encoder
-    type: model
-"""
-
-V1, V2, V3 = b"\x00churn-v1\r\n\xff", b"\x00churn-v2" * 1000, b"\x00churn-v3-deregistered"
-ENCODER = {"models/encoder/weights.bin": b"\x01\x02\x03", "models/encoder/sub/vocab.txt": b"a\nb\n"}
-
-
-def build_churn(repo: GitBuilder) -> dict[str, str]:
-    """churn: v1.0.0 (prod), v1.1.0 (dev), v1.2.0 assigned prod and staging, then deregistered."""
-    shas = {}
-    shas["v1.0.0"] = repo.commit("v1", {"dvc.yaml": DVC_YAML, "models/churn.pkl": V1, **ENCODER})
-    repo.tag("churn@v1.0.0")
-    repo.tag("encoder@v0.1.0")
-    repo.tag("churn#prod#1")
-    shas["v1.1.0"] = repo.commit("v2", {"models/churn.pkl": V2})
-    repo.tag("churn@v1.1.0")
-    repo.tag("churn#dev#2")
-    shas["v1.2.0"] = repo.commit("v3", {"models/churn.pkl": V3})
-    repo.tag("churn@v1.2.0")
-    repo.tag("churn#prod#3")
-    repo.tag("churn#staging#4")
-    repo.tag("churn@v1.2.0!")
-    return shas
-
-
-def write_site(repo_path: Path, site: Path) -> dict:
-    """What `modelshelf build --publish-artifacts` puts under api/ and artifacts/."""
-    registry = load_registry(repo_path)
-    data = build_index(registry).data
-    problems: list[str] = []
-    publish_artifacts(registry, data, site, problems=problems)
-    assert problems == []
-    (site / "api" / "models").mkdir(parents=True, exist_ok=True)
-    (site / "api" / "registry.json").write_text(dumps(data))
-    for model in data["models"]:
-        (site / "api" / "models" / f"{model['name']}.json").write_text(dumps(model))
-    return data
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def start_loopback(handler: Any, servers: list[http.server.ThreadingHTTPServer]) -> str:
-    """Base URL of a real HTTP server on loopback (ephemeral port); ``stop_all(servers)`` ends it."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    servers.append(server)
-    return f"http://127.0.0.1:{server.server_address[1]}/"
-
-
-def stop_all(servers: list[http.server.ThreadingHTTPServer]) -> None:
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture
-def serve() -> Iterator:
-    """serve(folder) -> base URL of a real HTTP server on loopback serving that folder."""
-    servers: list[http.server.ThreadingHTTPServer] = []
-    yield lambda folder: start_loopback(functools.partial(_QuietHandler, directory=str(folder)), servers)
-    stop_all(servers)
-
-
-@pytest.fixture
-def site(repo: GitBuilder, tmp_path: Path, serve) -> tuple[str, Path, dict[str, str], dict]:
-    shas = build_churn(repo)
-    folder = tmp_path / "site"
-    data = write_site(repo.path, folder)
-    return serve(folder) + "api/registry.json", folder, shas, data
-
-
-def git_bytes(repo: GitBuilder, commit: str, path: str) -> bytes:
-    return subprocess.run(["git", "show", f"{commit}:{path}"], cwd=repo.path, capture_output=True, check=True).stdout
+from .churn import DVC_YAML, ENCODER, V1, V2, build_churn
+from .conftest import require_tool
+from .gitutil import GitBuilder, git_bytes, run_cli
 
 
 @pytest.mark.parametrize(
@@ -117,9 +28,9 @@ def git_bytes(repo: GitBuilder, commit: str, path: str) -> bytes:
      ("churn#dev", "v1.1.0"), ("churn#prod", "v1.0.0")],
 )
 def test_cli_download_over_http_gives_the_exact_bytes_at_the_versions_commit(
-    site, repo: GitBuilder, tmp_path: Path, spec: str, version: str
+    churn_site, repo: GitBuilder, tmp_path: Path, spec: str, version: str
 ) -> None:
-    url, _folder, shas, _data = site
+    url, _folder, shas, _data = churn_site
     out = tmp_path / "out"
     result = run_cli("download", spec, "--index", url, "-o", str(out))
     assert result.returncode == 0, result.stderr
@@ -128,8 +39,8 @@ def test_cli_download_over_http_gives_the_exact_bytes_at_the_versions_commit(
     assert sorted(p.name for p in out.iterdir()) == ["churn.pkl"]  # no temporary files left behind
 
 
-def test_published_index_validates_and_points_into_the_site(site) -> None:
-    _url, folder, shas, data = site
+def test_published_index_validates_and_points_into_the_site(churn_site) -> None:
+    _url, folder, shas, data = churn_site
     jsonschema.validate(data, load_schema())
     churn = next(m for m in data["models"] if m["name"] == "churn")
     for version in churn["versions"]:
@@ -139,8 +50,8 @@ def test_published_index_validates_and_points_into_the_site(site) -> None:
         assert storage["download_url"] == f"artifacts/sha256/{storage['sha256'][:2]}/{storage['sha256'][2:]}"
 
 
-def test_python_api_resolves_and_downloads_a_folder_model_over_http(site, repo: GitBuilder, tmp_path: Path) -> None:
-    url, _folder, shas, _data = site
+def test_python_api_resolves_and_downloads_a_folder_model_over_http(churn_site, repo: GitBuilder, tmp_path: Path) -> None:
+    url, _folder, shas, _data = churn_site
     resolution = dl.resolve("encoder@v0.1.0", index=url)
     assert (resolution.version.version, resolution.version.commit) == ("v0.1.0", shas["v1.0.0"])
     assert resolution.storage.is_dir and resolution.url and resolution.url.endswith(".dir")
@@ -150,14 +61,14 @@ def test_python_api_resolves_and_downloads_a_folder_model_over_http(site, repo: 
     assert written == {k.removeprefix("models/encoder/"): v for k, v in ENCODER.items()}
 
 
-def test_per_model_file_works_as_the_index_too(site, tmp_path: Path) -> None:
-    url, *_ = site
+def test_per_model_file_works_as_the_index_too(churn_site, tmp_path: Path) -> None:
+    url, *_ = churn_site
     path = dl.download("churn#prod", tmp_path, index=url.replace("registry.json", "models/churn.json"))
     assert path.read_bytes() == V1
 
 
-def test_corrupted_file_on_the_server_fails_and_leaves_nothing(site, tmp_path: Path) -> None:
-    url, folder, _shas, data = site
+def test_corrupted_file_on_the_server_fails_and_leaves_nothing(churn_site, tmp_path: Path) -> None:
+    url, folder, _shas, data = churn_site
     churn = next(m for m in data["models"] if m["name"] == "churn")
     latest = next(v for v in churn["versions"] if v["version"] == churn["latest"])
     (folder / latest["storage"]["download_url"]).write_bytes(b"tampered")
@@ -168,8 +79,8 @@ def test_corrupted_file_on_the_server_fails_and_leaves_nothing(site, tmp_path: P
     assert not out.exists()  # not even the folder the download created
 
 
-def test_corrupted_file_in_a_folder_model_fails_and_keeps_the_previous_copy(site, tmp_path: Path) -> None:
-    url, folder, _shas, _data = site
+def test_corrupted_file_in_a_folder_model_fails_and_keeps_the_previous_copy(churn_site, tmp_path: Path) -> None:
+    url, folder, _shas, _data = churn_site
     out = tmp_path / "out"
     dl.download("encoder", out, index=url)
     before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -181,8 +92,8 @@ def test_corrupted_file_in_a_folder_model_fails_and_keeps_the_previous_copy(site
     assert after == before
 
 
-def test_existing_destination_needs_force(site, tmp_path: Path) -> None:
-    url, *_ = site
+def test_existing_destination_needs_force(churn_site, tmp_path: Path) -> None:
+    url, *_ = churn_site
     (tmp_path / "churn.pkl").write_bytes(b"old")
     result = run_cli("download", "churn#dev", "--index", url, "-o", str(tmp_path))
     assert result.returncode == 2 and "already exists" in result.stderr
@@ -191,8 +102,8 @@ def test_existing_destination_needs_force(site, tmp_path: Path) -> None:
     assert (tmp_path / "churn.pkl").read_bytes() == V2
 
 
-def test_resolve_prints_the_record_as_json(site) -> None:
-    url, _folder, shas, _data = site
+def test_resolve_prints_the_record_as_json(churn_site) -> None:
+    url, _folder, shas, _data = churn_site
     result = run_cli("resolve", "churn#prod", "--index", url)
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)
@@ -237,9 +148,9 @@ def run_readme_snippet(site_root: str, cwd: Path, **values: str) -> subprocess.C
     return subprocess.run(["sh", "-c", f"{first}\n{rest}"], cwd=cwd, capture_output=True, text=True)
 
 
-@pytest.mark.skipif(not all(shutil.which(t) for t in ("sh", "curl", "jq", "sha256sum")), reason="needs curl, jq")
-def test_readme_curl_and_jq_script_needs_no_python_and_fails_loudly(site, tmp_path: Path, serve) -> None:
-    url, folder, shas, data = site
+def test_readme_curl_and_jq_script_needs_no_python_and_fails_loudly(churn_site, tmp_path: Path, serve) -> None:
+    require_tool("sh", "curl", "jq", "sha256sum")
+    url, folder, shas, data = churn_site
     root = url.removesuffix("api/registry.json").rstrip("/")
     got = run_readme_snippet(root, tmp_path, NAME="churn", STAGE="prod", OUT="prod.pkl")
     assert got.returncode == 0, got.stderr

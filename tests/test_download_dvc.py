@@ -1,23 +1,31 @@
 """DVC-tracked models: bytes by md5 from the local cache or a remote folder in DVC's
 layouts (DVC 3 ``files/md5/xx/rest``, DVC 2 ``xx/rest``), folders through ``.dir``
-manifests; plus external URLs. Hashes here are computed as DVC computes them."""
+manifests; plus external URLs. Real dvc (a test dependency) makes the repo, its hashes, cache
+and remote: the expected values are what dvc wrote, never a re-implementation of its hashing."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 import modelshelf.fetch as dl
 from modelshelf.fetch import publish_artifacts
 from modelshelf.index import build_index, dumps
 from modelshelf.registry import load_registry
 
+from .conftest import require_tool
 from .gitutil import GitBuilder, run_cli
-from .test_download import serve  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.dvc
 
 CLF = b"\x80\x04clf-weights\x00" * 50
 TOK = {"vocab.txt": b"hello\nworld\n", "nested/merges.bin": b"\x00\x01merges"}
@@ -42,13 +50,6 @@ def md5(data: bytes) -> str:
     return hashlib.md5(data).hexdigest()
 
 
-def dir_manifest(files: dict[str, bytes]) -> tuple[bytes, str]:
-    """DVC's folder object: json.dumps(entries sorted by relpath, sort_keys=True); md5 + '.dir'."""
-    entries = sorted(({"md5": md5(data), "relpath": rel} for rel, data in files.items()), key=lambda e: e["relpath"])
-    raw = json.dumps(entries, sort_keys=True).encode("utf-8")
-    return raw, md5(raw) + ".dir"
-
-
 def put(store: Path, digest: str, data: bytes, dvc3: bool = True) -> Path:
     target = store / ("files/md5" if dvc3 else "") / digest[:2] / digest[2:]
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -57,6 +58,7 @@ def put(store: Path, digest: str, data: bytes, dvc3: bool = True) -> Path:
 
 
 def lock(tok_md5: str, files: dict[str, bytes]) -> str:
+    """A hand-written dvc.lock, for manifests real dvc would never write (hostile paths)."""
     return (
         "schema: '2.0'\nstages:\n  train:\n    cmd: python train.py\n    outs:\n"
         f"    - path: models/tok\n      hash: md5\n      md5: {tok_md5}\n"
@@ -64,27 +66,74 @@ def lock(tok_md5: str, files: dict[str, bytes]) -> str:
     )
 
 
-def clf_dvc(digest: str, size: int) -> str:
-    return f"outs:\n- md5: {digest}\n  size: {size}\n  hash: md5\n  path: clf.pkl\n"
+def dvc(cwd: Path, *args: str) -> str:
+    """The real dvc CLI: the oracle for hashes, ``.dir`` manifests, cache and remote layouts."""
+    require_tool("dvc")
+    env = {**os.environ, "DVC_NO_ANALYTICS": "1", "DVC_SITE_CACHE_DIR": str(cwd.parent / "dvc-site-cache")}
+    result = subprocess.run(["dvc", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, f"dvc {' '.join(args)} failed: {result.stdout}{result.stderr}"
+    return result.stdout
 
 
-@pytest.fixture
-def dvc_repo(repo: GitBuilder, tmp_path: Path) -> tuple[GitBuilder, Path]:
-    """clf (a .dvc file, DVC 3 layout) and tok (a dvc.lock folder, DVC 2 layout) in a remote folder."""
-    remote = tmp_path / "remote"
-    raw, tok_md5 = dir_manifest(TOK)
-    put(remote, md5(CLF), CLF)
-    put(remote, tok_md5, raw, dvc3=False)
-    for data in TOK.values():
-        put(remote, md5(data), data, dvc3=False)
-    repo.commit("dvc models", {
-        "dvc.yaml": DVC_YAML, "dvc.lock": lock(tok_md5, TOK), "models/clf.pkl.dvc": clf_dvc(md5(CLF), len(CLF)),
-        ".dvc/config": CONFIG, ".gitignore": "/models/clf.pkl\n/models/tok\n/.dvc/cache\n/.dvc/config.local\n",
-    })
+MAKE_TOK = "import pathlib, sys\nfor rel, data in {files!r}.items():\n" \
+           "    path = pathlib.Path('models/tok') / rel\n    path.parent.mkdir(parents=True, exist_ok=True)\n" \
+           "    path.write_bytes(data)\n"
+
+
+@dataclass(frozen=True)
+class DvcProject:
+    """What real dvc recorded: clf's md5 (its .dvc file), tok's ``.dir`` md5 (dvc.lock) and manifest."""
+
+    clf_md5: str
+    tok_md5: str
+    tok_objects: dict[str, str]  # relpath -> md5, from the manifest dvc pushed
+
+
+@pytest.fixture(scope="module")
+def dvc_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DvcProject]:
+    """Made once with real dvc: ``dvc add`` (clf, a .dvc file) and a ``dvc repro`` stage (tok, a folder
+    in dvc.lock), ``dvc push`` to a local remote (DVC 3 layout). Then, as a fresh clone sees it: no
+    workspace copies, no cache (kept aside as ``cache-dvc-made``); tok's objects moved into DVC 2's
+    layout (``xx/rest`` at the remote's root, where DVC 2 pushed them)."""
+    base = tmp_path_factory.mktemp("dvc-template")
+    repo = GitBuilder(base / "repo")
+    dvc(repo.path, "init", "-q")
+    dvc(repo.path, "remote", "add", "-d", "storage", "../remote")
+    repo.write("models/clf.pkl", CLF)
+    dvc(repo.path, "add", "-q", "models/clf.pkl")
+    repo.write("make_tok.py", MAKE_TOK.format(files=TOK))
+    dvc(repo.path, "stage", "add", "-q", "-n", "train", "-d", "make_tok.py", "-o", "models/tok", f"{sys.executable} make_tok.py")
+    dvc(repo.path, "repro", "-q")
+    dvc(repo.path, "push", "-q")
+    with (repo.path / "dvc.yaml").open("a") as dvc_yaml:
+        dvc_yaml.write(DVC_YAML)
+    repo.commit("dvc models")
     repo.tag("clf@v1.0.0")
     repo.tag("tok@v1.0.0")
     repo.tag("clf#prod#1")
-    return repo, remote
+    clf_md5 = yaml.safe_load((repo.path / "models/clf.pkl.dvc").read_text())["outs"][0]["md5"]
+    tok_md5 = yaml.safe_load((repo.path / "dvc.lock").read_text())["stages"]["train"]["outs"][0]["md5"]
+    remote = base / "remote"
+    manifest = json.loads((remote / "files/md5" / tok_md5[:2] / tok_md5[2:]).read_bytes())
+    objects = {entry["relpath"]: entry["md5"] for entry in manifest}
+    assert set(objects) == set(TOK) and tok_md5.endswith(".dir") and clf_md5 == md5(CLF)
+    for digest in (tok_md5, *objects.values()):
+        dvc3 = remote / "files/md5" / digest[:2] / digest[2:]
+        (remote / digest[:2]).mkdir(exist_ok=True)
+        dvc3.rename(remote / digest[:2] / digest[2:])
+    shutil.rmtree(repo.path / "models/tok")
+    (repo.path / "models/clf.pkl").unlink()
+    (repo.path / ".dvc/cache").rename(base / "cache-dvc-made")
+    return base, DvcProject(clf_md5, tok_md5, objects)
+
+
+@pytest.fixture
+def dvc_repo(dvc_template: tuple[Path, DvcProject], tmp_path: Path) -> tuple[GitBuilder, Path]:
+    """A copy of the template for one test: (the repo, its remote folder)."""
+    base, _ = dvc_template
+    shutil.copytree(base / "repo", tmp_path / "repo", symlinks=True)
+    shutil.copytree(base / "remote", tmp_path / "remote", symlinks=True)
+    return GitBuilder(tmp_path / "repo"), tmp_path / "remote"
 
 
 def test_dvc_file_from_a_remote_folder_in_dvc3_layout(dvc_repo, tmp_path: Path) -> None:
@@ -102,7 +151,7 @@ def test_dvc_folder_through_its_dir_manifest_in_dvc2_layout(dvc_repo, tmp_path: 
     assert {p.relative_to(path).as_posix(): p.read_bytes() for p in path.rglob("*") if p.is_file()} == TOK
 
 
-def test_local_cache_is_used_first_and_config_local_overrides_the_remote(dvc_repo, tmp_path: Path) -> None:
+def test_local_cache_is_used_first_and_config_local_overrides_the_remote(dvc_repo, dvc_template, tmp_path: Path) -> None:
     repo, remote = dvc_repo
     other = tmp_path / "other-remote"
     for path in sorted(remote.rglob("*")):
@@ -113,7 +162,10 @@ def test_local_cache_is_used_first_and_config_local_overrides_the_remote(dvc_rep
     # The shared remote is gone; the object is in the cache (clf) or in the config.local remote (tok).
     for path in sorted(remote.rglob("*"), reverse=True):
         path.unlink() if path.is_file() else path.rmdir()
-    put(repo.path / ".dvc" / "cache", md5(CLF), CLF)
+    shutil.copytree(dvc_template[0] / "cache-dvc-made", repo.path / ".dvc" / "cache")  # as `dvc add`/`repro` left it
+    for path in sorted((repo.path / ".dvc" / "cache").rglob("*")):
+        if path.is_file() and path.read_bytes() != CLF:
+            path.unlink()  # only clf stays cached: tok must come from the config.local remote
     (repo.path / ".dvc" / "config.local").write_text(f"['remote \"storage\"']\n    url = {other}\n")
     assert dl.download("clf", tmp_path / "a", repo=repo.path).read_bytes() == CLF
     assert (dl.download("tok", tmp_path / "b", repo=repo.path) / "vocab.txt").read_bytes() == TOK["vocab.txt"]
@@ -141,7 +193,8 @@ def test_missing_object_names_where_it_looked(dvc_repo, tmp_path: Path) -> None:
 def test_manifest_paths_escaping_the_output_folder_are_refused(repo: GitBuilder, tmp_path: Path) -> None:
     remote = tmp_path / "remote"
     evil = {"../escaped.txt": b"gotcha"}
-    raw, tok_md5 = dir_manifest(evil)
+    raw = json.dumps([{"md5": md5(b"gotcha"), "relpath": "../escaped.txt"}]).encode()  # no dvc writes this
+    tok_md5 = md5(raw) + ".dir"
     put(remote, tok_md5, raw)
     put(remote, md5(b"gotcha"), b"gotcha")
     repo.commit("evil", {"dvc.yaml": DVC_YAML, "dvc.lock": lock(tok_md5, evil), ".dvc/config": CONFIG})
@@ -162,7 +215,7 @@ def test_dvc2_text_file_hashed_after_crlf_to_lf_verifies(repo: GitBuilder, tmp_p
     assert dl.download("clf", tmp_path / "out", repo=repo.path).read_bytes() == data
 
 
-def test_published_dvc_models_download_over_http(dvc_repo, tmp_path: Path, serve) -> None:  # noqa: F811
+def test_published_dvc_models_download_over_http(dvc_repo, dvc_template, tmp_path: Path, serve) -> None:
     repo, _remote = dvc_repo
     registry = load_registry(repo.path)
     data = build_index(registry).data
@@ -177,7 +230,7 @@ def test_published_dvc_models_download_over_http(dvc_repo, tmp_path: Path, serve
     tok = dl.download("tok", tmp_path / "b", index=url)
     assert {p.relative_to(tok).as_posix(): p.read_bytes() for p in tok.rglob("*") if p.is_file()} == TOK
     record = dl.resolve("tok", index=url)
-    assert record.storage.md5 == dir_manifest(TOK)[1] and record.storage.sha256 is not None
+    assert record.storage.md5 == dvc_template[1].tok_md5 and record.storage.sha256 is not None
 
 
 def test_publish_reports_a_version_whose_bytes_are_unavailable(dvc_repo, tmp_path: Path) -> None:
@@ -194,7 +247,7 @@ def test_publish_reports_a_version_whose_bytes_are_unavailable(dvc_repo, tmp_pat
     assert tok["versions"][0]["storage"]["download_url"].endswith(".dir")
 
 
-def test_external_http_url_is_fetched_directly(repo: GitBuilder, tmp_path: Path, serve) -> None:  # noqa: F811
+def test_external_http_url_is_fetched_directly(repo: GitBuilder, tmp_path: Path, serve) -> None:
     (tmp_path / "files").mkdir()
     (tmp_path / "files" / "ext.onnx").write_bytes(b"onnx-bytes")
     base = serve(tmp_path / "files")

@@ -19,10 +19,9 @@ from modelshelf.fetch.fetch import fetch_item
 from modelshelf.fetch.plan import FileItem
 from modelshelf.fetch.verify import Digest
 
+from .churn import ENCODER, V1, build_churn
+from .conftest import require_path, start_loopback, stop_all
 from .gitutil import GitBuilder, run_cli
-from .test_download import ENCODER, V1, build_churn, serve, site, start_loopback, stop_all  # noqa: F401 (fixtures)
-
-HAS_PROC = Path("/proc/self").is_dir()
 
 
 def one_error_line(stderr: str) -> str:
@@ -51,16 +50,16 @@ def test_output_folder_under_a_file_is_one_line_exit_2(repo: GitBuilder, tmp_pat
 @pytest.mark.parametrize("output, reason", [("/dev/null/x/", "Not a directory"),
                                             ("/proc/nope/", "No such file or directory")])
 def test_system_paths_that_cannot_hold_a_folder(repo: GitBuilder, output: str, reason: str) -> None:
-    if not (HAS_PROC and Path("/dev/null").exists()):
-        pytest.skip("needs Linux /proc and /dev/null")
+    require_path("/proc/self", "needs Linux /proc")
+    require_path("/dev/null", "needs /dev/null")
     result = run_cli("download", "churn", "--repo", churn_repo(repo), "-o", output)
     assert result.returncode == 2
     assert one_error_line(result.stderr) == f"modelshelf: error: cannot write to {output.rstrip('/')}: {reason}"
 
 
-@pytest.mark.skipif(not HAS_PROC, reason="needs Linux /proc")
 def test_existing_folder_where_no_file_can_be_created(repo: GitBuilder) -> None:
     """/proc exists, but the staging folder cannot be made in it (mkdtemp fails)."""
+    require_path("/proc/self", "needs Linux /proc")
     result = run_cli("download", "churn", "--repo", churn_repo(repo), "-o", "/proc")
     assert result.returncode == 2
     assert one_error_line(result.stderr) == "modelshelf: error: cannot write to /proc: No such file or directory"
@@ -77,8 +76,8 @@ def test_python_api_raises_a_download_error_for_an_unwritable_folder(repo: GitBu
 # 2. A failed download leaves nothing behind, not even the folders it created
 
 
-def test_failed_download_removes_the_folders_it_created(site, tmp_path: Path) -> None:
-    url, folder, _shas, data = site
+def test_failed_download_removes_the_folders_it_created(churn_site, tmp_path: Path) -> None:
+    url, folder, _shas, data = churn_site
     churn = next(m for m in data["models"] if m["name"] == "churn")
     latest = next(v for v in churn["versions"] if v["version"] == churn["latest"])
     (folder / latest["storage"]["download_url"]).write_bytes(b"tampered")
@@ -89,8 +88,8 @@ def test_failed_download_removes_the_folders_it_created(site, tmp_path: Path) ->
     assert tmp_path.is_dir()
 
 
-def test_failed_download_keeps_folders_that_existed(site, tmp_path: Path) -> None:
-    url, folder, _shas, data = site
+def test_failed_download_keeps_folders_that_existed(churn_site, tmp_path: Path) -> None:
+    url, folder, _shas, data = churn_site
     churn = next(m for m in data["models"] if m["name"] == "churn")
     latest = next(v for v in churn["versions"] if v["version"] == churn["latest"])
     (folder / latest["storage"]["download_url"]).unlink()  # a 404
@@ -120,8 +119,8 @@ def test_missing_lfs_object_leaves_no_folder(repo: GitBuilder, tmp_path: Path) -
 # 3. Stop reading once a file is larger than the index records
 
 
-def test_replaced_artifact_larger_than_recorded_fails_and_leaves_nothing(site, tmp_path: Path) -> None:
-    url, folder, _shas, data = site
+def test_replaced_artifact_larger_than_recorded_fails_and_leaves_nothing(churn_site, tmp_path: Path) -> None:
+    url, folder, _shas, data = churn_site
     churn = next(m for m in data["models"] if m["name"] == "churn")
     prod = next(v for v in churn["versions"] if v["version"] == churn["stages"]["prod"])
     assert prod["storage"]["size"] == len(V1)
@@ -136,8 +135,8 @@ def test_replaced_artifact_larger_than_recorded_fails_and_leaves_nothing(site, t
     assert not out.exists()
 
 
-def test_folder_larger_than_its_recorded_total_fails_and_keeps_the_previous_copy(site, tmp_path: Path) -> None:
-    url, folder, _shas, _data = site
+def test_folder_larger_than_its_recorded_total_fails_and_keeps_the_previous_copy(churn_site, tmp_path: Path) -> None:
+    url, folder, _shas, _data = churn_site
     out = tmp_path / "out"
     modelshelf.download("encoder", out, index=url)
     before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -247,6 +246,7 @@ def test_broken_gto_config_is_a_lookup_failure(repo: GitBuilder) -> None:
     assert len(result.stderr.strip().splitlines()) == 1 and "(line 2, column 1)" in result.stderr
 
 
+@pytest.mark.gto
 def test_version_on_a_commit_without_the_declaration_says_so(repo: GitBuilder, tmp_path: Path) -> None:
     """A version tagged where dvc.yaml no longer declares the model: the bytes may still be in Git
     (m.bin is), so "neither committed nor tracked" would be wrong; the missing declaration is the cause."""
@@ -307,8 +307,8 @@ def cutting_server() -> Iterator[Callable[[Path, dict[str, str]], str]]:
 
 @pytest.mark.parametrize("mode, said", [("length", "transfer interrupted after {half} of {full} bytes"),
                                         ("chunked", "transfer interrupted after 0 bytes (IncompleteRead)")])
-def test_index_cut_short_is_exit_1_to_retry(site, cutting_server, mode: str, said: str) -> None:
-    _url, folder, _shas, _data = site
+def test_index_cut_short_is_exit_1_to_retry(churn_site, cutting_server, mode: str, said: str) -> None:
+    _url, folder, _shas, _data = churn_site
     full = (folder / "api" / "registry.json").stat().st_size
     url = cutting_server(folder, {"api/registry.json": mode}) + "api/registry.json"
     result = run_cli("resolve", "churn#prod", "--index", url)
@@ -320,8 +320,8 @@ def test_index_cut_short_is_exit_1_to_retry(site, cutting_server, mode: str, sai
 
 
 @pytest.mark.parametrize("mode", ["length", "chunked"])
-def test_artifact_cut_short_is_exit_1_and_leaves_nothing(site, cutting_server, tmp_path: Path, mode: str) -> None:
-    _url, folder, _shas, data = site
+def test_artifact_cut_short_is_exit_1_and_leaves_nothing(churn_site, cutting_server, tmp_path: Path, mode: str) -> None:
+    _url, folder, _shas, data = churn_site
     churn = next(m for m in data["models"] if m["name"] == "churn")
     prod = next(v for v in churn["versions"] if v["version"] == churn["stages"]["prod"])
     artifact = prod["storage"]["download_url"]
@@ -339,14 +339,15 @@ def test_artifact_cut_short_is_exit_1_and_leaves_nothing(site, cutting_server, t
 # 5. Mistakes a deploy script makes first: the site's address for its index, a tag's spelling for a spec
 
 
-def test_site_address_instead_of_its_index_names_the_index(site) -> None:
-    url, *_ = site
+def test_site_address_instead_of_its_index_names_the_index(churn_site) -> None:
+    url, *_ = churn_site
     root = url.removesuffix("api/registry.json")
     result = run_cli("resolve", "churn", "--index", root)
     assert result.returncode == 2
     assert one_error_line(result.stderr).endswith("; a catalog's index is SITE_URL/api/registry.json")
 
 
+@pytest.mark.gto
 def test_tag_spelling_of_a_sub_folder_model_names_the_spec(repo: GitBuilder) -> None:
     repo.commit("vision", {"vision/dvc.yaml": "artifacts:\n  det:\n    path: det.pt\n", "vision/det.pt": "w"})
     repo.gto("register", "vision:det", "--version", "v1.0.0")

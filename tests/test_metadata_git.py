@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 
 import pytest
 
@@ -130,9 +131,29 @@ def pipeline_repo(repo: GitBuilder) -> GitBuilder:
     return repo
 
 
-def test_gitrepo_is_a_blob_source(pipeline_repo: GitBuilder):
+def test_gitrepo_answers_the_blob_source_protocol_as_git_does(pipeline_repo: GitBuilder):
+    """Every BlobSource method against git's own plumbing (ls-tree, cat-file) at HEAD."""
     source: BlobSource = GitRepo(pipeline_repo.path)
-    assert isinstance(MetadataReader(source), MetadataReader)
+    git = pipeline_repo.git
+    head = git("rev-parse", "HEAD")
+    listed = [line.split(maxsplit=3) for line in git("ls-tree", "-r", "-l", head).splitlines()]
+    assert len(listed) > 10
+    for _mode, _kind, sha, rest in listed:
+        size, path = rest.split("\t")
+        data = subprocess.run(["git", "cat-file", "blob", sha], cwd=pipeline_repo.path, capture_output=True, check=True).stdout
+        assert source.read_file(head, path) == data, path
+        info = source.blob_info(head, path)
+        assert info is not None and (info.sha, info.size) == (sha, int(size)), path
+    assert source.read_file(head, "no/such.file") is None and source.blob_info(head, "no/such.file") is None
+    paths = [rest.split("\t")[1] for *_, rest in listed]
+    assert source.find_files(head, frozenset({"dvc.yaml"})) == sorted(p for p in paths if p.rsplit("/", 1)[-1] == "dvc.yaml")
+    assert source.is_dir(head, "vision") and source.is_dir(head, "vision/eval") and not source.is_dir(head, "dvc.yaml")
+    entries = source.tree(head, "vision")
+    assert entries is not None
+    expected = [line.split("\t") for line in git("ls-tree", f"{head}:vision").splitlines()]
+    assert sorted((int(e.mode, 8), e.name, e.sha) for e in entries) == sorted(
+        (int(meta.split()[0], 8), name, meta.split()[2]) for meta, name in expected)  # git pads tree modes
+    assert source.tree(head, "dvc.yaml") is None
 
 
 def test_declarations_root_and_subfolder(pipeline_repo: GitBuilder):

@@ -16,8 +16,7 @@ from modelshelf.metadata import MemorySource, MetadataNotice, read_version_metad
 from modelshelf.metadata.parse import flatten
 from modelshelf.registry import load_registry
 
-from .gitutil import GitBuilder, run_cli
-from .test_site_build import assert_no_warnings
+from .gitutil import GitBuilder, assert_no_warnings, run_cli
 
 C = "c" * 40
 

@@ -14,7 +14,7 @@ from modelshelf.render.plots import (
     PARALLEL_MIN_PLOTS, _draw, _Point, metric_plot_jobs, render_metric_plots, start_drawing,
 )
 
-from .test_render_pieces import model, version
+from .indexdata import model, version
 
 
 def _models(count: int) -> list[dict]:

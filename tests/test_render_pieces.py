@@ -15,17 +15,10 @@ from modelshelf.render.card import card_facts, render_card
 from modelshelf.render.lineage import mermaid_lineage, mermaid_text
 from modelshelf.render.plots import Plot, default_metrics, render_metric_plots
 
+from .indexdata import model, version
+
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(1)> $\\alpha$ "q" & `b` %%{init: {}}%%'
-
-
-def version(name: str, metrics: dict, status: str = "active", stages: list[str] | None = None,
-            commit: str = "a" * 40) -> dict:
-    return {"version": name, "status": status, "stages": stages or [], "metrics": metrics, "commit": commit}
-
-
-def model(*versions: dict) -> dict:
-    return {"name": "m", "versions": list(versions)}
 
 
 def svg_texts(svg: bytes) -> list[str]:
@@ -329,28 +322,7 @@ def test_extreme_values_plot_without_overflow_or_a_scale_note_on_the_title(tmp_p
         assert len(ticks) >= 3 and all(low <= abs(v) <= high for v in ticks), texts  # ... of the data's own size
 
 
-def test_stage_labels_of_neighbouring_holders_never_overlap() -> None:
-    """60 versions, stages on the last four (one holds two): every label placed, none touching another,
-    all inside the frame; no text is measured, so widths are the placement's own generous estimates."""
-    from modelshelf.render.plots import _Box, _CHAR_WIDTH, _LABEL_HEIGHT, _LABEL_SIZE, place_stage_labels
-
-    data = [(float(x), 0.8 + x / 600 + (x % 3) / 100) for x in range(60)]
-    held = [(56.0, data[56][1], "prod"), (57.0, data[57][1], "canary"), (58.0, data[58][1], "qa, staging"),
-            (59.0, data[59][1], "dev")]
-    axes, frame = _Box(43.2, 23.2, 279.4, 144.1), _Box(43.2, 24.2, 286.0, 148.0)
-    labels = place_stage_labels(held, data, (-4.7, 63.7), (0.76, 0.93), axes, frame)
-    assert sorted(label.text for label in labels) == ["canary", "dev", "prod", "qa, staging"]
-    sx, sy = (axes.x1 - axes.x0) / 68.4, (axes.y1 - axes.y0) / 0.17
-    boxes = []
-    for label in labels:
-        px, py = axes.x0 + (label.x + 4.7) * sx + label.dx, axes.y0 + (label.y - 0.76) * sy + label.dy
-        width = len(label.text) * _CHAR_WIDTH * _LABEL_SIZE + 2
-        y0 = py if label.va == "bottom" else py - _LABEL_HEIGHT
-        boxes.append(_Box(px - width / 2, y0, px + width / 2, y0 + _LABEL_HEIGHT))
-    for i, box in enumerate(boxes):
-        assert box.inside(frame), labels[i]
-        assert not any(box.overlaps(other, gap=0) for other in boxes[i + 1:]), labels[i]
-    assert any(label.leader for label in labels)  # crowded: some sit a lane away, joined by a line
+# That neighbouring stage labels never overlap is measured in Chromium: tests/browser/test_plot_labels.py
 
 
 def test_stage_holders_are_ringed_and_labelled_in_a_dense_plot(tmp_path: Path) -> None:

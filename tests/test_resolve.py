@@ -13,7 +13,7 @@ from modelshelf.index import build_index, dumps
 from modelshelf.registry import load_registry
 
 from .gitutil import GitBuilder, run_cli
-from .test_download import V1, V2, build_churn
+from .churn import V1, V2, build_churn
 
 SOURCES = ("repo", "index")
 
@@ -87,6 +87,7 @@ def test_model_with_no_live_version_has_no_latest(repo: GitBuilder) -> None:
         dl.resolve("solo", repo=repo.path)
 
 
+@pytest.mark.gto
 def test_lookups_agree_with_gto_built_by_the_real_gto_cli(repo: GitBuilder, tmp_path: Path) -> None:
     repo.commit("v1", {"dvc.yaml": "artifacts:\n  churn:\n    path: churn.pkl\n", "churn.pkl": V1})
     repo.gto("register", "churn", "--version", "v1.0.0")

@@ -15,8 +15,7 @@ import yaml
 from modelshelf.checkref import check_ref
 from modelshelf.scaffold import ScaffoldError, init_project
 
-from .gitutil import GitBuilder, run_cli
-from .test_write import _SHIM, _real_cli, ms
+from .gitutil import GitBuilder, ms, run_cli
 
 WORKFLOW = ".github/workflows/modelshelf.yml"
 
@@ -148,12 +147,7 @@ def _modelshelf_on_path(bin_dir: Path) -> None:
     """A `modelshelf` executable on PATH, as `pip install modelshelf` would give."""
     bin_dir.mkdir()
     script = bin_dir / "modelshelf"
-    if _real_cli():
-        script.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m modelshelf "$@"\n')
-    else:
-        shim = bin_dir / "shim.py"
-        shim.write_text(_SHIM)
-        script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{shim}" "$@"\n')
+    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m modelshelf "$@"\n')
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
 
 

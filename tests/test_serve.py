@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from .gitutil import run_cli
-from .liveserve import free_address
+from .gitutil import GitBuilder, run_cli
+from .liveserve import LiveServer, free_address
+
+# Each test waits on a server's output: a server that never answers fails the test instead of hanging the run.
+pytestmark = pytest.mark.timeout(600)
 
 
 @pytest.fixture(scope="module")
@@ -81,9 +84,6 @@ def test_serve_rebuilds_when_a_tag_is_pushed_into_a_worktree(tmp_path: Path) -> 
     """A new tag rebuilds the preview. Two faults stopped that: every rebuild of the packaged
     config failed ("Invalid Plugins configuration": loading the config consumed the plugin
     options it was given), and a worktree's refs (kept in the main repo's Git dir) were not watched."""
-    from .gitutil import GitBuilder
-    from .liveserve import LiveServer
-
     repo = GitBuilder(tmp_path / "main")
     repo.commit("model", {"dvc.yaml": "artifacts:\n  m:\n    path: m.bin\n", "m.bin": "one"})
     repo.tag("m@v1.0.0")
@@ -105,8 +105,6 @@ def test_serve_rebuilds_when_a_tag_is_pushed_into_a_worktree(tmp_path: Path) -> 
 def test_serve_watches_the_refs_where_git_keeps_them(tmp_path: Path) -> None:
     from modelshelf.git import GitRepo
     from modelshelf.sitebuild import watch_paths
-
-    from .gitutil import GitBuilder
 
     repo = GitBuilder(tmp_path / "main")
     repo.commit("model", {"dvc.yaml": "artifacts: {}\n", "sub/dvc.yaml": "artifacts: {}\n"})

@@ -8,11 +8,16 @@ import os
 import re
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from .gitutil import GitBuilder
+from .liveserve import LiveServer
+
+# The scenario repos are written with the real gto CLI; mkdocs serve is waited on (a hang fails the test).
+pytestmark = [pytest.mark.gto, pytest.mark.timeout(600)]
 
 MKDOCS_ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
@@ -92,10 +97,6 @@ def test_a_broken_template_override_is_one_error_naming_its_file_and_line(site_r
 def test_plain_mkdocs_serve_rebuilds_when_a_version_is_registered(site_repo: GitBuilder) -> None:
     """``mkdocs serve`` watched only docs/ and mkdocs.yml: a new tag never reached the preview
     (``modelshelf serve`` watched the refs itself). The plugin now adds the registry's paths."""
-    import urllib.request
-
-    from .liveserve import LiveServer
-
     site_repo.commit("retrain", {"models/ranker.pkl": "c", "mkdocs.yml": SITE})
     with LiveServer([sys.executable, "-m", "mkdocs", "serve"], cwd=site_repo.path, env=MKDOCS_ENV) as server:
         watching = "".join(server.until("Serving on"))

@@ -20,11 +20,19 @@ from pathlib import Path
 
 import pytest
 
-from .gitutil import GitBuilder, run_cli
-from .test_download import build_churn, git_bytes, serve  # noqa: F401 (fixture)
+from .churn import build_churn
+from .conftest import require_tool
+from .gitutil import GitBuilder, git_bytes, run_cli
 
-needs_curl_jq = pytest.mark.skipif(not all(shutil.which(t) for t in ("bash", "curl", "jq")),
-                                   reason="needs bash, curl and jq")
+pytestmark = pytest.mark.gto  # the scenario repos are written with the real gto CLI
+
+
+@pytest.fixture
+def curl_and_jq() -> None:
+    require_tool("bash", "curl", "jq")
+
+
+needs_curl_jq = pytest.mark.usefixtures("curl_and_jq")
 
 BLOCK = re.compile(r'<p class="ms-use-title">(?P<title>.*?)</p>\s*'
                    r'<div class="language-(?P<lang>\w+) highlight"><pre><span></span><code>(?P<code>.*?)</code></pre>',

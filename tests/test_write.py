@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -14,32 +12,7 @@ from modelshelf import write
 from modelshelf.config import ConfigError
 from modelshelf.core.grammar import InvalidName
 
-from .gitutil import GitBuilder, run_cli
-
-# Until cli.py registers the write commands, run them through the same
-# argparse wiring in a subprocess (the handlers are the real ones).
-_SHIM = r"""
-import argparse, sys
-from modelshelf.cli_write import add_write_commands
-parser = argparse.ArgumentParser(prog="modelshelf")
-add_write_commands(parser.add_subparsers(dest="command"))
-args = parser.parse_args()
-sys.exit(args.func(args))
-"""
-
-
-@lru_cache(maxsize=1)
-def _real_cli() -> bool:
-    return "register" in run_cli("--help").stdout
-
-
-def ms(repo: GitBuilder, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run a modelshelf write command in ``repo`` with the next pinned second."""
-    command = [sys.executable, "-m", "modelshelf"] if _real_cli() else [sys.executable, "-c", _SHIM]
-    result = subprocess.run([*command, *args], cwd=repo.path, env=repo._env(), capture_output=True, text=True)
-    if check and result.returncode != 0:
-        raise AssertionError(f"modelshelf {' '.join(args)} failed: {result.stdout}{result.stderr}")
-    return result
+from .gitutil import GitBuilder, ms, run_cli
 
 
 def tag_objects(repo: GitBuilder) -> dict[str, str]:
@@ -303,6 +276,7 @@ def test_force_assign_writes_a_new_counted_tag(repo: GitBuilder) -> None:
     assert write.assign("m", "prod", version="v0.0.1", force=True, repo=repo.path).tag == "m#prod#2"
 
 
+@pytest.mark.gto
 def test_api_raises_typed_errors(repo: GitBuilder) -> None:
     repo.commit("one", {"a.txt": "1", ".gto": "stages: [prod]\n"})
     with pytest.raises(InvalidName):

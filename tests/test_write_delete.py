@@ -12,14 +12,13 @@ import json
 import re
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from modelshelf import write
 
-from .gitutil import GTO_SHIM, GitBuilder, run_cli
+from .gitutil import GitBuilder, run_cli, run_gto
 
 pytestmark = pytest.mark.gto
 
@@ -198,7 +197,7 @@ def test_validation_refuses_like_gto_and_deletes_nothing(history: GitBuilder, tm
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("modelshelf: error:") and words in lines[0], result.stderr
     assert result.stdout == "" and tags_of(repo.path) == before
-    gto = subprocess.run([sys.executable, "-c", GTO_SHIM, *args], cwd=repo.path, capture_output=True, text=True)
+    gto = run_gto(repo.path, *args)
     assert gto.returncode != 0 and tags_of(repo.path) == before, "GTO accepted what modelshelf refused"
 
 

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from ..conftest import require_module, require_path
 from ..gitutil import GitBuilder, run_cli
 from .scenario import hostile_repo
 
@@ -35,6 +36,27 @@ OPEN_SHADOW_ROOTS = """
 const attach = Element.prototype.attachShadow;
 Element.prototype.attachShadow = function (init) { return attach.call(this, {...init, mode: "open"}); };
 """
+IMAGES_LOADED = "imgs => imgs.every(i => i.complete && i.naturalWidth > 0)"
+
+
+def wait_for_diagrams(page: Any) -> int:
+    """Every lineage block rendered by Mermaid into an <svg> (Material drops ``pre.mermaid`` on failure too).
+
+    Closed blocks are drawn when opened, so each is opened first.
+    """
+    expected = page.locator("details.ms-lineage").count()
+    page.eval_on_selector_all("details.ms-lineage", "ds => ds.forEach(d => { d.open = true; })")
+    if expected:
+        try:
+            page.wait_for_function(f"document.querySelectorAll('div.mermaid').length === {expected}")
+            page.locator("div.mermaid svg").nth(expected - 1).wait_for(state="attached")  # closed <details> hide some
+        except require_module("playwright.sync_api").TimeoutError:  # evaluated only on a failure
+            raise AssertionError(
+                f"{page.locator('div.mermaid svg').count()} of {expected} lineage diagrams rendered on {page.url}: "
+                "does the site load its own mermaid.min.js? (Material fetches Mermaid from a CDN otherwise)"
+            ) from None
+    assert page.locator("div.mermaid svg").count() == expected
+    return expected
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -46,9 +68,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    require_path(CHROMIUM, "install Debian's chromium (apt-get install -y chromium)")
+    sync_api = require_module("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched

@@ -4,33 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
+from .conftest import IMAGES_LOADED, Site, Watch, screenshot, wait_for_diagrams
 
-from .conftest import Site, Watch, screenshot
-
-PlaywrightTimeout = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed").TimeoutError
-IMAGES_LOADED = "imgs => imgs.every(i => i.complete && i.naturalWidth > 0)"
 COPY_BUTTON = "button[data-md-type=copy], button.md-clipboard"  # Material >= 9.7, older
-
-
-def wait_for_diagrams(page: Any) -> int:
-    """Every lineage block rendered by Mermaid into an <svg> (Material drops ``pre.mermaid`` on failure too).
-
-    Closed blocks are drawn when opened, so each is opened first.
-    """
-    expected = page.locator("details.ms-lineage").count()
-    page.eval_on_selector_all("details.ms-lineage", "ds => ds.forEach(d => { d.open = true; })")
-    if expected:
-        try:
-            page.wait_for_function(f"document.querySelectorAll('div.mermaid').length === {expected}")
-            page.locator("div.mermaid svg").nth(expected - 1).wait_for(state="attached")  # closed <details> hide some
-        except PlaywrightTimeout:
-            raise AssertionError(
-                f"{page.locator('div.mermaid svg').count()} of {expected} lineage diagrams rendered on {page.url}: "
-                "does the site load its own mermaid.min.js? (Material fetches Mermaid from a CDN otherwise)"
-            ) from None
-    assert page.locator("div.mermaid svg").count() == expected
-    return expected
 
 
 def test_only_the_open_lineage_is_drawn_at_load_the_others_when_opened(demo_page: Any, demo_site: Site,

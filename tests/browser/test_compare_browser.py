@@ -10,6 +10,8 @@ import pytest
 from ..compare_scenario import pipeline_repo
 from .conftest import Site, Watch, _open_page, build_and_serve, screenshot
 
+pytestmark = pytest.mark.gto  # pipeline_repo is written with the real gto CLI
+
 
 @pytest.fixture(scope="module")
 def compare_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, dict[str, str]]]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .conftest import Site, Watch, screenshot
+import pytest
+
+from .conftest import IMAGES_LOADED, Site, Watch, screenshot, wait_for_diagrams
 from .scenario import DESCRIPTION, IMG, SCRIPT
-from .test_catalog import IMAGES_LOADED, wait_for_diagrams
+
+pytestmark = pytest.mark.gto  # the scenario repos are written with the real gto CLI
 
 # Every element, including those in (opened) shadow roots such as Mermaid's diagrams.
 ALL_ELEMENTS = """() => {

@@ -211,6 +211,7 @@ def test_deregistered_status_stays_readable_in_both_schemes(demo_page: Any, demo
     watch.assert_clean()
 
 
+@pytest.mark.gto
 def test_a_one_model_catalog_says_model_not_models(browser: Any, tmp_path: Path, watch: Watch) -> None:
     g = GitBuilder(tmp_path / "repo")
     g.commit("model", {"dvc.yaml": "artifacts:\n  solo:\n    path: m.bin\n    type: model\n", "m.bin": "w"})
@@ -232,6 +233,7 @@ def test_a_one_model_catalog_says_model_not_models(browser: Any, tmp_path: Path,
 PHONE = {"width": 390, "height": 844}
 
 
+@pytest.mark.gto
 def test_long_names_labels_and_stages_never_make_a_phone_scroll_sideways(browser: Any, tmp_path: Path,
                                                                           watch: Watch) -> None:
     stage = "production-eu-west-1-canary-rollout-with-a-very-long-stage-name-indeed"  # 72 characters
