@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+from .contrast import opaque, text_color_on
 from .naming import api_file, page_stem
 from .options import SiteOptions
 
@@ -131,7 +132,8 @@ def meta_facts(meta: object, limit: int = 200) -> list[tuple[str, str]]:
     """A model's free-form ``meta:`` as ``(dotted key, text)`` pairs for its page, in key order.
 
     Nested mappings become dotted keys, lists are joined; long values are cut (the
-    JSON keeps them whole).
+    JSON keeps them whole). No meta (or an empty mapping) gives no row; an empty
+    nested mapping or list shows as "—".
     """
     found: list[tuple[str, str]] = []
 
@@ -141,12 +143,12 @@ def meta_facts(meta: object, limit: int = 200) -> list[tuple[str, str]]:
                 walk(value[sub], f"{key}.{sub}" if key else str(sub))
         else:
             if isinstance(value, list):
-                text = ", ".join(str(v) for v in value)
+                text = ", ".join(str(v) for v in value) or "—"
             else:
-                text = "—" if value is None else str(value)
+                text = "—" if value is None or value == {} else str(value)
             found.append((key, text if len(text) <= limit else text[: limit - 1] + "…"))
 
-    if isinstance(meta, dict):
+    if isinstance(meta, dict) and meta:
         walk(meta, "")
     return found
 
@@ -172,6 +174,16 @@ class StageBadge:
     stage: str
     version: str | None
     color: str
+
+    @property
+    def background(self) -> str:
+        """The stage colour, made opaque (as it shows on white) when it is translucent."""
+        return opaque(self.color)
+
+    @property
+    def text_color(self) -> str:
+        """White or black, whichever keeps 4.5:1 on the background (``stage_colors`` are the user's)."""
+        return text_color_on(self.color)
 
     @property
     def label(self) -> str:
@@ -327,6 +339,10 @@ class StageColumn:
     stage: str
     color: str
     holdings: list[StageHolding] = field(default_factory=list)
+
+    @property
+    def badge(self) -> StageBadge:
+        return StageBadge(self.stage, None, self.color)
 
 
 # -- builders ---------------------------------------------------------------
