@@ -345,6 +345,28 @@ class StageColumn:
         return StageBadge(self.stage, None, self.color)
 
 
+HOME_ROWS = 100  # model rows in the home page's HTML; past it, modelshelf.js renders from a compact list
+SEARCH_CHARS = 1000  # of a long description that the home page's filter searches
+DESCRIPTION_CHARS = 160  # of a description shown in the home page's table
+
+
+def home_list_row(row: ModelRow, url: str) -> list[Any]:
+    """One model of the home page's compact list (modelshelf.js ``listRow`` reads it by position):
+    name, page URL, type, labels, description (as the table shows it), latest, stage badges as
+    ``[stage, version as shown]``, last activity, registered (1/0), and, only when the table cuts
+    the description, the text the filter searches instead (the first ``SEARCH_CHARS``)."""
+    shown = truncate_text(row.description, DESCRIPTION_CHARS)
+    searched = "" if shown == " ".join(row.description.split()) else row.description[:SEARCH_CHARS]
+    return [row.name, url, row.type or "", row.labels, shown, row.latest or "",
+            [[b.stage, short(b.version) if b.version else ""] for b in row.badges], row.last_activity or "", int(row.registered), searched]
+
+
+def truncate_text(text: str, length: int) -> str:
+    """Whitespace collapsed, cut at ``length`` characters with an ellipsis (table cells)."""
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
 # -- builders ---------------------------------------------------------------
 
 def _unverifiable(version: JSON | None) -> bool:
