@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -35,6 +36,9 @@ def axe_script() -> Path:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
+    pinned = json.loads((Path(__file__).parent / "package.json").read_text())["devDependencies"]["axe-core"]
+    installed = json.loads((AXE.parent / "package.json").read_text())["version"]
+    assert installed == pinned, f"axe-core {installed} is installed, {pinned} is pinned: run `npm ci --prefix tests/browser`"
     return AXE
 
 
