@@ -86,7 +86,8 @@ def real_repo(g: GitBuilder) -> GitBuilder:
     g.tag("churn@v0.3.0!", message="deregistered: worse than v0.2.0")
     g.tag("churn#prod#2", rev="HEAD~1", message="ship v0.2.0")
     g.tag("old@deprecated#1", message="use churn")
-    g.commit("experiment", {"models/churn/model.pkl": "4", "models/churn/metrics.json": {"auc": 0.86, "loss": 0.3, "f1": 0.64}})
+    g.commit("experiment", {"models/churn/model.pkl": "4",
+                            "models/churn/metrics.json": {"auc": 0.86, "loss": 0.3, "f1": 0.64}})
     return g
 
 

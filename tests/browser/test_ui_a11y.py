@@ -18,8 +18,7 @@ from typing import Any
 
 import pytest
 
-from ..gitutil import GitBuilder
-from .a11y_scenario import LONG_MODELS, real_repo, long_repo, long_name
+from .a11y_scenario import LONG_MODELS, long_name, long_repo, real_repo
 from .conftest import Site, Watch, _open_page, build_and_serve
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -38,7 +37,8 @@ def axe_script() -> Path:
         pytest.skip(message)
     pinned = json.loads((Path(__file__).parent / "package.json").read_text())["devDependencies"]["axe-core"]
     installed = json.loads((AXE.parent / "package.json").read_text())["version"]
-    assert installed == pinned, f"axe-core {installed} is installed, {pinned} is pinned: run `npm ci --prefix tests/browser`"
+    assert installed == pinned, (f"axe-core {installed} is installed, {pinned} is pinned: "
+                                 "run `npm ci --prefix tests/browser`")
     return AXE
 
 
@@ -53,16 +53,19 @@ def long_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, 
     yield from build_and_serve(tmp_path_factory, "long", long_repo)
 
 
+def active(model: dict) -> list[str]:
+    return [v["version"] for v in model["versions"] if v["status"] == "active"]
+
+
 def site_pages(site: Site) -> list[str]:
     """Every HTML page of the built site (URLs), and the compare page with a comparison open."""
     urls = []
     for path in sorted(site.root.rglob("*.html")):
         rel = path.relative_to(site.root).as_posix()
         urls.append(site.url + rel)
-    compared = next((m for m in site.index["models"] if len([v for v in m["versions"] if v["status"] == "active"]) >= 2),
-                    None)
+    compared = next((m for m in site.index["models"] if len(active(m)) >= 2), None)
     if compared:
-        versions = [v["version"] for v in compared["versions"] if v["status"] == "active"][:2]
+        versions = active(compared)[:2]
         compare = next(u for u in urls if u.endswith(("compare.html", "compare/index.html")))
         urls.append(f"{compare}?model={compared['name']}&v={versions[0]}&v={versions[1]}")
     return urls

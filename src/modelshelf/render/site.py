@@ -27,8 +27,8 @@ from .naming import api_file
 from .options import SiteOptions
 from .plots import PendingPlots
 from .units import human_size
-from .views import (DESCRIPTION_CHARS, HOME_ROWS, Catalog, ModelRow, fmt_time, fold_text, home_list_row, meta_facts, short,
-                    shown_message, truncate_text)
+from .views import (DESCRIPTION_CHARS, HOME_ROWS, Catalog, ModelRow, fmt_time, fold_text, home_list_row, meta_facts,
+                    short, shown_message, truncate_text)
 
 JSON = dict[str, Any]
 Progress = Callable[[int, int, str], None]

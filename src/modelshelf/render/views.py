@@ -357,8 +357,9 @@ def home_list_row(row: ModelRow, url: str) -> list[Any]:
     the description, the text the filter searches instead (the first ``SEARCH_CHARS``)."""
     shown = truncate_text(row.description, DESCRIPTION_CHARS)
     searched = "" if shown == " ".join(row.description.split()) else row.description[:SEARCH_CHARS]
-    return [row.name, url, row.type or "", row.labels, shown, row.latest or "",
-            [[b.stage, short(b.version) if b.version else ""] for b in row.badges], row.last_activity or "", int(row.registered), searched]
+    badges = [[b.stage, short(b.version) if b.version else ""] for b in row.badges]
+    return [row.name, url, row.type or "", row.labels, shown, row.latest or "", badges, row.last_activity or "",
+            int(row.registered), searched]
 
 
 def truncate_text(text: str, length: int) -> str:
