@@ -3,6 +3,8 @@ colour, and a long one (more models than the home page's HTML lists)."""
 
 from __future__ import annotations
 
+import json
+
 from ..gitutil import GitBuilder
 
 REAL_DVC_YAML = """\
@@ -92,6 +94,8 @@ def real_repo(g: GitBuilder) -> GitBuilder:
 
 
 LONG_MODELS = 130  # more than views.HOME_ROWS
+HOSTILE_AT = 120  # past the first page: its row is built by modelshelf.js from the JSON list
+HOSTILE_DESC = "</script><img src=x onerror=alert(1)> {{ x }} `code` of the long catalog."
 
 
 def long_name(i: int) -> str:
@@ -105,8 +109,9 @@ def long_repo(g: GitBuilder) -> list[str]:
     lines = ["artifacts:"]
     for i, name in enumerate(names):
         labels = "[rare, tabular]" if i % 7 == 0 else "[tabular]"
+        desc = HOSTILE_DESC if i == HOSTILE_AT else f"Model number {i} of the long catalog."
         lines += [f"  {name}:", f"    path: models/{name}.bin", f"    type: {'model' if i % 2 else 'dataset'}",
-                  f"    desc: Model number {i} of the long catalog.", f"    labels: {labels}"]
+                  f"    desc: {json.dumps(desc)}", f"    labels: {labels}"]
     files: dict[str, str | bytes | dict] = {"dvc.yaml": "\n".join(lines) + "\n"}
     files.update({f"models/{name}.bin": name for name in names})
     g.commit("declare many models", files)

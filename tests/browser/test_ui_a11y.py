@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from .a11y_scenario import LONG_MODELS, long_name, long_repo, real_repo
+from .a11y_scenario import HOSTILE_AT, HOSTILE_DESC, LONG_MODELS, long_name, long_repo, real_repo
 from .conftest import Site, Watch, _open_page, build_and_serve
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -172,6 +172,8 @@ def test_a_long_catalog_lists_a_page_of_models_and_finds_every_one(browser: Any,
             assert axe_violations(page, axe_script) == [], scheme
         show_all(page)
         assert shown_names(page) == names
+        hostile = page.locator(f"{ROWS}").nth(HOSTILE_AT).locator("td.ms-desc")
+        assert hostile.inner_text() == HOSTILE_DESC and hostile.locator("img, script").count() == 0  # text only
 
         # The filter searches every model, not only the rows in the page.
         page.fill("[data-filter=text]", "model-12")
