@@ -98,8 +98,11 @@ def compare_page(renderer: _Renderer) -> PageSpec:
         for m in renderer.catalog.models if not m["deprecated"] or m["versions"]
     ]
     catalog = renderer.catalog
-    colors = {stage: catalog.badge(stage, None).color for stage in catalog.stage_order}
-    content = renderer.render("modelshelf/compare.html", src, title="Compare", models=models, stage_colors=colors)
+    badges = [catalog.badge(stage, None) for stage in catalog.stage_order]
+    colors = {b.stage: b.background for b in badges}
+    texts = {b.stage: b.text_color for b in badges}
+    content = renderer.render("modelshelf/compare.html", src, title="Compare", models=models, stage_colors=colors,
+                              stage_text_colors=texts)
     return PageSpec(src, "Compare", content, True)  # a top-level catalog page, like Stages and Activity
 
 

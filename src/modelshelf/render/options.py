@@ -6,6 +6,8 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 
+from .contrast import ColorError, parse_color
+
 _COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(rgb|hsl)a?\([0-9.,% ]{5,40}\))$")
 
 # Familiar stage names get familiar colours; any other stage takes the palette in order.
@@ -54,8 +56,12 @@ class SiteOptions:
             raise OptionsError(f"catalog_dir: '{self.catalog_dir}' must be a plain relative folder like 'models/'")
         object.__setattr__(self, "catalog_dir", f"{prefix}/" if prefix else "")
         for stage, color in self.stage_colors.items():
-            if not _COLOR.match(color):
+            if not isinstance(color, str) or not _COLOR.match(color):
                 raise OptionsError(f"stage_colors: '{color}' for stage '{stage}' is not a CSS colour (#hex, name, rgb())")
+            try:
+                parse_color(color)  # its text colour is computed from it
+            except ColorError as error:
+                raise OptionsError(f"stage_colors: stage '{stage}': {error}") from None
         if self.max_metrics < 0 or self.table_metrics < 0:
             raise OptionsError("max_metrics and table_metrics must be >= 0")
         for pattern in self.lower_is_better:

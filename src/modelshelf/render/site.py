@@ -27,7 +27,8 @@ from .naming import api_file
 from .options import SiteOptions
 from .plots import PendingPlots
 from .units import human_size
-from .views import Catalog, fmt_time, fold_text, meta_facts, short, shown_message
+from .views import (DESCRIPTION_CHARS, HOME_ROWS, Catalog, ModelRow, fmt_time, fold_text, home_list_row, meta_facts,
+                    short, shown_message, truncate_text)
 
 JSON = dict[str, Any]
 Progress = Callable[[int, int, str], None]
@@ -121,9 +122,30 @@ def _yaml_str(value: str) -> Markup:
     return Markup(json.dumps(str(value), ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
-def _truncate(text: str, length: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+# What a JSON text inside <script type="application/json"> must not contain: "<" (</script>,
+# <!--), and the characters a Markdown preprocessor acts on (see markdown_inert). All of them
+# can only occur inside JSON strings when the value holds no objects, and are escaped there.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "`": "\\u0060",
+                              "{": "\\u007b", "}": "\\u007d", "~": "\\u007e"})
+
+
+def json_script(value: list) -> Markup:
+    """A list (of lists and scalars, no objects) as the text of a JSON ``<script>`` element.
+
+    A script element's text is never entity-decoded, so instead of ``markdown_inert`` the
+    unsafe characters are written as JSON ``\\u`` escapes, which JSON.parse reads back.
+    """
+    _no_objects(value)
+    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    return Markup(text.translate(_SCRIPT_SAFE))
+
+
+def _no_objects(value: object) -> None:
+    if isinstance(value, dict):
+        raise TypeError("json_script takes lists and scalars only: a '{' would be escaped")
+    if isinstance(value, list):
+        for item in value:
+            _no_objects(item)
 
 
 def make_environment(template_dirs: list[str] | None = None) -> jinja2.Environment:
@@ -135,8 +157,8 @@ def make_environment(template_dirs: list[str] | None = None) -> jinja2.Environme
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
     )
     env.filters.update(
-        when=fmt_time, short=short, yaml_str=_yaml_str, truncate_text=_truncate, shown_message=shown_message,
-        tojson_text=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True),
+        when=fmt_time, short=short, yaml_str=_yaml_str, truncate_text=truncate_text, shown_message=shown_message,
+        tojson_text=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True), json_script=json_script,
     )
     return env
 
@@ -189,14 +211,25 @@ class _Renderer:
     def home(self) -> PageSpec:
         rows = self.catalog.model_rows()
         active = [r for r in rows if not r.deprecated]
+        deprecated = [r for r in rows if r.deprecated]
         stages = [self.catalog.badge(s, None) for s in self.catalog.stage_order]
+        here = page_url(self.catalog.home_src, self.options.use_directory_urls)
         content = self.render(
             "modelshelf/home.html", self.catalog.home_src, title="Models", active=active,
-            deprecated=[r for r in rows if r.deprecated], types=sorted({r.type for r in rows if r.type}),
+            deprecated=deprecated, types=sorted({r.type for r in rows if r.type}),
             all_labels=sorted({label for r in rows for label in r.labels}),
-            stage_order=self.catalog.stage_order, stage_badges=stages,
+            stage_order=self.catalog.stage_order, stage_badges=stages, home_rows=HOME_ROWS,
+            description_chars=DESCRIPTION_CHARS,
+            lists={name: self._home_list(part, here) for name, part in (("models", active), ("deprecated", deprecated))
+                   if len(part) > HOME_ROWS},
+            stage_colors={b.stage: [b.background, b.text_color] for b in stages},
         )
         return PageSpec(self.catalog.home_src, "Models", content, True)
+
+    def _home_list(self, rows: list[ModelRow], here: str) -> list[list[Any]]:
+        """A long model table as compact rows for modelshelf.js, which renders the matches a page
+        at a time (the HTML has the first ``HOME_ROWS``): one array per model, in table order."""
+        return [home_list_row(r, relative_url(self.urls[r.name], here)) for r in rows]
 
     def stages(self) -> PageSpec:
         src = self.catalog.stages_src

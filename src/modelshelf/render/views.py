@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+from .contrast import opaque, text_color_on
 from .naming import api_file, page_stem
 from .options import SiteOptions
 
@@ -131,7 +132,8 @@ def meta_facts(meta: object, limit: int = 200) -> list[tuple[str, str]]:
     """A model's free-form ``meta:`` as ``(dotted key, text)`` pairs for its page, in key order.
 
     Nested mappings become dotted keys, lists are joined; long values are cut (the
-    JSON keeps them whole).
+    JSON keeps them whole). No meta (or an empty mapping) gives no row; an empty
+    nested mapping or list shows as "—".
     """
     found: list[tuple[str, str]] = []
 
@@ -141,12 +143,12 @@ def meta_facts(meta: object, limit: int = 200) -> list[tuple[str, str]]:
                 walk(value[sub], f"{key}.{sub}" if key else str(sub))
         else:
             if isinstance(value, list):
-                text = ", ".join(str(v) for v in value)
+                text = ", ".join(str(v) for v in value) or "—"
             else:
-                text = "—" if value is None else str(value)
+                text = "—" if value is None or value == {} else str(value)
             found.append((key, text if len(text) <= limit else text[: limit - 1] + "…"))
 
-    if isinstance(meta, dict):
+    if isinstance(meta, dict) and meta:
         walk(meta, "")
     return found
 
@@ -172,6 +174,16 @@ class StageBadge:
     stage: str
     version: str | None
     color: str
+
+    @property
+    def background(self) -> str:
+        """The stage colour, made opaque (as it shows on white) when it is translucent."""
+        return opaque(self.color)
+
+    @property
+    def text_color(self) -> str:
+        """White or black, whichever keeps 4.5:1 on the background (``stage_colors`` are the user's)."""
+        return text_color_on(self.color)
 
     @property
     def label(self) -> str:
@@ -327,6 +339,33 @@ class StageColumn:
     stage: str
     color: str
     holdings: list[StageHolding] = field(default_factory=list)
+
+    @property
+    def badge(self) -> StageBadge:
+        return StageBadge(self.stage, None, self.color)
+
+
+HOME_ROWS = 100  # model rows in the home page's HTML; past it, modelshelf.js renders from a compact list
+SEARCH_CHARS = 1000  # of a long description that the home page's filter searches
+DESCRIPTION_CHARS = 160  # of a description shown in the home page's table
+
+
+def home_list_row(row: ModelRow, url: str) -> list[Any]:
+    """One model of the home page's compact list (modelshelf.js ``listRow`` reads it by position):
+    name, page URL, type, labels, description (as the table shows it), latest, stage badges as
+    ``[stage, version as shown]``, last activity, registered (1/0), and, only when the table cuts
+    the description, the text the filter searches instead (the first ``SEARCH_CHARS``)."""
+    shown = truncate_text(row.description, DESCRIPTION_CHARS)
+    searched = "" if shown == " ".join(row.description.split()) else row.description[:SEARCH_CHARS]
+    badges = [[b.stage, short(b.version) if b.version else ""] for b in row.badges]
+    return [row.name, url, row.type or "", row.labels, shown, row.latest or "", badges, row.last_activity or "",
+            int(row.registered), searched]
+
+
+def truncate_text(text: str, length: int) -> str:
+    """Whitespace collapsed, cut at ``length`` characters with an ellipsis (table cells)."""
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 # -- builders ---------------------------------------------------------------

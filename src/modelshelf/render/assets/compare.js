@@ -308,8 +308,9 @@
     var picker = root.querySelector("[data-compare-picker]");
     var result = root.querySelector("[data-compare-result]");
     var link = root.querySelector("[data-compare-link]");
-    var state = { model: null, info: null, entries: [], chosen: [], stageColors: {} };
+    var state = { model: null, info: null, entries: [], chosen: [], stageColors: {}, stageTextColors: {} };
     try { state.stageColors = JSON.parse(root.getAttribute("data-stage-colors") || "{}"); } catch (e) { state.stageColors = {}; }
+    try { state.stageTextColors = JSON.parse(root.getAttribute("data-stage-text-colors") || "{}"); } catch (e) { state.stageTextColors = {}; }
 
     function status(text) {
       result.textContent = "";
@@ -372,6 +373,7 @@
         (e.stages || []).forEach(function (stage) {
           var badge = el("span", { "class": "ms-badge", "data-stage": stage }, stage);
           if (colors[stage]) badge.style.setProperty("--ms-stage", colors[stage]);
+          if (state.stageTextColors[stage]) badge.style.setProperty("--ms-stage-text", state.stageTextColors[stage]);
           marks.appendChild(badge);
         });
         if (e.kind === "candidate") marks.appendChild(el("span", { "class": "ms-tag ms-tag--muted" }, "candidate"));

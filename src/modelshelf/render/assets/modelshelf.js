@@ -29,6 +29,7 @@
 
   function makeSortable(table) {
     var heads = table.tHead ? table.tHead.rows[0].cells : [];
+    var list = table.msList;  /* a long model table sorts its compact list, then shows the first page */
     Array.prototype.forEach.call(heads, function (th, index) {
       var type = th.getAttribute("data-sort-type");
       if (!type || th.hasAttribute("data-ms-bound")) return;
@@ -40,6 +41,7 @@
         var ascending = th.getAttribute("aria-sort") !== "ascending";
         Array.prototype.forEach.call(heads, function (h) { h.setAttribute("aria-sort", "none"); });
         th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        if (list) { list.sort(index, type, ascending); return; }
         var body = table.tBodies[0];
         var rows = Array.prototype.slice.call(body.rows);
         rows.sort(function (r1, r2) {
@@ -54,6 +56,157 @@
         if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); }
       });
     });
+  }
+
+  /* -- Long model tables (more rows than data-ms-page): the HTML holds the first page; the whole
+     table is a compact list in <script type="application/json" data-ms-rows>, one array per model
+     (views.home_list_row): name, url, type, labels, description, latest, [[stage, version]], last
+     activity, registered, the longer description searched when the table cuts it. Filtering runs on the list; only a page of the matches is
+     in the DOM, and "Show more" adds the next page. */
+  var L = { name: 0, url: 1, type: 2, labels: 3, desc: 4, latest: 5, badges: 6, when: 7, registered: 8, text: 9 };
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  /* StageBadge.label: "prod: v1.2.0" with a no-break space. */
+  function badgeLabel(b) { return b[1] ? b[0] + ":\u00a0" + b[1] : b[0]; }
+
+  function fmtWhen(stamp) { return stamp.slice(0, 10) + " " + stamp.slice(11, 16) + " UTC"; }  /* views.fmt_time */
+
+  /* The same markup as the model_table macro (macros.html), built with textContent only. */
+  function listRow(r, colors) {
+    var tr = el("tr"), td;
+    td = el("td", { "data-sort": r[L.name] });
+    td.appendChild(el("a", { "class": "ms-model-link", href: r[L.url] }, r[L.name]));
+    if (!r[L.registered]) {
+      td.appendChild(document.createTextNode(" "));
+      td.appendChild(el("span", { "class": "ms-tag ms-tag--muted", title: "declared, no version registered yet" }, "not registered"));
+    }
+    tr.appendChild(td);
+    tr.appendChild(el("td", { "data-sort": r[L.type] }, r[L.type] || "\u2014"));
+    td = el("td", { "data-sort": r[L.labels].join(" ") });
+    r[L.labels].forEach(function (label, i) {
+      if (i) td.appendChild(document.createTextNode(" "));
+      td.appendChild(el("span", { "class": "ms-label" }, label));
+    });
+    tr.appendChild(td);
+    tr.appendChild(el("td", { "data-sort": r[L.desc], "class": "ms-desc" }, r[L.desc]));
+    td = el("td", { "data-sort": r[L.latest] });
+    if (r[L.latest]) td.appendChild(el("code", {}, r[L.latest])); else td.textContent = "\u2014";
+    tr.appendChild(td);
+    td = el("td", { "data-sort": r[L.badges].map(badgeLabel).join(" ") });
+    r[L.badges].forEach(function (b, i) {
+      if (i) td.appendChild(document.createTextNode(" "));
+      var badge = el("span", { "class": "ms-badge", "data-stage": b[0] }, badgeLabel(b));
+      var c = colors[b[0]];
+      if (c) { badge.style.setProperty("--ms-stage", c[0]); badge.style.setProperty("--ms-stage-text", c[1]); }
+      td.appendChild(badge);
+    });
+    tr.appendChild(td);
+    td = el("td", { "data-sort": r[L.when] });
+    if (r[L.when]) td.appendChild(el("time", { datetime: r[L.when] }, fmtWhen(r[L.when]))); else td.textContent = "\u2014";
+    tr.appendChild(td);
+    return tr;
+  }
+
+  function sortKey(r, index) {
+    switch (index) {
+      case 0: return r[L.name].toLowerCase();
+      case 1: return r[L.type].toLowerCase();
+      case 2: return r[L.labels].join(" ").toLowerCase();
+      case 3: return r[L.desc].toLowerCase();
+      case 4: return r[L.latest];
+      case 5: return r[L.badges].map(badgeLabel).join(" ").toLowerCase();
+      default: return r[L.when];
+    }
+  }
+
+  function ModelList(table, rows) {
+    this.table = table;
+    this.rows = rows;
+    this.text = new Map();  /* row -> the lowercase text the filter searches (as data-text in the HTML) */
+    rows.forEach(function (r) {
+      this.text.set(r, (r[L.name] + " " + (r[L.text] || r[L.desc]) + " " + r[L.labels].join(" ")).toLowerCase());
+    }, this);
+    this.page = parseInt(table.getAttribute("data-ms-page"), 10) || 100;
+    this.limit = this.page;
+    this.matches = rows;
+    this.built = new Map();  /* row -> its <tr>, built once: a keystroke only moves rows in and out */
+    this.shown = [];
+    try { this.colors = JSON.parse(table.getAttribute("data-ms-stage-colors") || "{}"); } catch (e) { this.colors = {}; }
+    var more = document.querySelector("[data-ms-more='" + table.getAttribute("data-ms-table") + "']");
+    this.more = more;
+    if (more) {
+      more.textContent = "";
+      this.status = el("span", { "class": "ms-more__status", "aria-live": "polite" });
+      this.button = el("button", { type: "button", "class": "ms-more__button" });
+      var self = this;
+      this.button.addEventListener("click", function () { self.limit += self.page; self.render(); });
+      more.appendChild(this.status);
+      more.appendChild(document.createTextNode(" "));
+      more.appendChild(this.button);
+    }
+  }
+
+  ModelList.prototype.filter = function (want) {
+    var labels = want.label, stage = want.stage, text = this.text;
+    this.matches = this.rows.filter(function (r) {
+      return (!want.text || text.get(r).indexOf(want.text) >= 0) &&
+        (!want.type || r[L.type].toLowerCase() === want.type) &&
+        (!labels || r[L.labels].some(function (l) { return l.toLowerCase() === labels; })) &&
+        (!stage || r[L.badges].some(function (b) { return b[0].toLowerCase() === stage; }));
+    });
+    this.limit = this.page;
+    this.render();
+    return this.matches.length;
+  };
+
+  ModelList.prototype.sort = function (index, type, ascending) {
+    var keyed = this.rows.map(function (r, i) { return [sortKey(r, index), i, r]; });
+    keyed.sort(function (a, b) {
+      var c = type === "version" ? compareVersions(String(a[0]), String(b[0])) : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+      return (ascending ? c : -c) || a[1] - b[1];
+    });
+    this.rows = keyed.map(function (k) { return k[2]; });
+    var wanted = this.matches;
+    var set = new Set(wanted);
+    this.matches = this.rows.filter(function (r) { return set.has(r); });
+    this.render();
+  };
+
+  ModelList.prototype.render = function () {
+    var body = this.table.tBodies[0], colors = this.colors, built = this.built;
+    var shown = this.matches.slice(0, this.limit), before = this.shown;
+    var same = shown.length === before.length && shown.every(function (r, i) { return r === before[i]; });
+    if (!same || body.rows.length !== shown.length) {
+      var fragment = document.createDocumentFragment();
+      shown.forEach(function (r) {
+        var tr = built.get(r);
+        if (!tr) { tr = listRow(r, colors); built.set(r, tr); }
+        fragment.appendChild(tr);
+      });
+      body.replaceChildren(fragment);
+      this.shown = shown;
+    }
+    if (!this.more) return;
+    var rest = this.matches.length - shown.length;
+    this.status.textContent = "Showing " + shown.length + " of " + this.matches.length +
+      (this.matches.length === this.rows.length ? "" : " matching") + ".";
+    this.button.textContent = "Show " + Math.min(rest, this.page) + " more";
+    this.button.hidden = rest <= 0;
+  };
+
+  function bindList(table) {
+    if (table.msList !== undefined) return;
+    var script = document.querySelector("script[data-ms-rows='" + table.getAttribute("data-ms-table") + "']");
+    var rows = null;
+    if (script) { try { rows = JSON.parse(script.textContent); } catch (e) { rows = null; } }
+    table.msList = Array.isArray(rows) ? new ModelList(table, rows) : null;
+    if (table.msList) table.msList.render();
   }
 
   function parseList(value) {
@@ -71,6 +224,11 @@
       Array.prototype.forEach.call(controls, function (c) { want[c.getAttribute("data-filter")] = c.value.trim().toLowerCase(); });
       var shown = 0, total = 0;
       Array.prototype.forEach.call(tables, function (table) {
+        if (table.msList) {
+          total += table.msList.rows.length;
+          shown += table.msList.filter(want);
+          return;
+        }
         Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
           total++;
           var ok = (!want.text || (row.getAttribute("data-text") || "").indexOf(want.text) >= 0) &&
@@ -128,6 +286,7 @@
   }
 
   function init() {
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-ms-page]"), bindList);
     Array.prototype.forEach.call(document.querySelectorAll("table[data-ms-table]"), makeSortable);
     Array.prototype.forEach.call(document.querySelectorAll("[data-ms-filters]"), bindFilters);
     Array.prototype.forEach.call(document.querySelectorAll(".ms-lineages"), bindLazyLineages);
