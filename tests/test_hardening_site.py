@@ -109,8 +109,8 @@ def test_a_committed_cache_runs_nothing_and_reaches_no_page(tmp_path: Path) -> N
 
     # A mkdocs.yml that points cache_dir at the committed folder: still never read.
     config = (clone / "mkdocs.yml").read_text()
-    assert "  - modelshelf\n" in config
-    (clone / "mkdocs.yml").write_text(config.replace("  - modelshelf\n", "  - modelshelf:\n      cache_dir: .cache/modelshelf\n"))
+    assert "  - modelshelf:\n" in config
+    (clone / "mkdocs.yml").write_text(config.replace("  - modelshelf:\n", "  - modelshelf:\n      cache_dir: .cache/modelshelf\n"))
     again = run_cli("build", "--repo", str(clone), "-o", str(tmp_path / "again"))
     assert again.returncode == 0, again.stderr
     assert "holds files committed to Git; they are never read" in again.stderr
