@@ -7,6 +7,7 @@ reader) once, on first use.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -134,8 +135,8 @@ def orphan_metrics_findings(c: Checkup) -> list[str]:
             continue  # a pipeline without models: its metrics are nobody's by design
         findings += [
             f"{path}: metrics file listed in {dvcyaml} belongs to no model (several models, none in its folder "
-            "or naming it): name it in the model's meta (`meta: {metrics: " + path.rpartition('/')[2] + "}`, "
-            "relative to dvc.yaml) or move it into the model's folder"
+            f"or naming it): name it in its model's meta (`meta: {{metrics: {posixpath.relpath(path, folder or '.')}}}`"
+            " in dvc.yaml) or move it into the model's folder"
             for path in listed if path not in owned
         ]
     return findings
