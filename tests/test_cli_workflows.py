@@ -16,7 +16,7 @@ import yaml
 import modelshelf
 from modelshelf.declare import DeclareError, NonFiniteMetric
 
-from .gitutil import GitBuilder, run_cli
+from .gitutil import GTO_SHIM, GitBuilder
 from .test_write import ms
 
 
@@ -179,8 +179,9 @@ def test_doctor_flags_gto_config_keys(churn: GitBuilder, config: str, said: str)
     churn.commit("config", {".gto": config})
     doctor = cli(churn, "doctor")
     assert doctor.returncode == 1 and said in doctor.stdout
-    refused = "Wrong config file" in churn.gto("stages", check=False) + subprocess.run(
-        ["gto", "stages"], cwd=churn.path, capture_output=True, text=True).stderr
+    gto = subprocess.run([sys.executable, "-c", GTO_SHIM, "stages"], cwd=churn.path, env=churn._env(),
+                         capture_output=True, text=True)
+    refused = gto.returncode != 0 and "Wrong config file" in gto.stdout + gto.stderr
     assert refused == ("refuses" in said)  # what gto itself does with the file
 
 
