@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_download import build_churn, serve, site, start_loopback, stop_all  # noqa: F401 (fixtures)
+from .test_download import serve, site, start_loopback, stop_all  # noqa: F401 (fixtures)
 
 
 class _StallingHandler(http.server.BaseHTTPRequestHandler):
