@@ -65,25 +65,27 @@ def test_update_existing_model_changes_only_that_field(repo: GitBuilder) -> None
 
 
 def test_log_model_writes_metrics_and_lists_them(repo: GitBuilder) -> None:
-    repo.commit("one", {"dvc.yaml": COMMENTED})
+    repo.commit("one", {"dvc.yaml": COMMENTED, "model.pkl": "w"})
     declared = log_model("churn", "model.pkl", metrics={"auc": 0.91, "f1": 0.5}, repo=repo.path)
-    assert declared.metrics == repo.path / "metrics.json"
+    assert declared.metrics == repo.path / "metrics" / "churn.json"  # the model's own file
     assert json.loads(declared.metrics.read_text()) == {"auc": 0.91, "f1": 0.5}
     added, removed = added_and_removed(COMMENTED, (repo.path / "dvc.yaml").read_text())
-    assert removed == [] and added == ["metrics:", "  - metrics.json"]
+    assert removed == [] and added == ["        meta:", "            metrics: metrics/churn.json",
+                                       "metrics:", "  - metrics/churn.json"]
     log_model("churn", "model.pkl", metrics={"auc": 0.93}, repo=repo.path)  # idempotent listing
-    assert yaml.safe_load((repo.path / "dvc.yaml").read_text())["metrics"] == ["metrics.json"]
+    assert yaml.safe_load((repo.path / "dvc.yaml").read_text())["metrics"] == ["metrics/churn.json"]
 
 
 def test_log_model_through_the_package_api(repo: GitBuilder) -> None:
     import modelshelf.api_write as api
 
-    repo.commit("one", {"a.txt": "1"})
+    repo.commit("one", {"a.txt": "1", "vision/weights.pt": "w"})
     api.log_model("vision:detector", "weights.pt", desc="Detects", metrics={"map": 0.4}, repo=repo.path)
     data = yaml.safe_load((repo.path / "vision" / "dvc.yaml").read_text())
-    assert data == {"artifacts": {"detector": {"path": "weights.pt", "type": "model", "desc": "Detects"}},
-                    "metrics": ["metrics.json"]}
-    assert (repo.path / "vision" / "metrics.json").exists()
+    assert data == {"artifacts": {"detector": {"path": "weights.pt", "type": "model", "desc": "Detects",
+                                               "meta": {"metrics": "metrics/detector.json"}}},
+                    "metrics": ["metrics/detector.json"]}
+    assert (repo.path / "vision" / "metrics" / "detector.json").exists()
     sha = repo.commit("declare", {})
     found = read_declaration(GitRepo(repo.path), sha, "vision:detector")
     assert found is not None and (found.path, found.type, found.description) == ("weights.pt", "model", "Detects")
@@ -123,7 +125,9 @@ def test_bad_names_and_metrics_are_refused(tmp_path: Path) -> None:
     with pytest.raises(DeclareError, match="inside the repository"):
         log_model("m", "m.pkl", metrics={"a": 1}, metrics_file="../x.json", repo=tmp_path)
     with pytest.raises(DeclareError, match="JSON"):
-        log_model("m", "m.pkl", metrics={"a": float("nan")}, repo=tmp_path)
+        log_model("m", "m.pkl", metrics={"a": object()}, repo=tmp_path)
+    with pytest.raises(DeclareError, match="does not exist"):
+        log_model("m", "m.pkl", metrics={"a": 1}, repo=tmp_path)
     assert list(tmp_path.iterdir()) == []  # refused before anything was written
 
 
@@ -176,5 +180,5 @@ def test_add_reports_unusable_dvcyaml_locations_in_one_line(repo: GitBuilder) ->
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert message in result.stderr, (name, result.stderr)
     assert repo.git("status", "--porcelain") == ""
-    with pytest.raises(DeclareError, match="is a file, not a folder"):
+    with pytest.raises(DeclareError, match=r"is a file, not a folder|does not exist \(.*model.pkl/m.bin\)"):
         log_model("model.pkl:m", "m.bin", metrics={"auc": 0.9}, repo=repo.path)

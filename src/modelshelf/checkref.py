@@ -15,6 +15,7 @@ from typing import Any
 
 from .core.events import Event, iso_utc
 from .declare import Declaration, read_declaration
+from .git import GitRepo
 from .registry import load_registry
 
 REFS_TAGS = "refs/tags/"
@@ -66,9 +67,22 @@ class RefEvent:
         }
 
 
+def tag_name(ref: str) -> str:
+    return ref[len(REFS_TAGS):] if ref.startswith(REFS_TAGS) else ref
+
+
+def tag_exists(ref: str, repo: str | os.PathLike[str] = ".") -> bool:
+    """Whether the repository has the tag at all (a non-event may still be a tag)."""
+    git = GitRepo(repo)
+    try:
+        return git.resolve(REFS_TAGS + tag_name(ref)) is not None
+    finally:
+        git.close()
+
+
 def check_ref(ref: str, repo: str | os.PathLike[str] = ".") -> list[RefEvent]:
     """The events a tag created: one for a registry tag, none otherwise."""
-    tag = ref[len(REFS_TAGS):] if ref.startswith(REFS_TAGS) else ref
+    tag = tag_name(ref)
     registry = load_registry(repo)
     try:
         events = [e for e in registry.state.history(ascending=True) if e.tag == tag]
@@ -95,8 +109,45 @@ def append_github_output(outputs: dict[str, str], path: str | os.PathLike[str]) 
         handle.write(github_output_lines(outputs))
 
 
-def dotenv_lines(outputs: dict[str, str]) -> str:
-    """GitLab dotenv report: ``MODELSHELF_KEY=value``, one line each (newlines become spaces)."""
-    return "".join(
-        f"MODELSHELF_{key.upper()}={' '.join(value.split())}\n" for key, value in outputs.items()
-    )
+# GitLab's limits for a dotenv report (the defaults of its `dotenv_size` / `dotenv_variables`).
+DOTENV_MAX_BYTES = 5 * 1024
+DOTENV_MAX_VARIABLES = 20
+# What reads the same to GitLab (``KEY=VALUE`` per line, the value taken as is) and to a
+# POSIX shell that sources the file: in an assignment these are never expanded, quoted,
+# split or ended (``#`` is literal inside a word; ``~`` is not: tilde expansion).
+_DOTENV_PUNCTUATION = frozenset("_-.,:/@#%+=")
+
+
+def dotenv_safe(value: str) -> bool:
+    """True if ``value`` reads the same when GitLab parses it and when ``sh`` sources it."""
+    return all(ch.isalnum() or ch in _DOTENV_PUNCTUATION for ch in value)
+
+
+@dataclass(frozen=True)
+class Dotenv:
+    text: str
+    left_out: tuple[str, ...]  # variables whose value a shell would read differently, or over the limits
+
+
+def dotenv_lines(outputs: dict[str, str], existing: str = "") -> Dotenv:
+    """GitLab dotenv report lines ``MODELSHELF_KEY=value``, appended to ``existing``.
+
+    GitLab keeps quotes as characters, so no quoting can make a value with a space,
+    ``$``, a backtick, a quote or a newline read the same in GitLab and in ``sh``:
+    such values are left out (``--json`` has the full text), as is what would take
+    the file over GitLab's limits.
+    """
+    size = len(existing.encode("utf-8"))
+    count = sum(1 for line in existing.splitlines() if line.strip())
+    lines: list[str] = []
+    left_out: list[str] = []
+    for key, value in outputs.items():
+        line = f"MODELSHELF_{key.upper()}={value}\n"
+        length = len(line.encode("utf-8"))
+        if not dotenv_safe(value) or size + length > DOTENV_MAX_BYTES or count + 1 > DOTENV_MAX_VARIABLES:
+            left_out.append(f"MODELSHELF_{key.upper()}")
+            continue
+        lines.append(line)
+        size += length
+        count += 1
+    return Dotenv("".join(lines), tuple(left_out))

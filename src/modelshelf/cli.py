@@ -5,20 +5,22 @@ from __future__ import annotations
 import argparse
 import functools
 import gc
+import signal
 import sys
 from collections.abc import Callable
+from typing import TextIO
 
 from . import __version__
-from .cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, OneLineErrors, add_repo_option, format_table, print_json, warn
+from .cli_common import (
+    EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, OneLineErrors, TerminalSafe, Terminated, add_repo_option,
+    format_table, handle_sigterm, parse_arguments, print_json, warn,
+)
 from .config import ConfigError
-from .core.events import counter_ties
-from .core.grammar import InvalidName
+from .core.grammar import InvalidName, Spec, parse_spec
 from .core.semver import InvalidVersion
 from .core.state import VersionSort
 from .git import GitError, NotAGitRepo
 from .registry import Registry, UnknownArtifact, load_registry, publishing_blocker
-from .render.naming import case_collisions
-from .site_cache import committed_cache
 from . import gtoviews
 
 
@@ -64,29 +66,62 @@ def cmd_show(args: argparse.Namespace, registry: Registry) -> int:
         sort=VersionSort(args.sort),
     )
     if args.name:
-        versions = gtoviews.show_versions(registry, args.name, **options)
-        if args.json:
-            print_json(versions)
-            return EXIT_OK
-        rows = [
-            [v["artifact"], v["version"][:7] if len(v["version"]) == 40 else v["version"],
-             ", ".join(s["stage"] for s in v["stages"]), v["created_at"], v["ref"]]
-            for v in versions
-        ]
-        print(format_table(rows, ["artifact", "version", "stage", "created_at", "ref"]) if rows else "Nothing found")
-        return EXIT_OK
+        return _show_one(registry, args, options)
     state = gtoviews.show_registry(registry, **options)
     if args.json:
-        print_json(state)
+        print_json(state)  # GTO's shape: models with a version only
         return EXIT_OK
     columns = registry.stage_columns()
-    rows = [
-        [name if data["registered"] else f"*{name}", data["version"]]
-        + [_short(data["stage"][s]) for s in columns]
-        for name, data in sorted(state.items())
+    named = [
+        (name, [_model_label(name, data), data["version"]] + [_short(data["stage"][s]) for s in columns])
+        for name, data in state.items()
     ]
+    named += [(name, [name, NO_VERSION] + [None] * len(columns)) for name in gtoviews.declared_only(registry)]
+    rows = [row for _, row in sorted(named, key=lambda item: item[0])]
     print(format_table(rows, ["name", "latest"] + [f"#{s}" for s in columns]) if rows else "Nothing found in the registry")
     return EXIT_OK
+
+
+NO_VERSION = "(declared, no version yet)"
+
+
+def _model_label(name: str, data: dict) -> str:
+    """GTO's ``*`` for a model without a registered version; ``(deprecated)`` for ``show -d``."""
+    label = name if data["registered"] else f"*{name}"
+    return label if data["active"] else f"{label} (deprecated)"
+
+
+def _show_one(registry: Registry, args: argparse.Namespace, options: dict) -> int:
+    spec = parse_spec(args.name)
+    if spec.name not in registry.state.artifacts and spec.name in gtoviews.declared_only(registry):
+        if args.json:
+            print_json([])  # as GTO: no version to show
+        else:
+            print(f"{spec.name}: {NO_VERSION[1:-1]}; register one with `modelshelf register {spec.name}`")
+        return EXIT_OK
+    versions = gtoviews.show_versions(registry, args.name, **options)
+    if args.json:
+        print_json(versions)
+        return EXIT_OK
+    if not versions and spec.name != args.name:  # `show chrun` is an error: so is a spec that matches nothing
+        raise CliError(_nothing_matches(registry, spec, args.deprecated))
+    rows = [
+        [v["artifact"], v["version"][:7] if len(v["version"]) == 40 else v["version"],
+         ", ".join(s["stage"] for s in v["stages"]), v["created_at"], v["ref"]]
+        for v in versions
+    ]
+    print(format_table(rows, ["artifact", "version", "stage", "created_at", "ref"]) if rows else "Nothing found")
+    return EXIT_OK
+
+
+def _nothing_matches(registry: Registry, spec: Spec, deprecated: bool) -> str:
+    artifact = registry.artifact(spec.name)
+    if not (artifact.is_active or deprecated):
+        return f"model '{spec.name}' is deprecated: add -d/--deprecated to show it"
+    versions = ", ".join(v.version for v in artifact.get_versions(active_only=True)) or "none"
+    if spec.stage:
+        return f"stage '{spec.stage}' of '{spec.name}' holds no version (versions: {versions})"
+    return f"model '{spec.name}' has no version {spec.version or 'yet'}; versions: {versions}"
 
 
 def _short(value: str | None) -> str | None:
@@ -124,8 +159,10 @@ def cmd_stages(args: argparse.Namespace, registry: Registry) -> int:
         stages = registry.stage_columns()
     if args.json:
         print_json(stages)
+    elif stages is None:  # GTO prints nothing here; say why (stdout stays empty for scripts)
+        sys.stderr.write("modelshelf: no .gto file lists stages: any stage is allowed\n")
     else:
-        for stage in stages or ():
+        for stage in stages:
             print(stage)
     return EXIT_OK
 
@@ -154,34 +191,19 @@ def _left_out(count: int) -> str:
     return f"{count} metric/param {values} NaN or infinite, left out of the index; `modelshelf doctor` lists them"
 
 
-@_registry_command  # the registry's warnings are findings below, not stderr warnings too
+@_registry_command  # the registry's warnings are findings, not stderr warnings too
 def cmd_doctor(args: argparse.Namespace, registry: Registry) -> int:
-    findings: list[str] = [f"repo: {w.message}" for w in registry.warnings]
-    findings += [f"tag {t.name}: ignored, {t.reason}" for t in registry.ignored]
-    findings += counter_ties(registry.tags)
-    repaired = set(registry.repo.tags_not_utf8())
-    findings += [f"tag {t.record.name}: its message or tagger is not UTF-8 (read here with U+FFFD in place "
-                 "of the bad bytes); gto stops on this repository until the tag is re-created"
-                 for t in registry.tags if t.record.name in repaired]
-    findings += case_collisions(registry.state.artifacts)
-    findings += registry.problems
-    findings += committed_cache(registry.repo)
-    if not args.tags_only:
-        from .index import build_index
+    from .doctor import run_checks
 
-        index = build_index(registry, progress=None)
-        repo_warnings = {w.message for w in registry.warnings}  # already listed as "repo: ..."
-        findings += [p for p in index.problems if p not in repo_warnings]
-        # Values the index leaves out (NaN metrics): not problems (a build does not warn),
-        # but a user loses them, so they are listed here and count as findings.
-        findings += [f"note: {notice}" for notice in index.notices]
-    seen: set[str] = set()
+    findings = run_checks(registry, tags_only=args.tags_only)
     for line in findings:
-        if line not in seen:
-            seen.add(line)
-            print(line)
+        print(line)
+    unversioned = gtoviews.declared_only(registry)
+    if unversioned:
+        print(f"declared, no version yet: {', '.join(unversioned)} (register one with `modelshelf register NAME`)")
     if not findings:
-        print(f"ok: {len(registry.tags)} registry tags, {len(registry.state.artifacts)} models, no problems found")
+        models = len(registry.state.artifacts) + len(unversioned)
+        print(f"ok: {len(registry.tags)} registry tags, {models} models, no problems found")
     return EXIT_PROBLEMS if findings else EXIT_OK
 
 
@@ -254,10 +276,35 @@ def _tune_gc() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    """Run one command; output goes through ``TerminalSafe`` (see cli_common) and
+    SIGTERM takes Ctrl-C's path: clean-up runs, one line, exit 128 + signal."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalSafe(sys.stdout), TerminalSafe(sys.stderr)
+    handle_sigterm()
+    try:
+        return _run(sys.argv[1:] if argv is None else argv)
+    except Terminated as exc:
+        sys.stderr.write("modelshelf: terminated\n")
+        return 128 + exc.signum
+    except KeyboardInterrupt:
+        sys.stderr.write("modelshelf: interrupted\n")
+        return 128 + signal.SIGINT
+    finally:
+        _flush_quietly(sys.stdout)
+        sys.stdout, sys.stderr = saved
+
+
+def _flush_quietly(stream: TextIO) -> None:
+    try:
+        stream.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+
+
+def _run(argv: list[str]) -> int:
     # Read-only commands are what scripts run most: skip importing the other command groups.
     parser = build_parser(extensions=not (argv and argv[0] in CORE_COMMANDS))
-    args = parser.parse_args(argv)
+    args = parse_arguments(parser, argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE

@@ -7,6 +7,7 @@ the model's record as the index builds it (with candidates).
 from __future__ import annotations
 
 import argparse
+import math
 
 from .cli_common import EXIT_OK, CliError, add_repo_option, format_table, print_json, warn
 
@@ -22,7 +23,16 @@ def _delta(delta: float | None, index: int) -> str:
         return ""
     if delta == 0:
         return " (±0)"
-    return f" ({'+' if delta > 0 else '-'}{_fmt(abs(delta))})"
+    return f" ({'+' if delta > 0 else '-'}{_fmt_size(abs(delta))})"
+
+
+def _fmt_size(size: float) -> str:
+    """A delta's size: like the values above a thousandth; below, plain decimals with three
+    significant digits (``0.0009``, ``0.000912``), never ``9e-4`` beside ``0.8412``."""
+    if size >= 0.001 or not math.isfinite(size):
+        return _fmt(size)
+    places = min(-math.floor(math.log10(size)) + 2, 15)
+    return f"{size:.{places}f}".rstrip("0").rstrip(".") or "0"
 
 
 def _commit_entry(registry, metadata, extras, model, token: str):
@@ -96,6 +106,8 @@ def print_comparison(result) -> None:
         rows = [[row.key] + [_fmt(v) + _delta(d, i) for i, (v, d) in enumerate(zip(row.values, row.deltas))]
                 for row in result.metrics]
         print(format_table(rows, ["metric"] + labels))
+        if len(labels) > 2:
+            print(f"(deltas in parentheses are against the first column, {labels[0]})")
     else:
         print("No metrics.")
     print()

@@ -102,6 +102,8 @@ def _report_either(result: write.WriteResult | write.DeleteResult, verb: str) ->
 def _report(result: write.WriteResult, verb: str) -> None:
     if result.registration is not None:
         _report(result.registration, "registers version")
+    for warning in result.warnings:
+        warn(warning)
     print(f"Created git tag '{result.tag}' that {verb}")
     if result.pushed:
         print(f"Pushed git tag '{result.tag}'")
@@ -156,7 +158,27 @@ def cmd_unassign(args: argparse.Namespace) -> int:
         simple=args.simple, push=args.push, remote=args.remote, repo=args.repo, delete=args.delete,
     )
     _report_either(result, "unassigns stage from version '{version}'")
+    if isinstance(result, write.WriteResult):
+        _report_stage_now(args.repo, args.name, stage)
     return EXIT_OK
+
+
+def _report_stage_now(repo: str, name: str, stage: str) -> None:
+    """After an unassignment the stage may fall back to an older assignment (GTO's
+    rules): say what it holds now, so nobody assumes it is empty."""
+    from .registry import load_registry
+
+    registry = load_registry(repo)
+    try:
+        artifact = registry.state.artifacts.get(name)
+        held = artifact.stages().get(stage, []) if artifact else []
+    finally:
+        registry.repo.close()
+    if held:
+        print(f"Stage '{stage}' of '{name}' now holds version '{held[0].version}' (an earlier assignment that is "
+              "still in effect); unassign it too to empty the stage")
+    else:
+        print(f"Stage '{stage}' of '{name}' holds no version now")
 
 
 def cmd_deregister(args: argparse.Namespace) -> int:
@@ -203,7 +225,7 @@ CHECK_REF_FIELDS = {"name": "name", "version": "version", "event": "event", "sta
 
 
 def cmd_check_ref(args: argparse.Namespace) -> int:
-    from .checkref import append_github_output, check_ref, dotenv_lines
+    from .checkref import append_github_output, check_ref, tag_exists, tag_name
 
     fields = [flag for flag in CHECK_REF_FIELDS if getattr(args, f"show_{flag}")]
     if len(fields) + bool(args.json) > 1:  # GTO: "Only one output formatting flags is allowed"
@@ -214,8 +236,13 @@ def cmd_check_ref(args: argparse.Namespace) -> int:
     if args.dotenv:  # created even for a non-event: GitLab's dotenv report warns about a missing file
         Path(args.dotenv).touch()
     if not events:
-        if not (args.json or fields):  # like GTO: nothing on stdout
-            sys.stderr.write(f"modelshelf: ref '{args.ref}' is not a registry event (no annotated registry tag)\n")
+        exists = tag_exists(args.ref, repo=args.repo)
+        if args.json and not exists:  # GTO prints nothing; a script reading JSON learns why here
+            print(json.dumps({"tag": tag_name(args.ref), "found": False,
+                              "error": f"no tag '{tag_name(args.ref)}' in the repository"}, indent=4))
+        elif not (args.json or fields):  # like GTO: nothing on stdout
+            why = "is not a registry event (no annotated registry tag)" if exists else "is no tag of the repository"
+            sys.stderr.write(f"modelshelf: ref '{args.ref}' {why}\n")
         return EXIT_OK
     found = events[0]
     if args.github_output:
@@ -224,8 +251,7 @@ def cmd_check_ref(args: argparse.Namespace) -> int:
             raise write.InvalidArgs("--github-output: the GITHUB_OUTPUT environment variable is not set")
         append_github_output(found.outputs(), target)
     if args.dotenv:
-        with open(args.dotenv, "a", encoding="utf-8") as handle:
-            handle.write(dotenv_lines(found.outputs()))
+        _append_dotenv(Path(args.dotenv), found.outputs())
     if args.json:
         print(json.dumps(found.to_json(), indent=4, ensure_ascii=False))
     elif fields:
@@ -236,6 +262,22 @@ def cmd_check_ref(args: argparse.Namespace) -> int:
         for key, value in found.outputs().items():
             print(f"{key}: {value}")
     return EXIT_OK
+
+
+def _append_dotenv(path: Path, outputs: dict[str, str]) -> None:
+    from .checkref import dotenv_lines
+
+    try:
+        existing = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise write.InvalidArgs(f"--dotenv {path}: the file is not UTF-8") from None
+    report = dotenv_lines(outputs, existing)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(report.text)
+    if report.left_out:
+        warn(f"--dotenv {path}: left out {', '.join(report.left_out)}: a shell would read the value differently "
+             "than GitLab (spaces, quotes, $, ...) or it would exceed GitLab's dotenv limits (5 KB, 20 "
+             "variables); `check-ref --json` prints the full text")
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import posixpath
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -32,7 +34,6 @@ from .metadata.parse import is_url, repo_path
 
 DVC_YAML = "dvc.yaml"
 ARTIFACTS_YAML = "artifacts.yaml"
-DEFAULT_METRICS_FILE = "metrics.json"
 
 
 class DeclareError(ValueError):
@@ -59,6 +60,7 @@ class Declared:
     dvcyaml: Path
     created: bool  # False when an existing declaration was updated
     metrics: Path | None = None
+    params: Path | None = None
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -143,11 +145,13 @@ def add_artifact(
     labels: list[str] | tuple[str, ...] | None = None,
     meta: Mapping[str, Any] | None = None,
     repo: str | os.PathLike[str] = ".",
+    require_path: bool = False,
 ) -> Declared:
     """Declare ``name`` in dvc.yaml's ``artifacts:``, or update the fields given.
 
     A new model needs ``path``; ``type`` must be allowed by ``.gto``. Labels
-    are added to the existing ones (kept unique, in order).
+    are added to the existing ones (kept unique, in order). ``require_path``:
+    refuse a ``path`` (not a URL) that does not exist in the work tree.
     """
     folder, short = split_name(name)
     folder = "/".join(part for part in folder.split("/") if part)
@@ -168,6 +172,9 @@ def add_artifact(
         if not is_url(path) and (posixpath.isabs(path) or repo_path(folder, path) in (None, "")):
             raise DeclareError(f"path '{path}' must be inside the repository (relative to "
                                f"{folder + '/' if folder else 'the root '}dvc.yaml) or a URL such as s3://...")
+        if require_path and not is_url(path) and not os.path.lexists(root / folder / path):
+            raise DeclareError(f"path '{path}' does not exist ({root / folder / path}); nothing was changed "
+                               "(log_model declares the model file that training wrote: write it first)")
     for label in labels or ():
         _check_text(label, "label")
     dvcyaml = root / folder / DVC_YAML if folder else root / DVC_YAML
@@ -212,6 +219,63 @@ def add_artifact(
     return Declared(name, dvcyaml, created)
 
 
+METRICS_FOLDER = "metrics"
+PARAMS_FOLDER = "params"
+
+
+class NonFiniteMetric(UserWarning):
+    """A NaN or infinite metric/param was written (as JSON's ``NaN``/``Infinity``); the
+    index and the catalog leave it out and ``doctor`` lists it."""
+
+
+def _json_value(value: Any) -> Any:
+    """NumPy-style scalars (``np.float32(0.9)``) as the Python numbers they hold."""
+    item = getattr(value, "item", None)
+    if callable(item):
+        return item()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _values_text(name: str, values: Mapping[str, Any], what: str) -> tuple[str, list[str]]:
+    """``values`` as JSON text (validated before anything is written), and the keys that are NaN/infinite."""
+    try:
+        text = json.dumps(dict(values), indent=2, ensure_ascii=False, default=_json_value) + "\n"
+    except (TypeError, ValueError) as exc:
+        raise DeclareError(f"{what} for '{name}' can't be written as JSON: {exc}") from None
+    non_finite: list[str] = []
+
+    def walk(prefix: str, data: Any) -> None:
+        if isinstance(data, dict):
+            for key, item in data.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), item)
+        elif isinstance(data, float) and not math.isfinite(data):
+            non_finite.append(prefix)
+
+    walk("", json.loads(text))
+    return text, non_finite
+
+
+def _inside(file: str, what: str) -> str:
+    if posixpath.isabs(file) or Path(file).is_absolute() or ".." in Path(file).parts or not file.strip():
+        raise DeclareError(f"{what} file '{file}' must be a path inside the repository")
+    return file
+
+
+def _meta_names(entry: Any, key: str) -> list[str]:
+    """The files a declaration's ``meta.metrics`` / ``meta.params`` names (a string or a list)."""
+    meta = entry.get("meta") if isinstance(entry, dict) else None
+    named = meta.get(key) if isinstance(meta, dict) else None
+    items = [named] if isinstance(named, str) else named if isinstance(named, list) else []
+    return [item for item in items if isinstance(item, str) and item]
+
+
+def _own_file(entry: Any, key: str, given: str | None, default: str) -> str:
+    """The model's own metrics/params file: the one given, else the first its meta names, else the default."""
+    if given is not None:
+        return given
+    return next(iter(_meta_names(entry, key)), default)
+
+
 def log_model(
     name: str,
     path: str,
@@ -220,38 +284,66 @@ def log_model(
     labels: list[str] | tuple[str, ...] | None = None,
     meta: Mapping[str, Any] | None = None,
     metrics: Mapping[str, Any] | None = None,
-    metrics_file: str = DEFAULT_METRICS_FILE,
+    metrics_file: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    params_file: str | None = None,
     repo: str | os.PathLike[str] = ".",
 ) -> Declared:
-    """For training scripts: declare the model and write its metrics (JSON).
+    """For training scripts: declare the model and write its own metrics and params (JSON).
 
-    The metrics file (relative to the dvc.yaml's folder) is listed under
-    dvc.yaml's ``metrics:`` so the catalog reads it at every version.
+    Each model gets its own files: ``metrics/NAME.json`` and ``params/NAME.json``
+    (relative to the dvc.yaml's folder) unless ``metrics_file`` / ``params_file``
+    or the model's ``meta`` name others. The files are named in the model's
+    ``meta`` (``meta.metrics`` / ``meta.params``), so they stay its own however
+    many models the repo gains; the metrics file is also listed under dvc.yaml's
+    ``metrics:`` (for ``dvc metrics``). ``path`` must exist (or be a URL).
+    A NaN or infinite value is written as JSON's ``NaN``/``Infinity`` with a
+    ``NonFiniteMetric`` warning (the index leaves it out; ``doctor`` lists it).
+    Everything is checked before anything is written.
     """
-    text = None
-    if metrics is not None:  # validate everything before writing anything
-        if Path(metrics_file).is_absolute() or ".." in Path(metrics_file).parts:
-            raise DeclareError(f"metrics file '{metrics_file}' must be a path inside the repository")
-        try:
-            text = json.dumps(dict(metrics), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-        except (TypeError, ValueError) as exc:
-            raise DeclareError(f"metrics for '{name}' can't be written as JSON: {exc}") from None
-    declared = add_artifact(name, path, type=type, desc=desc, labels=labels, meta=meta, repo=repo)
-    if text is None:
-        return declared
-    target = declared.dvcyaml.parent / metrics_file
-    _write(target, text)
-    rt, data = _load_dvcyaml(declared.dvcyaml)
-    listed = data.get("metrics")
-    if listed is None:
-        data["metrics"] = CommentedSeq([metrics_file])
-    elif isinstance(listed, list):
-        if metrics_file not in listed:
-            listed.append(metrics_file)
-    else:
-        raise DeclareError(f"{declared.dvcyaml}: 'metrics' must be a list of files")
-    _write(declared.dvcyaml, _dump(rt, data))
-    return Declared(name, declared.dvcyaml, declared.created, target)
+    folder, short = split_name(name)
+    texts: dict[str, tuple[str, list[str]]] = {}
+    if metrics is not None:
+        texts["metrics"] = _values_text(name, metrics, "metrics")
+    if params is not None:
+        texts["params"] = _values_text(name, params, "params")
+    for given, what in ((metrics_file, "metrics"), (params_file, "params")):
+        if given is not None:
+            _inside(given, what)
+    root = _root(repo)
+    dvcyaml = root / folder / DVC_YAML if folder else root / DVC_YAML
+    _, current = _load_dvcyaml(dvcyaml)
+    artifacts = current.get("artifacts")
+    entry = artifacts.get(short) if isinstance(artifacts, dict) else None
+    files = {
+        "metrics": _inside(_own_file(entry, "metrics", metrics_file, f"{METRICS_FOLDER}/{short}.json"), "metrics"),
+        "params": _inside(_own_file(entry, "params", params_file, f"{PARAMS_FOLDER}/{short}.json"), "params"),
+    }
+    own = {key: files[key] for key in texts if files[key] not in _meta_names(entry, key)}
+    declared = add_artifact(name, path, type=type, desc=desc, labels=labels, meta={**(meta or {}), **own},
+                            repo=repo, require_path=True)
+    written: dict[str, Path] = {}
+    for key, (text, non_finite) in texts.items():
+        target = declared.dvcyaml.parent / files[key]
+        _write(target, text)
+        written[key] = target
+        for value_key in non_finite:
+            warnings.warn(NonFiniteMetric(
+                f"{key[:-1] if key == 'params' else 'metric'} '{value_key}' of '{name}' is NaN or infinite: "
+                f"written to {target} as is; the index and the catalog leave it out (`modelshelf doctor` lists it)"
+            ), stacklevel=2)
+    if "metrics" in texts:
+        rt, data = _load_dvcyaml(declared.dvcyaml)
+        listed = data.get("metrics")
+        if listed is None:
+            data["metrics"] = CommentedSeq([files["metrics"]])
+        elif isinstance(listed, list):
+            if files["metrics"] not in listed:
+                listed.append(files["metrics"])
+        else:
+            raise DeclareError(f"{declared.dvcyaml}: 'metrics' must be a list of files")
+        _write(declared.dvcyaml, _dump(rt, data))
+    return Declared(name, declared.dvcyaml, declared.created, written.get("metrics"), written.get("params"))
 
 
 # -- reading declarations at a commit (for check-ref) -------------------------

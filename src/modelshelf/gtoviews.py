@@ -203,3 +203,11 @@ def history(registry: Registry, name: str | None = None, ascending: bool = False
         }
         for e in registry.state.history(name, ascending)
     ]
+
+
+def declared_only(registry: Registry) -> list[str]:
+    """Models declared at HEAD (dvc.yaml) that no tag names yet: logged, not registered.
+    Not part of GTO's JSON shapes; the tables and doctor list them."""
+    from .metadata_json import MetadataJson  # the metadata readers: only for the tables (`show --json` skips them)
+
+    return MetadataJson(registry).declared_only(list(registry.state.artifacts))

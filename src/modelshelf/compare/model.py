@@ -156,6 +156,17 @@ def resolve_entry(model: JSON, token: str) -> Entry | None:
     return None
 
 
+DELTA_DIGITS = 12  # significant digits of a delta: float noise (0.028000000000000025) gone, data kept
+
+
+def _difference(value: float, base: float) -> float:
+    """``value - base`` without binary noise, the same on every machine (IEEE doubles)."""
+    difference = value - base
+    if isinstance(difference, int) or not math.isfinite(difference):
+        return difference
+    return float(f"{difference:.{DELTA_DIGITS}g}")
+
+
 def compare(model_name: str, entries: list[Entry]) -> Comparison:
     """Metrics side by side with deltas against the first entry; params and lineage that differ."""
     base = entries[0] if entries else None
@@ -165,7 +176,7 @@ def compare(model_name: str, entries: list[Entry]) -> Comparison:
         values = tuple(e.metrics.get(key) for e in entries)
         first = base.metrics.get(key) if base else None
         deltas = tuple(
-            (v - first) if _is_number(v) and _is_number(first) else None  # type: ignore[operator]
+            _difference(v, first) if _is_number(v) and _is_number(first) else None  # type: ignore[arg-type]
             for v in values
         )
         metrics.append(MetricRow(key, values, deltas))

@@ -177,6 +177,10 @@ class MetadataReader:
     def declarations(self, commit: str) -> Declarations:
         return self._view(commit).declarations
 
+    def listed_metrics(self, commit: str) -> dict[str, tuple[str, ...]]:
+        """Each ``dvc.yaml``'s metrics files (repo-relative), by the dvc.yaml's path."""
+        return {d.path: d.metrics for _, d in sorted(self._view(commit).dvc_files.items())}
+
     def declared_in_artifacts_yaml(self, commit: str) -> list[str]:
         """Names in the root ``artifacts.yaml`` (all GTO itself reads)."""
         return list(self._view(commit).artifacts_yaml)

@@ -15,6 +15,7 @@ have added to, instead of writing one, and return a ``DeleteResult``.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 from dataclasses import replace
 from typing import Literal, overload
@@ -24,6 +25,7 @@ from ..core.events import Event, EventKind
 from ..core.grammar import Action, check_name, check_stage
 from ..core.semver import MINIMAL_VERSION, SemVer
 from ..core.state import ArtifactState, VersionState
+from ..metadata import MetadataReader
 from ..registry import Registry, load_registry
 from .errors import (
     AlreadyDone, CommitHasVersion, InvalidArgs, NotFound, PushFailed, StageAlreadyAssigned, VersionExists,
@@ -39,11 +41,41 @@ def _artifact(registry: Registry, name: str) -> ArtifactState:
     return registry.state.artifacts.get(name) or ArtifactState(name)
 
 
-def _resolve(registry: Registry, ref: str) -> str:
+def _resolve(registry: Registry, ref: str, version_flag: str | None = None) -> str:
+    """The commit ``ref`` names; ``version_flag``: the option that takes a version
+    instead, suggested when ``ref`` is a version name (``assign m v1.0.0``)."""
     commit = registry.repo.resolve(ref)
     if commit is None:
-        raise NotFound(f"ref '{ref}' was not found in the repository history")
+        hint = (f"; to name the version {ref}, use {version_flag} {ref}"
+                if version_flag and SemVer.is_valid(ref) else "")
+        raise NotFound(f"ref '{ref}' was not found in the repository history{hint}")
     return commit
+
+
+def close_matches(name: str, names: list[str]) -> str:
+    """`` (did you mean 'a' or 'b'?)`` for a likely typo of one of ``names``, else ''."""
+    found = difflib.get_close_matches(name, sorted(set(names) - {name}), n=3, cutoff=0.7)
+    return f" (did you mean {' or '.join(repr(n) for n in found)}?)" if found else ""
+
+
+def _known_model(registry: Registry, name: str) -> ArtifactState:
+    """The model, for actions on an existing version: an unknown name is a typo, not 'no version'."""
+    artifact = registry.state.artifacts.get(name)
+    if artifact is None:
+        known = sorted(registry.state.artifacts)
+        raise NotFound(f"unknown model '{name}'{close_matches(name, known)}; known models: "
+                       f"{', '.join(known) or 'none'}")
+    return artifact
+
+
+def _declaration_warnings(registry: Registry, name: str, commit: str) -> tuple[str, ...]:
+    """GTO registers any name; a name that nothing declares at the commit is likely a typo."""
+    declared = list(MetadataReader(registry.repo).declarations(commit))
+    if name in declared:
+        return ()
+    return (f"no dvc.yaml (or artifacts.yaml) at commit {commit[:7]} declares '{name}'"
+            f"{close_matches(name, declared + list(registry.state.artifacts))}; the tag was written anyway, "
+            "as GTO does (delete it with `git tag -d TAG` if it was a typo)",)
 
 
 def _check_version(version: str) -> str:
@@ -151,11 +183,13 @@ def register(
                 raise InvalidArgs(f"can't bump: '{name}' has no registered version yet (give --version or no bump)")
             else:
                 version = str(MINIMAL_VERSION)
-        return _write(
+        warnings = _declaration_warnings(registry, name, commit)
+        result = _write(
             registry, Action.REGISTER, name, commit,
             message or f"Registering artifact {name} version {version}",
             counted=simple is False, push=push, remote=remote, version=version,
         )
+        return replace(result, warnings=warnings)
 
 
 def assign(
@@ -190,13 +224,13 @@ def assign(
         artifact = _artifact(registry, name)
         registration: WriteResult | None = None
         if version:
-            found = artifact.find_version(version=version)
+            found = _known_model(registry, name).find_version(version=version)
             if found is None:
                 raise NotFound(f"version '{version}' of '{name}' is not registered")
             commit = found.commit
         else:
             assert ref is not None
-            commit = _resolve(registry, ref)
+            commit = _resolve(registry, ref, version_flag="--version")
             found = artifact.find_version(commit=commit)
             if found is not None:
                 if new_version:
@@ -282,7 +316,7 @@ def unassign(
         raise InvalidArgs("give a version or a ref, not both")
     with load_registry(repo) as registry:
         _check_stage(registry.config, stage)
-        artifact = _artifact(registry, name)
+        artifact = _known_model(registry, name)
         if version is None and ref is None:
             found = _stage_holder(artifact, stage)
         else:

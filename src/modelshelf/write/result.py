@@ -19,6 +19,7 @@ class WriteResult:
     pushed: bool = False
     registration: "WriteResult | None" = None  # the version `assign` registered first
     remote: str = "origin"  # where --push sends (or would send) the tag
+    warnings: tuple[str, ...] = ()  # written anyway, as GTO would, but likely a mistake (a typo)
 
     @property
     def tags(self) -> list[str]:

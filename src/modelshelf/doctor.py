@@ -1,0 +1,194 @@
+"""``modelshelf doctor``: a list of checks over one registry, each returning finding lines.
+
+A check is a function ``(Checkup) -> list[str]``; add one to ``CHECKS`` to extend
+doctor. The ``Checkup`` builds what several checks share (the index, the metadata
+reader) once, on first use.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .config import CONFIG_FILE
+from .core.events import counter_ties
+from .index import Index, build_index
+from .metadata_json import MetadataJson
+from .registry import Registry
+from .render.naming import case_collisions
+from .site_cache import committed_cache
+
+# The keys gto 1.x's config accepts (its settings fields, case-insensitive); any other
+# key makes gto stop with "Wrong config file".
+GTO_CONFIG_KEYS = frozenset({
+    "index", "config_file_name", "log_level", "debug", "emojis",
+    "types", "stages", "enrichments", "autoload_enrichments",
+})
+READ_HERE = frozenset({"types", "stages"})  # what modelshelf itself reads (lowercase only)
+
+
+@dataclass
+class Checkup:
+    registry: Registry
+    tags_only: bool = False
+    _index: Index | None = field(default=None, repr=False)
+    _metadata: MetadataJson | None = field(default=None, repr=False)
+
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            self._index = build_index(self.registry, progress=None)
+        return self._index
+
+    @property
+    def metadata(self) -> MetadataJson:
+        if self._metadata is None:
+            self._metadata = MetadataJson(self.registry)
+        return self._metadata
+
+    @property
+    def head(self) -> str | None:
+        return self.registry.head.hexsha if self.registry.head else None
+
+
+Check = Callable[[Checkup], list[str]]
+
+
+def tag_findings(c: Checkup) -> list[str]:
+    registry = c.registry
+    findings = [f"repo: {w.message}" for w in registry.warnings]
+    findings += [f"tag {t.name}: ignored, {t.reason}" for t in registry.ignored]
+    findings += counter_ties(registry.tags)
+    repaired = set(registry.repo.tags_not_utf8())
+    findings += [f"tag {t.record.name}: its message or tagger is not UTF-8 (read here with U+FFFD in place "
+                 "of the bad bytes); gto stops on this repository until the tag is re-created"
+                 for t in registry.tags if t.record.name in repaired]
+    findings += case_collisions(registry.state.artifacts)
+    return findings + registry.problems
+
+
+def _config_data(c: Checkup) -> tuple[str, Any]:
+    path = Path(c.registry.repo.root) / CONFIG_FILE
+    if not c.registry.repo.is_bare and path.is_file():
+        raw: bytes | None = path.read_bytes()
+        where = CONFIG_FILE
+    else:
+        raw = c.registry.repo.read_file(c.head, CONFIG_FILE) if c.head else None
+        where = f"{CONFIG_FILE} at HEAD"
+    if raw is None:
+        return where, None
+    import yaml  # only repos with a .gto file pay for it
+
+    try:
+        return where, yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return where, None  # loading the registry reported it already
+
+
+def config_findings(c: Checkup) -> list[str]:
+    """Keys of ``.gto`` that gto refuses, or reads differently than modelshelf."""
+    where, data = _config_data(c)
+    if not isinstance(data, dict):
+        return []
+    findings = []
+    for key in data:
+        name = str(key)
+        if name.lower() not in GTO_CONFIG_KEYS:
+            findings.append(f"{where}: unknown key '{name}': gto refuses the file (\"Wrong config file\"); "
+                            f"it accepts {', '.join(sorted(GTO_CONFIG_KEYS))}")
+        elif name.lower() in READ_HERE and name != name.lower():
+            findings.append(f"{where}: key '{name}': gto reads it as '{name.lower()}', modelshelf only reads "
+                            f"'{name.lower()}' (write it in lowercase)")
+    return findings
+
+
+def metadata_findings(c: Checkup) -> list[str]:
+    if c.tags_only:
+        return []
+    repo_warnings = {w.message for w in c.registry.warnings}  # already listed as "repo: ..."
+    findings = [p for p in c.index.problems if p not in repo_warnings]
+    # Values the index leaves out (NaN metrics): not problems (a build does not warn),
+    # but a user loses them, so they are listed here and count as findings.
+    return findings + [f"note: {notice}" for notice in c.index.notices]
+
+
+def orphan_metrics_findings(c: Checkup) -> list[str]:
+    """Metrics files a dvc.yaml lists that belong to none of its models (at HEAD): with
+    several models, a file outside every model's folder and not named in a ``meta``."""
+    if c.tags_only or c.head is None:
+        return []
+    reader = c.metadata.reader
+    declarations = reader.declarations(c.head)
+    owned: set[str] = set()
+    folders_with_models: set[str] = set()
+    for name in declarations:
+        decl = declarations[name]
+        folders_with_models.add(decl.folder)
+        meta = reader.version_metadata(c.head, name)
+        owned.update(source.path for source in meta.metric_sources)
+        owned.update(meta.missing)
+    findings = []
+    for dvcyaml, listed in reader.listed_metrics(c.head).items():
+        folder = dvcyaml.rpartition("/")[0]
+        if folder not in folders_with_models:
+            continue  # a pipeline without models: its metrics are nobody's by design
+        findings += [
+            f"{path}: metrics file listed in {dvcyaml} belongs to no model (several models, none in its folder "
+            f"or naming it): name it in its model's meta (`meta: {{metrics: {posixpath.relpath(path, folder or '.')}}}`"
+            " in dvc.yaml) or move it into the model's folder"
+            for path in listed if path not in owned
+        ]
+    return findings
+
+
+def lost_metrics_findings(c: Checkup) -> list[str]:
+    """A model whose metrics were there at one version and are gone at the next (or at HEAD)."""
+    if c.tags_only:
+        return []
+    findings = []
+    for model in c.index.data["models"]:
+        by_name = {v["version"]: v for v in model["versions"]}
+        for version in model["versions"]:
+            before = by_name.get(version["previous"] or "")
+            if before and before["metrics"] and not version["metrics"]:
+                findings.append(f"model {model['name']} version {version['version']}: no metrics, while "
+                                f"{before['version']} had {_keys(before['metrics'])}: its metrics file is no "
+                                "longer its (see the file's line above, or name it in the model's meta)")
+        latest = by_name.get(model["latest"] or "")
+        if latest and latest["metrics"] and c.head and model["name"] in c.metadata.reader.declarations(c.head):
+            if not c.metadata.reader.version_metadata(c.head, model["name"]).metrics:
+                findings.append(f"model {model['name']} at HEAD: no metrics, while {latest['version']} had "
+                                f"{_keys(latest['metrics'])}: the next version will have none")
+    return findings
+
+
+def cache_findings(c: Checkup) -> list[str]:
+    """A modelshelf cache committed to the repository (builds never read it; see site_cache)."""
+    return committed_cache(c.registry.repo)
+
+
+def _keys(metrics: dict[str, Any]) -> str:
+    names = sorted(metrics)
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+CHECKS: list[Check] = [
+    tag_findings,
+    config_findings,
+    metadata_findings,
+    orphan_metrics_findings,
+    lost_metrics_findings,
+    cache_findings,
+]
+
+
+def run_checks(registry: Registry, tags_only: bool = False, checks: list[Check] | None = None) -> list[str]:
+    """Every check's findings, each line once, in the order of ``CHECKS``."""
+    checkup = Checkup(registry, tags_only)
+    found: dict[str, None] = {}
+    for check in checks if checks is not None else CHECKS:
+        for line in check(checkup):
+            found.setdefault(line, None)
+    return list(found)
