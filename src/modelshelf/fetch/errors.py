@@ -48,3 +48,9 @@ class DestinationUnwritable(DownloadError):
     """The output folder cannot be created or written to (usage error: retrying will not help)."""
 
     exit_code = 2
+
+
+class UnsafeLocation(IntegrityFailed):
+    """An index read over HTTP(S) names a local file or a scheme not allowed (exit 2: the index is wrong)."""
+
+    exit_code = 2

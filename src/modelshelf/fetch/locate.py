@@ -50,7 +50,7 @@ def plan_for(resolution: Resolution, catalog: Catalog, dvc_remotes: tuple[str, .
             raise TransferFailed(f"{what}: storage is a URL but the index gives none")
         if storage.is_dir:
             raise TransferFailed(f"{what}: {storage.url} is a folder URL; fetch it with its own tools")
-        item = FileItem("", (UrlLocation(storage.url),), _digest(storage), storage.size)
+        item = FileItem("", (UrlLocation(catalog.check_location(storage.url, what)),), _digest(storage), storage.size)
         return Plan(output_name(storage, what), False, (item,))
     if storage.kind == "missing" or not storage.path:
         at = f"at commit {resolution.version.commit[:7]}"

@@ -95,6 +95,7 @@ class ModelRecord:
     versions: tuple[VersionRecord, ...]
     deprecated: bool = False
     stage_history: frozenset[str] = frozenset()  # every stage its events ever named
+    newest_event: str | None = None  # the latest event time (UTC ISO 8601): the index was built after it
 
     @classmethod
     def from_json(cls, data: object, where: str) -> "ModelRecord":
@@ -103,6 +104,8 @@ class ModelRecord:
         name = data["name"]
         stages = data.get("stages") or {}
         versions = data.get("versions") or []
+        listed = data.get("events") or []
+        events = [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
         if not isinstance(stages, dict) or not isinstance(versions, list):
             raise LookupFailed(f"{where}: model '{name}' has malformed 'stages' or 'versions'")
         return cls(
@@ -112,8 +115,9 @@ class ModelRecord:
             versions=tuple(VersionRecord.from_json(v, f"{where}: {name}") for v in versions),
             deprecated=bool(data.get("deprecated", False)),
             stage_history=frozenset(
-                e["stage"] for e in data.get("events") or [] if isinstance(e, dict) and isinstance(e.get("stage"), str)
+                e["stage"] for e in events if isinstance(e.get("stage"), str)
             ),
+            newest_event=max((e["timestamp"] for e in events if isinstance(e.get("timestamp"), str)), default=None),
         )
 
     def version(self, name: str) -> VersionRecord | None:
