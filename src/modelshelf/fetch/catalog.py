@@ -62,6 +62,14 @@ class Catalog:
             f"not {shown}" + (f" (allow a storage scheme with --allow-scheme {scheme})" if scheme not in ("", "file") else "")
         )
 
+    def git_remote(self) -> str | None:
+        """The repository's remote the index names; a model's own file does not carry it, so the
+        site's ``registry.json`` is read for it then (only for bytes the site did not publish)."""
+        if self.index.whole or self.site_root is None:
+            return self.index.remote
+        whole = _catalog(_read(self.site_root + "api/registry.json"), self.allowed_schemes)
+        return whole.index.remote
+
     def newest_event(self) -> str | None:
         """The time of the newest event this index records: it was built after that (deterministic)."""
         times = [m.newest_event for m in self.index.models.values() if m.newest_event]

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 from .catalog import Catalog
 from .dvc import DvcStores, file_item, manifest_item, parse_manifest, read_stores
-from .errors import IntegrityFailed, TransferFailed
+from .errors import IntegrityFailed, NotPublished, TransferFailed
 from .fetch import fetch_bytes
 from .lookup import Resolution
 from .plan import FileItem, GitBlobLocation, Plan, UrlLocation
 from .records import StorageRecord
+from .remote_git import RemoteGitBlob, remote_protocols, unpublished_message
 from .transport import to_url
 from .verify import Digest, parse_sha256_manifest, safe_name
 
@@ -64,12 +65,23 @@ def plan_for(resolution: Resolution, catalog: Catalog, dvc_remotes: tuple[str, .
     if catalog.repo is None:
         if storage.kind == "dvc" and dvc_remotes:
             return dvc_plan(storage, DvcStores(tuple(to_url(r) for r in dvc_remotes)), what)
-        raise TransferFailed(
-            f"{what}: its bytes ({storage.kind}: {storage.path}) are not published in {catalog.source}; "
-            "rebuild the site with --publish-artifacts, or download with --repo PATH"
-            + (" or --dvc-remote URL" if storage.kind == "dvc" else "")
-        )
+        if storage.kind == "git":
+            remote = catalog.git_remote()
+            if remote is not None:
+                return remote_git_plan(remote, catalog, resolution.version.commit, storage, what)
+        raise unpublished_message(what, storage.kind, storage.path, catalog.source)
     return repo_plan(catalog.repo, resolution.version.commit, storage, what, dvc_remotes)
+
+
+def remote_git_plan(remote: str, catalog: Catalog, commit: str, storage: StorageRecord, what: str) -> Plan:
+    """A Git-stored file the site did not publish, fetched from the repository's remote (one blob)."""
+    assert storage.path is not None
+    if storage.is_dir:
+        raise NotPublished(f"{what}: its folder ({storage.path}) is not published in {catalog.source}; download "
+                           f"it from a clone of {remote} with --repo PATH, or rebuild the site with --publish-artifacts")
+    protocols = remote_protocols(remote, catalog.remote, what)
+    location = RemoteGitBlob(remote, commit, storage.path, protocols)
+    return Plan(output_name(storage, what), False, (FileItem("", (location,), _digest(storage), storage.size),))
 
 
 def repo_plan(repo: GitRepo, commit: str, storage: StorageRecord, what: str, dvc_remotes: tuple[str, ...] = ()) -> Plan:

@@ -134,6 +134,8 @@ class IndexRecord:
     source: str  # where it was read from, for messages
     models: dict[str, ModelRecord] = field(default_factory=dict)
     stages: tuple[str, ...] = ()  # the registry's configured / used stages
+    remote: str | None = None  # repository.remote: where unpublished Git bytes can be fetched from
+    whole: bool = True  # a registry.json (False: one model's file, which does not carry the repository)
 
     @classmethod
     def from_json(cls, data: object, source: str) -> "IndexRecord":
@@ -149,10 +151,13 @@ class IndexRecord:
                 raise LookupFailed(f"{source}: 'models' must be a list")
             models = [ModelRecord.from_json(m, source) for m in data["models"]]
             stages = data.get("stages") or []
-            return cls(source, {m.name: m for m in models}, tuple(str(s) for s in stages))
+            repository = data.get("repository")
+            remote = repository.get("remote") if isinstance(repository, dict) else None
+            return cls(source, {m.name: m for m in models}, tuple(str(s) for s in stages),
+                       remote if isinstance(remote, str) and remote else None)
         if "name" in data and "versions" in data:  # a per-model file
             model = ModelRecord.from_json(data, source)
-            return cls(source, {model.name: model}, tuple(model.stages))
+            return cls(source, {model.name: model}, tuple(model.stages), whole=False)
         raise LookupFailed(f"{source}: not a modelshelf index (no 'models' list)")
 
 
