@@ -57,10 +57,14 @@ def plan_for(resolution: Resolution, catalog: Catalog, dvc_remotes: tuple[str, .
         at = f"at commit {resolution.version.commit[:7]}"
         if not storage.path:  # no declaration there (a tag on a commit before dvc.yaml, or after it was removed)
             raise TransferFailed(f"{what}: no bytes recorded: the model has no path {at} (not declared in "
-                                 "dvc.yaml or artifacts.yaml there, or declared without one)")
+                                 "dvc.yaml or artifacts.yaml there, declared without one, or with an absolute or "
+                                 "escaping path, which is refused: `modelshelf doctor` says why)")
+        if catalog.repo is not None and _symlink_at(catalog.repo, resolution.version.commit, storage.path):
+            raise IntegrityFailed(f"{what}: refusing symlink '{storage.path}': a model's path must be a committed "
+                                  f"file or folder {at}")
         raise TransferFailed(
             f"{what}: no bytes recorded: the model's path ('{storage.path}') is neither committed to Git "
-            f"nor tracked by DVC {at}"
+            f"nor tracked by DVC {at} (or was refused: `modelshelf doctor` says why)"
         )
     if catalog.repo is None:
         if storage.kind == "dvc" and dvc_remotes:
@@ -99,6 +103,9 @@ def git_plan(repo: GitRepo, commit: str, storage: StorageRecord, what: str) -> P
     assert storage.path is not None
     name = output_name(storage, what)
     if not storage.is_dir:
+        if _symlink_at(repo, commit, storage.path):  # an index built before symlinks were refused
+            raise IntegrityFailed(f"{what}: refusing symlink '{storage.path}': a model's path must be a committed "
+                                  f"file or folder")
         location = GitBlobLocation(repo, commit, storage.path)
         return Plan(name, False, (FileItem("", (location,), _digest(storage), storage.size),))
     items: list[FileItem] = []
@@ -157,3 +164,13 @@ def published_plan(storage: StorageRecord, url: str, what: str) -> Plan:
         for rel, sha in parse_sha256_manifest(text, f"{what}: folder manifest")
     )
     return Plan(name, True, items, tree_sha256=storage.sha256, size=storage.size)
+
+
+def _symlink_at(repo: GitRepo, commit: str, path: str) -> bool:
+    """One rule for files and folders: a committed symlink is never followed nor published as its link text."""
+    try:
+        entries = repo.tree(commit, posixpath.dirname(path))
+    except Exception:  # noqa: BLE001 (git errors: the read that follows reports them)
+        return False
+    name = posixpath.basename(path)
+    return any(e.name == name and e.mode == _SYMLINK for e in entries or ())
