@@ -19,6 +19,7 @@ import pytest
 from .githttp import GitHttpsServer, publish_bare, self_signed
 from .gitutil import GitBuilder, run_cli
 from .test_download import V1, V2, V3, build_churn, serve  # noqa: F401 (fixture)
+from .test_download_dvc import CLF, dvc_repo  # noqa: F401 (fixture)
 
 BIG = b"\x07" * (3 << 10)  # 3 KiB: over the 2K cap one test builds with
 
@@ -149,3 +150,24 @@ def test_a_local_index_may_name_a_local_remote(hosted: dict, tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "o" / "churn.pkl").read_bytes() == V1
     assert hashlib.sha256(V1).hexdigest() == storage(site, "churn", "v1.0.0")["sha256"]
+
+
+def test_dvc_bytes_keep_their_own_storage_and_build_takes_dvc_remote(dvc_repo, tmp_path: Path, serve) -> None:  # noqa: F811
+    repo, remote = dvc_repo
+    moved = tmp_path / "moved-remote"
+    remote.rename(moved)  # the configured remote is gone: only --dvc-remote finds the objects
+    default = tmp_path / "site-default"
+    built = run_cli("build", "--repo", str(repo.path), "-o", str(default), "-q")
+    assert built.returncode == 0, built.stderr
+    assert storage(default, "clf", "v1.0.0")["download_url"] is None  # DVC: not published by default
+    got = run_cli("download", "clf#prod", "-o", str(tmp_path / "a"), "--index", serve(default), "--dvc-remote", str(moved))
+    assert got.returncode == 0, got.stderr
+    assert (tmp_path / "a" / "clf.pkl").read_bytes() == CLF
+    everything = tmp_path / "site-all"
+    built = run_cli("build", "--repo", str(repo.path), "-o", str(everything), "-q", "--publish-artifacts",
+                    "--dvc-remote", str(moved))
+    assert built.returncode == 0, built.stderr
+    assert storage(everything, "clf", "v1.0.0")["download_url"]
+    got = run_cli("download", "clf#prod", "-o", str(tmp_path / "b"), "--index", serve(everything))
+    assert got.returncode == 0, got.stderr
+    assert (tmp_path / "b" / "clf.pkl").read_bytes() == CLF

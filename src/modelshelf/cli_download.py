@@ -104,7 +104,8 @@ def cmd_download(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _size_arg(text: str) -> int:
+def size_arg(text: str) -> int:
+    """argparse type for sizes (``500M``, ``2G``, bytes); shared with ``build --publish-max-size``."""
     from .fetch.limits import parse_size
 
     try:
@@ -148,7 +149,7 @@ def add_download_commands(sub: argparse._SubParsersAction) -> None:
                           help="a DVC remote to try (after the cache, before the configured remotes)")
     download.add_argument("--allow-unverified", action="store_true",
                           help="fetch bytes the index has no checksum for (external URLs)")
-    download.add_argument("--max-size", type=_size_arg, default=DEFAULT_MAX_SIZE, metavar="SIZE",
+    download.add_argument("--max-size", type=size_arg, default=DEFAULT_MAX_SIZE, metavar="SIZE",
                           help="most bytes to accept when the index records no size, e.g. 500M, 20G "
                                "(default: 10G; 0: no limit)")
     download.add_argument("--deadline", type=_seconds_arg, default=DEFAULT_DEADLINE, metavar="SECONDS",

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .cli_common import EXIT_OK, EXIT_PROBLEMS, CliError, add_repo_option
+from .cli_download import size_arg
 
 
 def _mkdocs_errors():
@@ -59,15 +60,6 @@ def _refuse_shallow(repo: str) -> None:
         return  # the build itself says so, in the plugin's words
     if blocker:
         raise CliError(blocker)
-
-
-def _size_arg(text: str) -> int:
-    from .fetch.limits import parse_size
-
-    try:
-        return parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -132,7 +124,7 @@ def add_site_commands(sub: argparse._SubParsersAction) -> None:
                               "bytes of versions that are latest or held by a stage, up to --publish-max-size each)")
     publish.add_argument("--no-publish-artifacts", action="store_const", const=False, dest="publish_artifacts",
                          help="publish no bytes (downloads then fetch Git-stored ones from the repository's remote)")
-    build.add_argument("--publish-max-size", type=_size_arg, metavar="SIZE",
+    build.add_argument("--publish-max-size", type=size_arg, metavar="SIZE",
                        help="largest artifact the default publishes, e.g. 100M (default: 100M; 0: no cap)")
     build.add_argument("--dvc-remote", action="append", default=[], metavar="URL_OR_PATH",
                        help="a DVC remote to read DVC-tracked bytes from when publishing them (as for download)")
