@@ -259,7 +259,8 @@ def test_version_on_a_commit_without_the_declaration_says_so(repo: GitBuilder, t
     assert result.returncode == 1
     assert one_error_line(result.stderr) == (
         f"modelshelf: error: m v1.1.0: no bytes recorded: the model has no path at commit {sha[:7]} "
-        "(not declared in dvc.yaml or artifacts.yaml there, or declared without one)"
+        "(not declared in dvc.yaml or artifacts.yaml there, declared without one, or with an absolute or escaping "
+        "path, which is refused: `modelshelf doctor` says why)"
     )
     assert not (tmp_path / "out").exists()
     assert run_cli("download", "m@v1.0.0", "--repo", str(repo.path), "-o", str(tmp_path / "out")).returncode == 0
