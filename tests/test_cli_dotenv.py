@@ -12,7 +12,7 @@ import pytest
 from modelshelf.checkref import DOTENV_MAX_BYTES, DOTENV_MAX_VARIABLES
 
 from .gitutil import GitBuilder
-from .test_write import ms
+from .gitutil import ms
 
 SH = shutil.which("dash") or "/bin/sh"
 

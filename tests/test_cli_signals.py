@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_download import serve, site, start_loopback, stop_all  # noqa: F401 (fixtures)
+from .conftest import start_loopback, stop_all
 
 
 class _StallingHandler(http.server.BaseHTTPRequestHandler):
@@ -47,8 +47,8 @@ class _StallingHandler(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def stalling(site) -> Iterator[tuple[str, str, threading.Event]]:
-    _url, folder, _shas, data = site
+def stalling(churn_site) -> Iterator[tuple[str, str, threading.Event]]:
+    _url, folder, _shas, data = churn_site
     churn = next(m for m in data["models"] if m["name"] == "churn")
     prod = next(v for v in churn["versions"] if v["version"] == churn["stages"]["prod"])
     started, release = threading.Event(), threading.Event()

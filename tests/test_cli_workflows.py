@@ -17,7 +17,7 @@ import modelshelf
 from modelshelf.declare import DeclareError, NonFiniteMetric
 
 from .gitutil import GTO_SHIM, GitBuilder
-from .test_write import ms
+from .gitutil import ms
 
 
 def cli(repo: GitBuilder, *args: str) -> subprocess.CompletedProcess:

@@ -120,7 +120,7 @@ def test_unpublished_bytes_name_the_fix(repo: GitBuilder, tmp_path: Path, serve)
     (folder / "api").mkdir(parents=True)
     (folder / "api" / "registry.json").write_text(dumps(build_index(load_registry(repo.path)).data))
     result = run_cli("download", "churn", "--index", serve(folder) + "api/registry.json", "-o", str(tmp_path / "o"))
-    assert result.returncode == 1
+    assert result.returncode == 2  # permanent: no copy, and no remote to fetch it from
     assert "--publish-artifacts" in result.stderr and "--repo" in result.stderr
 
 

@@ -278,7 +278,7 @@ def test_unpublished_dvc_model_from_an_index_with_an_explicit_remote(dvc_repo, t
     index = tmp_path / "registry.json"
     index.write_text(dumps(build_index(load_registry(repo.path)).data))
     result = run_cli("download", "clf", "--index", str(index), "-o", str(tmp_path / "a"))
-    assert result.returncode == 1 and "--dvc-remote" in result.stderr
+    assert result.returncode == 2 and "--dvc-remote" in result.stderr  # not published: permanent
     result = run_cli("download", "tok", "--index", str(index), "--dvc-remote", str(remote), "-o", str(tmp_path / "b"))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "b" / "tok" / "nested" / "merges.bin").read_bytes() == TOK["nested/merges.bin"]

@@ -259,7 +259,8 @@ def test_version_on_a_commit_without_the_declaration_says_so(repo: GitBuilder, t
     assert result.returncode == 1
     assert one_error_line(result.stderr) == (
         f"modelshelf: error: m v1.1.0: no bytes recorded: the model has no path at commit {sha[:7]} "
-        "(not declared in dvc.yaml or artifacts.yaml there, or declared without one)"
+        "(not declared in dvc.yaml or artifacts.yaml there, declared without one, or with an absolute or escaping "
+        "path, which is refused: `modelshelf doctor` says why)"
     )
     assert not (tmp_path / "out").exists()
     assert run_cli("download", "m@v1.0.0", "--repo", str(repo.path), "-o", str(tmp_path / "out")).returncode == 0
@@ -306,15 +307,17 @@ def cutting_server() -> Iterator[Callable[[Path, dict[str, str]], str]]:
 
 
 @pytest.mark.parametrize("mode, said", [("length", "transfer interrupted after {half} of {full} bytes"),
-                                        ("chunked", "transfer interrupted after 0 bytes (IncompleteRead)")])
+                                        ("chunked", "transfer interrupted after {half} bytes (IncompleteRead)")])
 def test_index_cut_short_is_exit_1_to_retry(churn_site, cutting_server, mode: str, said: str) -> None:
     _url, folder, _shas, _data = churn_site
-    full = (folder / "api" / "registry.json").stat().st_size
-    url = cutting_server(folder, {"api/registry.json": mode}) + "api/registry.json"
+    full = (folder / "api" / "models" / "churn.json").stat().st_size  # a lookup reads the model's own file
+    base = cutting_server(folder, {"api/models/churn.json": mode})
+    url = base + "api/registry.json"
     result = run_cli("resolve", "churn#prod", "--index", url)
     assert result.returncode == 1
     assert one_error_line(result.stderr) == (
-        f"modelshelf: error: cannot read the index: {url}: " + said.format(half=full // 2, full=full))
+        f"modelshelf: error: cannot read the index: {base}api/models/churn.json: "
+        + said.format(half=full // 2, full=full))
     with pytest.raises(modelshelf.TransferFailed, match="transfer interrupted"):
         modelshelf.resolve("churn#prod", index=url)
 
@@ -339,10 +342,11 @@ def test_artifact_cut_short_is_exit_1_and_leaves_nothing(churn_site, cutting_ser
 # 5. Mistakes a deploy script makes first: the site's address for its index, a tag's spelling for a spec
 
 
-def test_site_address_instead_of_its_index_names_the_index(churn_site) -> None:
+def test_site_address_instead_of_its_index_names_the_index(churn_site, serve, tmp_path: Path) -> None:
     url, *_ = churn_site
     root = url.removesuffix("api/registry.json")
-    result = run_cli("resolve", "churn", "--index", root)
+    assert run_cli("resolve", "churn", "--index", root).returncode == 0  # a site's address works (issue 15)
+    result = run_cli("resolve", "churn", "--index", serve(tmp_path))  # a server without a catalog
     assert result.returncode == 2
     assert one_error_line(result.stderr).endswith("; a catalog's index is SITE_URL/api/registry.json")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .gitutil import GitBuilder, run_cli
 from .htmlutil import parse
-from .test_write import ms
+from .gitutil import ms
 
 MODELS = {
     "dvc.yaml": "artifacts:\n  churn:\n    path: models/churn.pkl\n    type: model\n    desc: Predicts churn\n",

@@ -25,7 +25,7 @@ from modelshelf.scaffold import GITHUB_WORKFLOW
 
 from .gitutil import GitBuilder
 from .test_scaffold import _modelshelf_on_path
-from .test_write import ms
+from .gitutil import ms
 
 V1 = bytes(range(256)) * 3 + b"churn v1"
 HEAD_BYTES = b"churn v2, never registered"

@@ -9,10 +9,15 @@ verify: retrying may. One line on stderr; nothing is left at the destination.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 from typing import Callable
 
 from .cli_common import EXIT_OK, EXIT_USAGE, print_json, warn
+from .cli_progress import progress_for
+from .fetch.limits import DEFAULT_DEADLINE, DEFAULT_MAX_SIZE
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -37,8 +42,32 @@ def _guarded(handler: Handler) -> Handler:
     return run
 
 
-def _source(args: argparse.Namespace) -> dict[str, str | None]:
-    return {"index": args.index, "repo": args.repo if args.index is None else None}
+def _source(args: argparse.Namespace) -> dict[str, object]:
+    return {"index": args.index, "repo": args.repo if args.index is None else None,
+            "allowed_schemes": tuple(args.allow_scheme)}
+
+
+@contextlib.contextmanager
+def _sigterm_as_exit() -> Iterator[None]:
+    """SIGTERM (CI timeouts, ``timeout``) ends the download through the same clean-up as Ctrl-C:
+    the staging folder and created folders are removed in ``finally`` blocks. Exit 143, one line.
+
+    Interim: once ``main()`` turns SIGTERM into its own exception path, drop this
+    (the clean-up does not depend on it).
+    """
+    def stop(signum: int, frame: object) -> None:
+        sys.stderr.write("modelshelf: terminated (SIGTERM): partial download removed\n")
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (an embedding program): leave its handling alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _note(resolution) -> None:
@@ -54,27 +83,56 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
     resolution = resolve(args.spec, **_source(args))
     _note(resolution)
+    if args.index is not None:
+        sys.stderr.write(f"modelshelf: {resolution.freshness()}\n")
     print_json(resolution.to_json(), indent=2)
     return EXIT_OK
 
 
 @_guarded
 def cmd_download(args: argparse.Namespace) -> int:
-    from .fetch import download
+    from .fetch import Limits, download
 
-    path = download(
-        args.spec, args.output, **_source(args), force=args.force,
-        allow_unverified=args.allow_unverified, dvc_remotes=tuple(args.dvc_remote), on_resolved=_note,
-    )
+    with _sigterm_as_exit():
+        path = download(
+            args.spec, args.output, **_source(args), force=args.force,
+            allow_unverified=args.allow_unverified, dvc_remotes=tuple(args.dvc_remote), on_resolved=_note,
+            limits=Limits(max_size=args.max_size, deadline=args.deadline),
+            progress=progress_for(args.spec, args.quiet),
+        )
     print(path)
     return EXIT_OK
+
+
+def size_arg(text: str) -> int:
+    """argparse type for sizes (``500M``, ``2G``, bytes); shared with ``build --publish-max-size``."""
+    from .fetch.limits import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _seconds_arg(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r} (0: no deadline)")
+    return value
 
 
 def _add_source_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--index", metavar="URL_OR_PATH",
-                       help="a published registry.json (https://, http://, file:// or a path)")
+                       help="a published catalog: its address or its api/registry.json (https://, http://, "
+                            "file:// or a path); the model's own api/models file is read when the site has one")
     group.add_argument("-r", "--repo", default=".", help="a local Git repository (default: .)")
+    parser.add_argument("--allow-scheme", action="append", default=[], metavar="SCHEME",
+                        help="a storage scheme (s3, gs, ...) an index read over HTTP(S) may point at besides "
+                             "http(s); file:// and local paths never")
 
 
 def add_download_commands(sub: argparse._SubParsersAction) -> None:
@@ -91,5 +149,12 @@ def add_download_commands(sub: argparse._SubParsersAction) -> None:
                           help="a DVC remote to try (after the cache, before the configured remotes)")
     download.add_argument("--allow-unverified", action="store_true",
                           help="fetch bytes the index has no checksum for (external URLs)")
+    download.add_argument("--max-size", type=size_arg, default=DEFAULT_MAX_SIZE, metavar="SIZE",
+                          help="most bytes to accept when the index records no size, e.g. 500M, 20G "
+                               "(default: 10G; 0: no limit)")
+    download.add_argument("--deadline", type=_seconds_arg, default=DEFAULT_DEADLINE, metavar="SECONDS",
+                          help="seconds the whole download may take (default: 7200; 0: none)")
+    download.add_argument("-q", "--quiet", action="store_true",
+                          help="no progress (default: a bar on a terminal, a line every 10 s otherwise)")
     _add_source_options(download)
     download.set_defaults(func=cmd_download)

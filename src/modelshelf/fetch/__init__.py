@@ -3,13 +3,14 @@
 from .api import download, resolve
 from .errors import (
     DestinationExists, DestinationUnwritable, DownloadError, IntegrityFailed, LookupFailed, TransferFailed,
-    Unverifiable,
+    NotPublished, UnsafeLocation, Unverifiable,
 )
+from .limits import DeadlineExceeded, Limits, SizeLimitExceeded
 from .lookup import Resolution
 from .publish import publish_artifacts
 
 __all__ = [
-    "DestinationExists", "DestinationUnwritable", "DownloadError", "IntegrityFailed", "LookupFailed",
-    "Resolution", "TransferFailed", "Unverifiable",
+    "DeadlineExceeded", "DestinationExists", "DestinationUnwritable", "DownloadError", "IntegrityFailed", "Limits",
+    "LookupFailed", "NotPublished", "Resolution", "SizeLimitExceeded", "TransferFailed", "UnsafeLocation", "Unverifiable",
     "download", "publish_artifacts", "resolve",
 ]

@@ -1,8 +1,17 @@
 """The source of truth for a lookup: a published index (by URL or path) or a local repo.
 
-A published index is read with the standard library only. From a repo, the
-model's record is built by the same code that writes the index
-(``index.build_model``), so both sources answer a spec identically.
+A published index is read with the standard library only. Given a site's
+address or its ``api/registry.json``, a lookup first reads the one model's
+``api/models/<stem>.json`` (the same record, a tiny fraction of the bytes in
+a big catalog) and falls back to ``registry.json`` for sites without it.
+``registry.json`` stays the full index: deployed scripts read it.
+
+From a repo, the model's record is built by the same code that writes the
+index (``index.build_model``), so both sources answer a spec identically.
+
+An index read over HTTP(S) is someone else's data: the locations it names
+must be HTTP(S) too (or a scheme the user allowed), never ``file://`` or a
+local path (``Catalog.check_location``).
 """
 
 from __future__ import annotations
@@ -14,14 +23,16 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import LookupFailed, TransferFailed
+from ..render.naming import api_file
+from .errors import LookupFailed, TransferFailed, UnsafeLocation
 from .records import IndexRecord, ModelRecord
-from .transport import NotFound, read_url, to_url
+from .transport import Document, NotFound, read_url, scheme_of, to_url
 
 if TYPE_CHECKING:  # GitPython is imported only when a repo is read
     from ..git.repo import GitRepo
 
 INDEX_LIMIT = 512 << 20
+REMOTE_SCHEMES = frozenset({"http", "https"})
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,37 @@ class Catalog:
     index: IndexRecord
     site_root: str | None = None  # a published site's root URL (download_url is relative to it)
     repo: GitRepo | None = None
+    allowed_schemes: frozenset[str] = frozenset()  # storage schemes the user enabled for a remote index
+    last_modified: str | None = None  # the index file's HTTP Last-Modified (when the host sent one)
+
+    @property
+    def remote(self) -> bool:
+        """Read over HTTP(S): the locations it names are limited (see ``check_location``)."""
+        return scheme_of(self.source) in REMOTE_SCHEMES
+
+    def check_location(self, url: str, what: str) -> str:
+        """``url`` if this index may send a download there; ``UnsafeLocation`` otherwise."""
+        scheme = scheme_of(url)
+        if not self.remote or scheme in REMOTE_SCHEMES or (scheme and scheme in self.allowed_schemes):
+            return url
+        shown = f"'{scheme}://'" if scheme else "a local path"
+        raise UnsafeLocation(
+            f"{what}: refusing {url!r}: an index read over HTTP(S) ({self.source}) may point only at http(s) URLs, "
+            f"not {shown}" + (f" (allow a storage scheme with --allow-scheme {scheme})" if scheme not in ("", "file") else "")
+        )
+
+    def git_remote(self) -> str | None:
+        """The repository's remote the index names; a model's own file does not carry it, so the
+        site's ``registry.json`` is read for it then (only for bytes the site did not publish)."""
+        if self.index.whole or self.site_root is None:
+            return self.index.remote
+        whole = _catalog(_read(self.site_root + "api/registry.json"), self.allowed_schemes)
+        return whole.index.remote
+
+    def newest_event(self) -> str | None:
+        """The time of the newest event this index records: it was built after that (deterministic)."""
+        times = [m.newest_event for m in self.index.models.values() if m.newest_event]
+        return max(times) if times else None
 
     def model(self, name: str) -> ModelRecord:
         found = self.index.models.get(name)
@@ -59,21 +101,57 @@ def site_root(index_url: str) -> str:
     return urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, root, "", ""))
 
 
-def load_index(location: str | os.PathLike[str]) -> Catalog:
-    """A published ``registry.json`` (or one model's file) over https://, http://, file:// or a path."""
+def load_index(location: str | os.PathLike[str], name: str | None = None,
+               allowed_schemes: frozenset[str] = frozenset()) -> Catalog:
+    """A published index over https://, http://, file:// or a path: the site's address, its
+    ``api/registry.json``, or one model's ``api/models/<stem>.json``.
+
+    With ``name``, a site address or ``registry.json`` is read through that model's own file
+    when the site has one (HTTP 404 or no such file: ``registry.json`` is read instead).
+    """
     url = to_url(location)
+    path = urllib.parse.urlsplit(url).path
+    is_root = not path.endswith(".json")
+    root = (url if url.endswith("/") else url + "/") if is_root else site_root(url)
+    index_url = root + "api/registry.json" if is_root else url
+    if name is not None and (is_root or path.endswith("/api/registry.json")):
+        try:
+            document = _read(root + api_file(name), quiet_404=True)
+        except NotFound:
+            document = None
+        if document is not None:
+            catalog = _catalog(document, allowed_schemes)
+            if name in catalog.index.models:
+                return catalog
     try:
-        raw = read_url(url, limit=INDEX_LIMIT)
+        document = _read(index_url)
+    except LookupFailed as exc:
+        hint = "; a catalog's index is SITE_URL/api/registry.json" if is_root else ""
+        raise LookupFailed(f"{exc}{hint}") from None
+    return _catalog(document, allowed_schemes)
+
+
+def _read(url: str, quiet_404: bool = False) -> Document:
+    try:
+        return read_url(url, limit=INDEX_LIMIT)
     except NotFound as exc:
+        if quiet_404:
+            raise
         raise LookupFailed(f"cannot read the index: {exc}") from None
     except TransferFailed as exc:
         raise TransferFailed(f"cannot read the index: {exc}") from None
+
+
+def _catalog(document: Document, allowed_schemes: frozenset[str]) -> Catalog:
+    """Relative ``download_url``s resolve against where the index finally came from (after redirects)."""
+    url = document.url
     try:
-        data = json.loads(raw)
+        data = json.loads(document.data)
     except (ValueError, UnicodeDecodeError) as exc:
         hint = "" if url.endswith(".json") else "; a catalog's index is SITE_URL/api/registry.json"
         raise LookupFailed(f"{url}: not valid JSON ({exc}){hint}") from None
-    return Catalog(source=url, index=IndexRecord.from_json(data, url), site_root=site_root(url))
+    return Catalog(source=url, index=IndexRecord.from_json(data, url), site_root=site_root(url),
+                   allowed_schemes=allowed_schemes, last_modified=document.last_modified)
 
 
 def load_repo(path: str | os.PathLike[str], name: str) -> Catalog:

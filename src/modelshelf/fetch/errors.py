@@ -48,3 +48,15 @@ class DestinationUnwritable(DownloadError):
     """The output folder cannot be created or written to (usage error: retrying will not help)."""
 
     exit_code = 2
+
+
+class UnsafeLocation(IntegrityFailed):
+    """An index read over HTTP(S) names a local file or a scheme not allowed (exit 2: the index is wrong)."""
+
+    exit_code = 2
+
+
+class NotPublished(DownloadError):
+    """The index has no copy of the bytes and names no place to fetch them from (exit 2: retrying will not help)."""
+
+    exit_code = 2

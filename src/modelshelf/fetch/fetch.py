@@ -5,19 +5,28 @@ Nothing is left at the destination on failure: files are staged in a
 ``.partial`` folder beside it and renamed in one step at the end, and the
 output folders a failed download created are removed again. A file stops
 being read as soon as it is larger than the index records, so a replaced
-artifact cannot fill the disk before its checksum is checked.
+artifact cannot fill the disk before its checksum is checked; bytes the index
+records no size for stop at ``Limits.max_size``, and the whole download at
+``Limits.deadline`` (see ``limits.py``).
+
+Clean-up runs in ``finally`` blocks, so it also runs when SIGTERM is turned
+into an exception; a staging folder carries its owner's pid and a lock, so
+the next run removes those of killed downloads and never a live one's
+(``staging.py``).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DestinationExists, DestinationUnwritable, IntegrityFailed, TransferFailed, Unverifiable
+from .limits import DeadlineExceeded, Limits, SizeLimitExceeded, current_deadline
 from .plan import FileItem, Plan
+from .progress import Progress
+from .staging import staging_folder
 from .transport import CHUNK, NotFound
 from .verify import Hasher, Hashes, check, check_layout, safe_name, safe_relpath, sha256_manifest
 
@@ -38,12 +47,25 @@ class Cap:
 
     limit: int
     of: str
+    configured: bool = False  # the user's --max-size (not the index's size): SizeLimitExceeded
 
     @staticmethod
     def recorded(size: int | None, whose: str = "") -> Cap | None:
         if size is None or size < 0:
             return None
         return Cap(size, f"the {size} bytes the index records{whose}")
+
+    @staticmethod
+    def unknown_size(limits: Limits) -> Cap | None:
+        """The cap for bytes whose size the index does not record (None: ``max_size`` 0, no limit)."""
+        if limits.max_size <= 0:
+            return None
+        return Cap(limits.max_size, f"--max-size ({limits.max_size} bytes; the index records no size, "
+                                    "raise it with --max-size SIZE / max_size=...)", configured=True)
+
+    def exceeded(self, where: str) -> Exception:
+        message = f"{where}: larger than {self.of}"
+        return SizeLimitExceeded(message) if self.configured else IntegrityFailed(message)
 
 
 def _tighter(a: Cap | None, b: Cap | None) -> Cap | None:
@@ -52,20 +74,25 @@ def _tighter(a: Cap | None, b: Cap | None) -> Cap | None:
     return a if a.limit <= b.limit else b
 
 
-def fetch_item(item: FileItem, target: Path, what: str, cap: Cap | None = None) -> Hashes:
+def fetch_item(item: FileItem, target: Path, what: str, cap: Cap | None = None,
+               progress: Progress | None = None) -> Hashes:
     """Fetch one file to ``target`` from the first location that has good bytes.
 
-    Reading stops past the item's recorded size (or ``cap``, if tighter).
+    Reading stops past the item's recorded size (or ``cap``, if tighter). Going
+    past ``--max-size`` or the deadline ends the whole download at once.
     """
     cap = _tighter(Cap.recorded(item.size), cap)
     failures: list[str] = []
     corrupt, missing_only = False, True
     for location in item.locations:
         try:
-            hashes = _copy(location.open, target, location.describe(), cap)
+            hashes = _copy(location.open, target, location.describe(), cap, progress)
             if item.digest is not None:
                 check(item.digest, hashes, target, f"{what} from {location.describe()}")
             return hashes
+        except (SizeLimitExceeded, DeadlineExceeded):
+            target.unlink(missing_ok=True)
+            raise
         except NotFound as exc:
             failures.append(str(exc))
         except IntegrityFailed as exc:
@@ -83,9 +110,10 @@ def fetch_item(item: FileItem, target: Path, what: str, cap: Cap | None = None) 
     raise TransferFailed(f"{what}: {'not found' if missing_only else 'could not be fetched'} ({detail})")
 
 
-def _copy(opener, target: Path, where: str, cap: Cap | None = None) -> Hashes:
+def _copy(opener, target: Path, where: str, cap: Cap | None = None, progress: Progress | None = None) -> Hashes:
     hasher = Hasher()
     received = 0
+    deadline = current_deadline()
     stream = opener()
     try:
         # O_EXCL + O_NOFOLLOW: never write through something placed in the staging folder.
@@ -94,6 +122,8 @@ def _copy(opener, target: Path, where: str, cap: Cap | None = None) -> Hashes:
             while True:
                 # With a cap, never ask for more than one byte past it: that byte proves the excess.
                 want = CHUNK if cap is None else min(CHUNK, cap.limit - received + 1)
+                if deadline is not None:
+                    deadline.check(where)
                 try:
                     chunk = stream.read(want)
                 except OSError as exc:
@@ -102,16 +132,23 @@ def _copy(opener, target: Path, where: str, cap: Cap | None = None) -> Hashes:
                     break
                 received += len(chunk)
                 if cap is not None and received > cap.limit:
-                    raise IntegrityFailed(f"{where}: larger than {cap.of}")
+                    raise cap.exceeded(where)
                 hasher.update(chunk)
                 out.write(chunk)
+                if progress is not None:
+                    progress.advance(len(chunk))
     finally:
         stream.close()
     return hasher.result()
 
 
-def fetch_plan(plan: Plan, staging: Path, what: str, allow_unverified: bool = False) -> tuple[Path, list[Fetched]]:
-    """Fetch and verify every file under ``staging``; returns the staged result's path."""
+def fetch_plan(plan: Plan, staging: Path, what: str, allow_unverified: bool = False, limits: Limits = Limits(),
+               progress: Progress | None = None) -> tuple[Path, list[Fetched]]:
+    """Fetch and verify every file under ``staging``; returns the staged result's path.
+
+    ``limits.max_size`` caps bytes of unknown size; the deadline is the one the
+    caller started (``deadline_of``: ``download()`` does, around lookup and transfer).
+    """
     safe_name(plan.name, what)
     if not plan.verifiable and not allow_unverified:
         raise Unverifiable(
@@ -119,21 +156,24 @@ def fetch_plan(plan: Plan, staging: Path, what: str, allow_unverified: bool = Fa
             "(pass --allow-unverified / allow_unverified=True to fetch them anyway)"
         )
     root = staging / plan.name
+    if progress is not None:
+        progress.begin(plan.size if plan.is_dir else plan.items[0].size if plan.items else None)
+    unknown = Cap.unknown_size(limits)
     if not plan.is_dir:
         (item,) = plan.items
-        hashes = fetch_item(item, root, what)
+        hashes = fetch_item(item, root, what, None if item.size is not None else unknown, progress)
         return root, [Fetched("", root, hashes)]
     relpaths = [safe_relpath(item.relpath, what) for item in plan.items]
     check_layout(relpaths, what)
     root.mkdir()
     fetched: list[Fetched] = []
-    total = Cap.recorded(plan.size, " for the whole folder")
+    total = Cap.recorded(plan.size, " for the whole folder") or unknown
     for rel, item in zip(relpaths, plan.items):
         target = root.joinpath(*rel.split("/"))
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.resolve().is_relative_to(root.resolve()):
             raise IntegrityFailed(f"{what}: refusing path {rel!r}: it would escape the output folder")
-        hashes = fetch_item(item, target, f"{what}: {rel}", _left(total, fetched))
+        hashes = fetch_item(item, target, f"{what}: {rel}", _left(total, fetched), progress)
         fetched.append(Fetched(rel, target, hashes))
     if plan.tree_sha256:
         manifest = sha256_manifest([(f.relpath, f.hashes.sha256) for f in fetched])
@@ -151,10 +191,11 @@ def _left(total: Cap | None, fetched: list[Fetched]) -> Cap | None:
     """What a folder's recorded total leaves for its next file."""
     if total is None:
         return None
-    return Cap(max(total.limit - sum(f.hashes.size for f in fetched), 0), total.of)
+    return Cap(max(total.limit - sum(f.hashes.size for f in fetched), 0), total.of, total.configured)
 
 
-def materialize(plan: Plan, out_dir: Path, what: str, force: bool = False, allow_unverified: bool = False) -> Path:
+def materialize(plan: Plan, out_dir: Path, what: str, force: bool = False, allow_unverified: bool = False,
+                limits: Limits = Limits(), progress: Progress | None = None) -> Path:
     """Fetch ``plan`` into ``out_dir/plan.name`` atomically; return that path.
 
     On failure nothing is left: not the staged files, and not the folders of
@@ -172,12 +213,13 @@ def materialize(plan: Plan, out_dir: Path, what: str, force: bool = False, allow
         raise _unwritable(out_dir, exc) from None
     created = _make_folders(out_dir)
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=out_dir))
-        try:
-            result, _ = fetch_plan(plan, staging, what, allow_unverified)
+        with staging_folder(out_dir, name) as staging:
+            try:
+                result, _ = fetch_plan(plan, staging, what, allow_unverified, limits, progress)
+            finally:
+                if progress is not None:
+                    progress.end()
             _swap_into_place(result, dest, staging)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
     except OSError as exc:  # only writes raise OSError here: reads are TransferFailed by then
         _remove_empty(created)
         raise _unwritable(out_dir, exc) from None

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 from .catalog import Catalog
 from .dvc import DvcStores, file_item, manifest_item, parse_manifest, read_stores
-from .errors import IntegrityFailed, TransferFailed
+from .errors import IntegrityFailed, NotPublished, TransferFailed
 from .fetch import fetch_bytes
 from .lookup import Resolution
 from .plan import FileItem, GitBlobLocation, Plan, UrlLocation
 from .records import StorageRecord
+from .remote_git import RemoteGitBlob, remote_protocols, unpublished_message
 from .transport import to_url
 from .verify import Digest, parse_sha256_manifest, safe_name
 
@@ -50,26 +51,41 @@ def plan_for(resolution: Resolution, catalog: Catalog, dvc_remotes: tuple[str, .
             raise TransferFailed(f"{what}: storage is a URL but the index gives none")
         if storage.is_dir:
             raise TransferFailed(f"{what}: {storage.url} is a folder URL; fetch it with its own tools")
-        item = FileItem("", (UrlLocation(storage.url),), _digest(storage), storage.size)
+        item = FileItem("", (UrlLocation(catalog.check_location(storage.url, what)),), _digest(storage), storage.size)
         return Plan(output_name(storage, what), False, (item,))
     if storage.kind == "missing" or not storage.path:
         at = f"at commit {resolution.version.commit[:7]}"
         if not storage.path:  # no declaration there (a tag on a commit before dvc.yaml, or after it was removed)
             raise TransferFailed(f"{what}: no bytes recorded: the model has no path {at} (not declared in "
-                                 "dvc.yaml or artifacts.yaml there, or declared without one)")
+                                 "dvc.yaml or artifacts.yaml there, declared without one, or with an absolute or "
+                                 "escaping path, which is refused: `modelshelf doctor` says why)")
+        if catalog.repo is not None and _symlink_at(catalog.repo, resolution.version.commit, storage.path):
+            raise IntegrityFailed(f"{what}: refusing symlink '{storage.path}': a model's path must be a committed "
+                                  f"file or folder {at}")
         raise TransferFailed(
             f"{what}: no bytes recorded: the model's path ('{storage.path}') is neither committed to Git "
-            f"nor tracked by DVC {at}"
+            f"nor tracked by DVC {at} (or was refused: `modelshelf doctor` says why)"
         )
     if catalog.repo is None:
         if storage.kind == "dvc" and dvc_remotes:
             return dvc_plan(storage, DvcStores(tuple(to_url(r) for r in dvc_remotes)), what)
-        raise TransferFailed(
-            f"{what}: its bytes ({storage.kind}: {storage.path}) are not published in {catalog.source}; "
-            "rebuild the site with --publish-artifacts, or download with --repo PATH"
-            + (" or --dvc-remote URL" if storage.kind == "dvc" else "")
-        )
+        if storage.kind == "git":
+            remote = catalog.git_remote()
+            if remote is not None:
+                return remote_git_plan(remote, catalog, resolution.version.commit, storage, what)
+        raise unpublished_message(what, storage.kind, storage.path, catalog.source)
     return repo_plan(catalog.repo, resolution.version.commit, storage, what, dvc_remotes)
+
+
+def remote_git_plan(remote: str, catalog: Catalog, commit: str, storage: StorageRecord, what: str) -> Plan:
+    """A Git-stored file the site did not publish, fetched from the repository's remote (one blob)."""
+    assert storage.path is not None
+    if storage.is_dir:
+        raise NotPublished(f"{what}: its folder ({storage.path}) is not published in {catalog.source}; download "
+                           f"it from a clone of {remote} with --repo PATH, or rebuild the site with --publish-artifacts")
+    protocols = remote_protocols(remote, catalog.remote, what)
+    location = RemoteGitBlob(remote, commit, storage.path, protocols)
+    return Plan(output_name(storage, what), False, (FileItem("", (location,), _digest(storage), storage.size),))
 
 
 def repo_plan(repo: GitRepo, commit: str, storage: StorageRecord, what: str, dvc_remotes: tuple[str, ...] = ()) -> Plan:
@@ -87,6 +103,9 @@ def git_plan(repo: GitRepo, commit: str, storage: StorageRecord, what: str) -> P
     assert storage.path is not None
     name = output_name(storage, what)
     if not storage.is_dir:
+        if _symlink_at(repo, commit, storage.path):  # an index built before symlinks were refused
+            raise IntegrityFailed(f"{what}: refusing symlink '{storage.path}': a model's path must be a committed "
+                                  f"file or folder")
         location = GitBlobLocation(repo, commit, storage.path)
         return Plan(name, False, (FileItem("", (location,), _digest(storage), storage.size),))
     items: list[FileItem] = []
@@ -145,3 +164,13 @@ def published_plan(storage: StorageRecord, url: str, what: str) -> Plan:
         for rel, sha in parse_sha256_manifest(text, f"{what}: folder manifest")
     )
     return Plan(name, True, items, tree_sha256=storage.sha256, size=storage.size)
+
+
+def _symlink_at(repo: GitRepo, commit: str, path: str) -> bool:
+    """One rule for files and folders: a committed symlink is never followed nor published as its link text."""
+    try:
+        entries = repo.tree(commit, posixpath.dirname(path))
+    except Exception:  # noqa: BLE001 (git errors: the read that follows reports them)
+        return False
+    name = posixpath.basename(path)
+    return any(e.name == name and e.mode == _SYMLINK for e in entries or ())

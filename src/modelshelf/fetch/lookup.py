@@ -27,6 +27,8 @@ class Resolution:
     source: str
     url: str | None  # absolute URL of the bytes (published copy or external), when known
     deprecated: bool = False
+    index_newest_event: str | None = None  # the index was built after this event (a CDN may serve an old one)
+    index_last_modified: str | None = None  # the index file's HTTP Last-Modified, when the host sent one
 
     @property
     def storage(self) -> StorageRecord:
@@ -49,7 +51,15 @@ class Resolution:
             "url": self.url,
             "path": storage.path,
             "source": self.source,
+            "index": {"newest_event": self.index_newest_event, "last_modified": self.index_last_modified},
         }
+
+    def freshness(self) -> str:
+        """One line saying how recent the index that answered is."""
+        said = [f"its newest event is from {self.index_newest_event}" if self.index_newest_event else "it records no event"]
+        if self.index_last_modified:
+            said.append(f"the host says it was last modified {self.index_last_modified}")
+        return f"index {self.source}: " + "; ".join(said)
 
 
 def parse(text: str) -> Spec:
@@ -111,4 +121,7 @@ def resolve_in(catalog: Catalog, text: str) -> Resolution:
         url = storage.url
     else:
         url = None
-    return Resolution(text, model.name, version, selected_by, catalog.source, url, model.deprecated)
+    if url is not None:
+        url = catalog.check_location(url, f"{model.name} {version.version}")
+    return Resolution(text, model.name, version, selected_by, catalog.source, url, model.deprecated,
+                      catalog.newest_event() if catalog.repo is None else None, catalog.last_modified)

@@ -16,6 +16,14 @@ from the repo ever becomes a site path):
 
 For Git folders the manifest's sha256 equals the index's ``storage.sha256``;
 for DVC-tracked models it is added by this function.
+
+Two scopes. ``"current"`` (the default of ``build``): Git-stored bytes (plain
+Git blobs, not LFS or DVC) of the versions that are latest or held by a stage,
+each up to ``max_size``: what deploy scripts ask for, and a site that does not
+grow with the registry's history; older versions drop out at the next build
+(the site is rebuilt whole) and ``download`` fetches them from the repository's
+remote. ``"all"`` (``--publish-artifacts``): every version stored in Git, LFS
+or DVC, whatever its size.
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ if TYPE_CHECKING:
     from ..registry import Registry
 
 ARTIFACTS_DIR = "artifacts"
+SCOPES = ("current", "all")
+DEFAULT_MAX_SIZE = 100 << 20  # bytes of one artifact the default ("current") scope publishes
 _log = logging.getLogger(__name__)
 
 
@@ -92,8 +102,14 @@ def publish_artifacts(
     *,
     dvc_remotes: tuple[str, ...] = (),
     problems: list[str] | None = None,
+    scope: str = "all",
+    max_size: int = DEFAULT_MAX_SIZE,
 ) -> None:
-    """Copy the bytes of every version stored in Git or DVC into ``site_dir/artifacts/``.
+    """Copy the bytes of the versions ``scope`` selects into ``site_dir/artifacts/``.
+
+    ``scope="all"``: every version stored in Git, LFS or DVC; ``"current"``: the
+    Git-stored bytes of versions that are latest or held by a stage, up to
+    ``max_size`` bytes each (0: no cap).
 
     Mutates ``index_data`` (the JSON of ``build_index``): each published
     version's ``storage`` gets ``download_url`` (site-relative) and ``sha256``;
@@ -101,10 +117,13 @@ def publish_artifacts(
     or verified is skipped with a problem (appended to ``problems`` when
     given, else logged as a warning); the build goes on.
     """
+    if scope not in SCOPES:
+        raise ValueError(f"publish scope must be one of {', '.join(SCOPES)}, not {scope!r}")
     site = Path(site_dir)
     site.mkdir(parents=True, exist_ok=True)
     done: dict[tuple[str, str, bool], str] = {}
     for model in index_data.get("models", []):
+        current = {model.get("latest"), *(model.get("stages") or {}).values()}
         for version in model.get("versions", []):
             storage = version.get("storage")
             if not isinstance(storage, dict):
@@ -114,6 +133,8 @@ def publish_artifacts(
             try:
                 record = StorageRecord.from_json(storage, what)
                 if record.kind not in ("git", "lfs", "dvc") or not record.path:
+                    continue
+                if scope == "current" and not _current(record, version.get("version") in current, max_size):
                     continue
                 identity = record.md5 if record.kind == "dvc" else record.git_sha
                 key = (record.kind, identity or f"{version['commit']}:{record.path}", record.is_dir)
@@ -129,3 +150,10 @@ def publish_artifacts(
             sha256 = done[key]
             storage["sha256"] = sha256
             storage["download_url"] = artifact_path(sha256, record.is_dir)
+
+
+def _current(record: StorageRecord, is_current: bool, max_size: int) -> bool:
+    """Whether the default scope publishes this version: Git-stored, latest or held, small enough."""
+    if not is_current or record.kind != "git":
+        return False
+    return max_size <= 0 or (record.size is not None and record.size <= max_size)

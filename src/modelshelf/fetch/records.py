@@ -95,6 +95,7 @@ class ModelRecord:
     versions: tuple[VersionRecord, ...]
     deprecated: bool = False
     stage_history: frozenset[str] = frozenset()  # every stage its events ever named
+    newest_event: str | None = None  # the latest event time (UTC ISO 8601): the index was built after it
 
     @classmethod
     def from_json(cls, data: object, where: str) -> "ModelRecord":
@@ -103,6 +104,8 @@ class ModelRecord:
         name = data["name"]
         stages = data.get("stages") or {}
         versions = data.get("versions") or []
+        listed = data.get("events") or []
+        events = [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
         if not isinstance(stages, dict) or not isinstance(versions, list):
             raise LookupFailed(f"{where}: model '{name}' has malformed 'stages' or 'versions'")
         return cls(
@@ -112,8 +115,9 @@ class ModelRecord:
             versions=tuple(VersionRecord.from_json(v, f"{where}: {name}") for v in versions),
             deprecated=bool(data.get("deprecated", False)),
             stage_history=frozenset(
-                e["stage"] for e in data.get("events") or [] if isinstance(e, dict) and isinstance(e.get("stage"), str)
+                e["stage"] for e in events if isinstance(e.get("stage"), str)
             ),
+            newest_event=max((e["timestamp"] for e in events if isinstance(e.get("timestamp"), str)), default=None),
         )
 
     def version(self, name: str) -> VersionRecord | None:
@@ -130,6 +134,8 @@ class IndexRecord:
     source: str  # where it was read from, for messages
     models: dict[str, ModelRecord] = field(default_factory=dict)
     stages: tuple[str, ...] = ()  # the registry's configured / used stages
+    remote: str | None = None  # repository.remote: where unpublished Git bytes can be fetched from
+    whole: bool = True  # a registry.json (False: one model's file, which does not carry the repository)
 
     @classmethod
     def from_json(cls, data: object, source: str) -> "IndexRecord":
@@ -145,10 +151,13 @@ class IndexRecord:
                 raise LookupFailed(f"{source}: 'models' must be a list")
             models = [ModelRecord.from_json(m, source) for m in data["models"]]
             stages = data.get("stages") or []
-            return cls(source, {m.name: m for m in models}, tuple(str(s) for s in stages))
+            repository = data.get("repository")
+            remote = repository.get("remote") if isinstance(repository, dict) else None
+            return cls(source, {m.name: m for m in models}, tuple(str(s) for s in stages),
+                       remote if isinstance(remote, str) and remote else None)
         if "name" in data and "versions" in data:  # a per-model file
             model = ModelRecord.from_json(data, source)
-            return cls(source, {model.name: model}, tuple(model.stages))
+            return cls(source, {model.name: model}, tuple(model.stages), whole=False)
         raise LookupFailed(f"{source}: not a modelshelf index (no 'models' list)")
 
 

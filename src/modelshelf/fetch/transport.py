@@ -14,11 +14,13 @@ import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, cast
 
 from .. import __version__
 from .errors import TransferFailed
+from .limits import current_deadline, timeout_within
 
 TIMEOUT = 60.0
 CHUNK = 1 << 20
@@ -33,6 +35,19 @@ _FSSPEC_PACKAGES = {
 
 class NotFound(TransferFailed):
     """The location answered, and it does not have the object (try the next one)."""
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http(s) only (urllib's own handler also follows ftp://)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        if scheme_of(urllib.parse.urljoin(req.full_url, newurl)) not in ("http", "https"):
+            raise urllib.error.HTTPError(newurl, code, f"redirect to a non-HTTP(S) URL refused: {newurl}",
+                                         headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_HttpOnlyRedirects)
 
 
 def scheme_of(location: str) -> str:
@@ -61,7 +76,11 @@ def file_path(url: str) -> Path | None:
 
 
 def open_url(url: str, timeout: float = TIMEOUT) -> BinaryIO:
-    """A readable binary stream; ``NotFound`` when the object is absent, else ``TransferFailed``."""
+    """A readable binary stream; ``NotFound`` when the object is absent, else ``TransferFailed``.
+
+    An HTTP(S) stream's ``final_url`` is where redirects ended (relative links resolve against it).
+    Every wait stays within the current download's deadline (``limits.deadline_of``).
+    """
     local = file_path(url)
     if local is not None:
         try:
@@ -75,17 +94,22 @@ def open_url(url: str, timeout: float = TIMEOUT) -> BinaryIO:
     scheme = scheme_of(url)
     if scheme in ("http", "https"):
         request = urllib.request.Request(url, headers={"User-Agent": f"modelshelf/{__version__}"})
+        deadline = current_deadline()
+        if deadline is not None:
+            deadline.check(url)
         try:
-            response = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 (scheme checked)
+            response = _OPENER.open(request, timeout=timeout_within(timeout))
         except urllib.error.HTTPError as exc:
             exc.close()
             if exc.code in (404, 410):
                 raise NotFound(f"{url}: HTTP {exc.code} {exc.reason}") from None
             raise TransferFailed(f"{url}: HTTP {exc.code} {exc.reason}") from None
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            if deadline is not None and deadline.expired():
+                raise deadline.error(url) from None
             reason = getattr(exc, "reason", exc)
             raise TransferFailed(f"{url}: {reason}") from None
-        return cast(BinaryIO, _HttpBody(response, url))
+        return cast(BinaryIO, _HttpBody(response, url, timeout))
     return _open_fsspec(url, scheme)
 
 
@@ -96,20 +120,38 @@ class _HttpBody(io.RawIOBase):
     closes before ``Content-Length`` bytes, and raises ``IncompleteRead`` (not
     an ``OSError``) for a cut chunked body: both become ``TransferFailed``, so
     a truncated index is "retry" (exit 1), not "not valid JSON" (exit 2).
+    Each read makes at most one ``recv`` (``read1``) with a socket timeout
+    cut to the download's deadline, so a server sending a byte now and then
+    cannot keep it alive past that.
     """
 
-    def __init__(self, response: http.client.HTTPResponse, url: str) -> None:
+    def __init__(self, response: http.client.HTTPResponse, url: str, timeout: float = TIMEOUT) -> None:
         super().__init__()
-        self._response, self._url, self._received = response, url, 0
+        self._response, self._url, self._received, self._timeout = response, url, 0, timeout
+        self.final_url: str = response.geturl() or url
+        self.last_modified: str | None = response.getheader("Last-Modified")
         length = response.getheader("Content-Length")
         self._expected = int(length) if length and length.strip().isdigit() else None
+        # http.client keeps the socket as fp.raw._sock; without it only the per-read check applies.
+        self._socket = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def] (any writable buffer)
+        deadline = current_deadline()
+        if deadline is not None:
+            deadline.check(self._url)
+            if self._socket is not None:
+                self._socket.settimeout(timeout_within(self._timeout))
         try:
-            count = self._response.readinto(buffer)
+            data = self._response.read1(len(buffer))
+            count = len(data)
+            buffer[:count] = data
+        except OSError:
+            if deadline is not None and deadline.expired():
+                raise deadline.error(self._url) from None
+            raise
         except http.client.HTTPException as exc:
             raise TransferFailed(f"{self._url}: transfer interrupted after {self._received} bytes "
                                  f"({type(exc).__name__})") from None
@@ -142,7 +184,16 @@ def _open_fsspec(url: str, scheme: str) -> BinaryIO:
         raise TransferFailed(f"{url}: {type(exc).__name__}: {exc}") from None
 
 
-def read_url(url: str, limit: int | None = None) -> bytes:
+@dataclass(frozen=True)
+class Document:
+    """A whole small document, where it was finally read from, and its ``Last-Modified`` (HTTP)."""
+
+    data: bytes
+    url: str
+    last_modified: str | None = None
+
+
+def read_url(url: str, limit: int | None = None) -> Document:
     """A whole (small) document: the index, a directory manifest."""
     chunks: list[bytes] = []
     size = 0
@@ -158,7 +209,9 @@ def read_url(url: str, limit: int | None = None) -> bytes:
             if limit and size > limit:
                 raise TransferFailed(f"{url}: larger than {limit} bytes")
             chunks.append(chunk)
-    return b"".join(chunks)
+        final = getattr(stream, "final_url", url)
+        modified = getattr(stream, "last_modified", None)
+    return Document(b"".join(chunks), final, modified)
 
 
 def copy_stream(source: BinaryIO, target: BinaryIO, where: str) -> None:

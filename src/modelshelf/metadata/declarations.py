@@ -84,6 +84,10 @@ def _located(folder: str, path: str | None, where: str, problems: _Problems) -> 
         return None, None
     if is_url(path):
         return None, path
+    if path.startswith("/"):  # one rule with download: no absolute, escaping or symlinked paths
+        problems.add(f"{where}: path '{path}' is absolute: paths are relative to the folder of the file "
+                     "that declares them; refused")
+        return None, None
     located = repo_path(folder, path)
     if located is None or located == "":
         problems.add(f"{where}: path '{path}' is outside the repository")

@@ -35,6 +35,8 @@ class GitHasher:
         self._blobs: dict[str, tuple[str, int]] = {}
         self._lfs: dict[str, LfsPointer] = {}
         self._trees: dict[str, DirDigest] = {}
+        self._links: dict[str, str] = {}  # tree sha -> a symlink inside it (download refuses such folders)
+        self._walking = ""  # the tree sha being hashed
 
     def blob(self, commit: str, path: str, sha: str) -> tuple[str, int] | None:
         """(sha256, size) of a file's content: for a Git LFS pointer, of the object it names."""
@@ -57,6 +59,7 @@ class GitHasher:
     def tree(self, commit: str, path: str, sha: str) -> DirDigest | None:
         if sha not in self._trees:
             files: list[tuple[str, str, int]] = []
+            self._walking = sha
             if not self._walk(commit, path, "", files):
                 return None
             files.sort()
@@ -75,10 +78,16 @@ class GitHasher:
             if entry.is_tree:
                 self._walk(commit, root, child, out)
             elif entry.mode != "160000":  # submodules have no bytes here
+                if entry.mode == "120000":
+                    self._links.setdefault(self._walking, child)
                 digest = self.blob(commit, f"{root}/{child}", entry.sha)
                 if digest is not None:
                     out.append((child, digest[0], digest[1]))
         return True
+
+    def symlink_in(self, sha: str) -> str | None:
+        """A symlink inside the folder with this tree sha (hashed with ``tree`` first), if any."""
+        return self._links.get(sha)
 
     def tree_sha(self, commit: str, path: str) -> str | None:
         entries = self.source.tree(commit, folder_of(path))
@@ -140,6 +149,9 @@ def read_storage(
     if not path:
         return Storage("missing"), []
     info = docs.info(commit, path)
+    if info is not None and _is_symlink(source, commit, path):  # its blob is the link text, not bytes
+        return Storage("missing", path=path), [MetadataProblem(
+            path, commit, "is a symbolic link: a model's path must be a committed file or folder; refused")]
     if info is not None:
         digest = hasher.blob(commit, path, info.sha)
         pointer = hasher.lfs(info.sha)
@@ -157,6 +169,10 @@ def read_storage(
     if source.is_dir(commit, path):
         tree_sha = hasher.tree_sha(commit, path)
         digest = hasher.tree(commit, path, tree_sha) if tree_sha else None
+        link = hasher.symlink_in(tree_sha) if tree_sha else None
+        if link is not None:
+            problems = [*problems, MetadataProblem(path, commit, f"holds a symbolic link ('{link}'): "
+                                                   "download refuses model folders with symlinks")]
         return Storage(
             "git", path=path, is_dir=True, size=digest.size if digest else None,
             nfiles=digest.nfiles if digest else None, sha256=digest.sha256 if digest else None,
@@ -167,3 +183,9 @@ def read_storage(
         return Storage("dvc", path=path, tracked_by=tracked_by), problems
     return Storage("missing", path=path), problems
 
+
+
+def _is_symlink(source: BlobSource, commit: str, path: str) -> bool:
+    """Whether ``path`` is committed as a symlink (download refuses those, in folders too)."""
+    name = posixpath.basename(path)
+    return any(e.name == name and e.mode == "120000" for e in source.tree(commit, folder_of(path)) or ())

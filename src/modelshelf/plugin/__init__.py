@@ -323,7 +323,8 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
 
             problems: list[str] = []
             publish_artifacts(self.registry, index, site_dir, dvc_remotes=tuple(self.config.dvc_remotes),
-                              problems=problems)
+                              problems=problems, scope="all" if self.config.publish_artifacts is True else "current",
+                              max_size=self.config.publish_max_size)
             for problem in problems:
                 log.warning(f"modelshelf: {problem}")
         for item in api_files(index, scripts=self.config.offline):

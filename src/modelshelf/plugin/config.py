@@ -5,6 +5,7 @@ from __future__ import annotations
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 
+from ..fetch.publish import DEFAULT_MAX_SIZE as PUBLISH_MAX_SIZE
 from ..render.options import DEFAULT_LOWER_IS_BETTER
 
 
@@ -28,7 +29,10 @@ class ModelshelfConfig(Config):
     cache_dir = c.Optional(c.Type(str))
     activity_entries = c.Type(int, default=100)
     feed_entries = c.Type(int, default=50)
-    publish_artifacts = c.Type(bool, default=False)  # copy each version's bytes into the site (artifacts/)
+    # bytes in the site (artifacts/): "current" = Git-stored, latest or stage-held, <= publish_max_size each;
+    # true = every version (Git, LFS, DVC); false = none (see fetch/publish.py)
+    publish_artifacts = c.Choice((True, False, "current"), default="current")
+    publish_max_size = c.Type(int, default=PUBLISH_MAX_SIZE)  # bytes per artifact for "current" (0: no cap)
     dvc_remotes = c.ListOfItems(c.Type(str), default=[])  # extra DVC remotes for publish_artifacts
     offline = c.Type(bool, default=False)  # the site also works opened from disk (file://): see the README
     candidates = c.Type(int, default=20)  # recent HEAD commits searched for unregistered candidates (0: off)
