@@ -12,9 +12,10 @@ from typing import TextIO
 
 from . import __version__
 from .cli_common import (
-    EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, OneLineErrors, TerminalSafe, Terminated, add_repo_option,
-    format_table, handle_sigterm, parse_arguments, print_json, warn,
+    EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, OneLineErrors, TerminalSafe, add_repo_option, format_table,
+    parse_arguments, print_json, warn,
 )
+from .interrupt import Terminated, handle_sigterm
 from .config import ConfigError
 from .core.grammar import InvalidName, Spec, parse_spec
 from .core.semver import InvalidVersion

@@ -14,9 +14,7 @@ import argparse
 import difflib
 import json
 import re
-import signal
 import sys
-from types import FrameType
 from typing import Any, Callable, TextIO
 
 EXIT_OK = 0
@@ -101,28 +99,6 @@ class TerminalSafe:
 
     def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding, buffer, ...
         return getattr(self.raw, name)
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (what CI timeouts and `timeout` send), raised where the program is, so the
-    same ``finally`` blocks and context managers run as for Ctrl-C."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _raise_terminated(signum: int, frame: FrameType | None) -> None:
-    signal.signal(signum, signal.SIG_IGN)  # a second TERM must not interrupt the clean-up
-    raise Terminated(signum)
-
-
-def handle_sigterm() -> None:
-    """Turn SIGTERM into ``Terminated`` (main thread only: Python delivers signals there)."""
-    try:
-        signal.signal(signal.SIGTERM, _raise_terminated)
-    except ValueError:  # not the main thread (main() called from a thread): keep the default
-        pass
 
 
 def warn(message: str) -> None:

@@ -9,10 +9,7 @@ verify: retrying may. One line on stderr; nothing is left at the destination.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
 import sys
-from collections.abc import Iterator
 from typing import Callable
 
 from .cli_common import EXIT_OK, EXIT_USAGE, print_json, warn
@@ -47,29 +44,6 @@ def _source(args: argparse.Namespace) -> dict[str, object]:
             "allowed_schemes": tuple(args.allow_scheme)}
 
 
-@contextlib.contextmanager
-def _sigterm_as_exit() -> Iterator[None]:
-    """SIGTERM (CI timeouts, ``timeout``) ends the download through the same clean-up as Ctrl-C:
-    the staging folder and created folders are removed in ``finally`` blocks. Exit 143, one line.
-
-    Interim: once ``main()`` turns SIGTERM into its own exception path, drop this
-    (the clean-up does not depend on it).
-    """
-    def stop(signum: int, frame: object) -> None:
-        sys.stderr.write("modelshelf: terminated (SIGTERM): partial download removed\n")
-        raise SystemExit(128 + signum)
-
-    try:
-        previous = signal.signal(signal.SIGTERM, stop)
-    except ValueError:  # not the main thread (an embedding program): leave its handling alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _note(resolution) -> None:
     if resolution.deprecated:
         warn(f"model '{resolution.model}' is deprecated")
@@ -93,13 +67,12 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 def cmd_download(args: argparse.Namespace) -> int:
     from .fetch import Limits, download
 
-    with _sigterm_as_exit():
-        path = download(
-            args.spec, args.output, **_source(args), force=args.force,
-            allow_unverified=args.allow_unverified, dvc_remotes=tuple(args.dvc_remote), on_resolved=_note,
-            limits=Limits(max_size=args.max_size, deadline=args.deadline),
-            progress=progress_for(args.spec, args.quiet),
-        )
+    path = download(  # SIGTERM reaches the clean-up as main()'s Terminated, like Ctrl-C
+        args.spec, args.output, **_source(args), force=args.force,
+        allow_unverified=args.allow_unverified, dvc_remotes=tuple(args.dvc_remote), on_resolved=_note,
+        limits=Limits(max_size=args.max_size, deadline=args.deadline),
+        progress=progress_for(args.spec, args.quiet),
+    )
     print(path)
     return EXIT_OK
 

@@ -28,7 +28,9 @@ class TerminalBar:
     """A tqdm bar on ``stream`` (stderr by default)."""
 
     def __init__(self, label: str, stream: TextIO | None = None) -> None:
-        self._label, self._stream, self._bar = label, stream or sys.stderr, None
+        # the bar's own \r and escape codes must reach the terminal: not through the CLI's
+        # control-character escaping (TerminalSafe.raw), which would print them as \u000d
+        self._label, self._stream, self._bar = label, stream or getattr(sys.stderr, "raw", sys.stderr), None
 
     def begin(self, total: int | None) -> None:
         from tqdm import tqdm

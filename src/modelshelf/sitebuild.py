@@ -17,10 +17,8 @@ import json
 import logging
 import os
 import shutil
-import signal
 import sys
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -30,6 +28,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils.yaml import yaml_load
 
 from .atomic import current_umask
+from .interrupt import sigterm_as_interrupt
 from .workdir import locked_folder
 from .git import GitRepo
 
@@ -225,24 +224,3 @@ def watch_paths(repo: GitRepo) -> list[str]:
         paths += [repo.root / name for name in ("dvc.yaml", "artifacts.yaml", ".gto")]
     return [str(p) for p in paths if p.exists()]
 
-
-@contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """Let SIGTERM (``kill``, ``timeout``, a CI job cancelled, a container stopping) stop a
-    build or ``serve`` as Ctrl-C does.
-
-    By default SIGTERM ends the process on the spot: no ``finally`` runs, and the staged
-    site and the working folders stay behind.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be set from the main thread
-        return
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
