@@ -7,6 +7,7 @@ reading and the caching.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -79,10 +80,24 @@ def skipped(dirname: str) -> bool:
 _TREE_ENTRY = re.compile(rb"(\d+) ([^\0]*)\0(.{20})", re.S)
 
 
-def parse_tree(data: bytes | None) -> dict[str, TreeEntry]:
-    """Entries of a raw tree object (``mode SP name NUL 20-byte-sha`` repeated), by name."""
-    entries = (
-        TreeEntry(mode.decode(), name.decode("utf-8", errors="replace"), sha.hex())
-        for mode, name, sha in _TREE_ENTRY.findall(data or b"")
-    )
-    return {entry.name: entry for entry in entries}
+def parse_tree(data: bytes | None, known: dict[bytes, TreeEntry] | None = None) -> dict[str, TreeEntry]:
+    """Entries of a raw tree object (``mode SP name NUL 20-byte-sha`` repeated), by name.
+
+    ``known``: entries already made, by their raw bytes; an entry that many trees
+    share (an unchanged folder under every commit's root) is then one object.
+    """
+    if known is None:
+        entries = (
+            TreeEntry(mode.decode(), name.decode("utf-8", errors="replace"), sha.hex())
+            for mode, name, sha in _TREE_ENTRY.findall(data or b"")
+        )
+        return {entry.name: entry for entry in entries}
+    found: dict[str, TreeEntry] = {}
+    for match in _TREE_ENTRY.finditer(data or b""):
+        raw = match.group(0)
+        entry = known.get(raw)
+        if entry is None:
+            mode, name, sha = match.groups()
+            entry = known[raw] = TreeEntry(sys.intern(mode.decode()), name.decode("utf-8", errors="replace"), sha.hex())
+        found[entry.name] = entry
+    return found
