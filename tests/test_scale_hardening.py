@@ -1,0 +1,70 @@
+"""Registry reading hardened: signed tag messages, dangling tags, capped metrics."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from modelshelf.git.tagrefs import _unsigned
+from modelshelf.index import build_index
+from modelshelf.registry import load_registry
+
+from .gitutil import GitBuilder, run_cli
+
+FAKE_PGP = (
+    "-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEEAAAAAAAAAAAAAAAAAAAAAAAAAAAFAmAAAAA=\n=AAAA\n"
+    "-----END PGP SIGNATURE-----\n"
+)
+
+
+def _declare(repo: GitBuilder) -> str:
+    return repo.commit("model", {"dvc.yaml": "artifacts:\n  churn:\n    path: model.bin\n", "model.bin": "w"})
+
+
+def _ssh_signing(repo: GitBuilder, tmp_path: Path) -> None:
+    key = tmp_path / "signing-key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "tester", "-f", str(key)], check=True)
+    repo.git("config", "gpg.format", "ssh")
+    repo.git("config", "user.signingkey", str(key))
+
+
+def _pgp_signed_tag(repo: GitBuilder, name: str, commit: str, message: str) -> None:
+    """A tag object whose message carries a PGP block, written with ``git mktag`` (no GPG needed)."""
+    body = (f"object {commit}\ntype commit\ntag {name}\ntagger T <t@example.com> 1700000000 +0000\n\n"
+            f"{message}\n{FAKE_PGP}")
+    sha = subprocess.run(["git", "mktag"], cwd=repo.path, input=body, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    repo.git("update-ref", f"refs/tags/{name}", sha)
+
+
+@pytest.mark.gto
+def test_ssh_signed_tag_message_has_no_signature_as_gto(repo: GitBuilder, tmp_path: Path) -> None:
+    _ssh_signing(repo, tmp_path)
+    sha = _declare(repo)
+    repo.git("tag", "-s", "-a", "churn@v0.0.1", sha, "-m", "Registering artifact churn version v0.0.1")
+    repo.git("tag", "-s", "-a", "churn#prod#1", sha, "-m", "Assigning stage prod to artifact churn version v0.0.1")
+    assert "BEGIN SSH SIGNATURE" in repo.git("cat-file", "-p", "churn@v0.0.1")  # really signed
+    ours = json.loads(run_cli("history", "--json", "--repo", str(repo.path), check=True).stdout)
+    assert ours == repo.gto_json("history", "--json")
+    assert all("SIGNATURE" not in event["message"] for event in ours)
+    index = build_index(load_registry(repo.path), use_cache=False).data
+    messages = [e["message"] for e in index["events"]] + [v["message"] for v in index["models"][0]["versions"]]
+    assert messages and all("SIGNATURE" not in m for m in messages)
+
+
+@pytest.mark.gto
+def test_pgp_signed_tag_message_has_no_signature_as_gto(repo: GitBuilder) -> None:
+    sha = _declare(repo)
+    _pgp_signed_tag(repo, "churn@v0.0.1", sha, "Registering artifact churn version v0.0.1")
+    ours = json.loads(run_cli("history", "--json", "--repo", str(repo.path), check=True).stdout)
+    assert ours == repo.gto_json("history", "--json")
+    assert ours[0]["message"] == "Registering artifact churn version v0.0.1"
+
+
+def test_unsigned_keeps_a_message_that_only_quotes_a_signature() -> None:
+    quoted = b"see the block below\n-----BEGIN SSH SIGNATURE-----\nnot really\n"
+    assert _unsigned(quoted, b"") == quoted  # Git found no signature: nothing is cut
+    assert _unsigned(b"msg\n" + FAKE_PGP.encode(), FAKE_PGP.encode()) == b"msg\n"
