@@ -409,8 +409,12 @@ PRESETS = {
 GROWTH = (("folders-2k", "folders-20k"), ("root-2k", "root-20k"))
 
 
-def bench_preset(report: Report, out: Path, name: str, reps: int, scale: dict[str, dict]) -> None:
-    """Cold index and cold build of one preset: times (medians) and peak memory."""
+def bench_preset(report: Report, out: Path, name: str, reps: int, scale: dict[str, dict],
+                 max_build: int | None = None) -> None:
+    """Cold index and cold build of one preset: times (medians) and peak memory.
+
+    ``max_build``: skip the builds of presets with more versions (they take many minutes).
+    """
     preset = PRESETS[name]
     repo = ensure_repo(out, preset.models, preset.versions, preset.layout)
     work = out / "work" / name
@@ -436,7 +440,9 @@ def bench_preset(report: Report, out: Path, name: str, reps: int, scale: dict[st
         report.relative("tags-100k: show --json vs bare git for-each-ref", show, floor, 10, "the floor's time")
         if show.ok and floor.ok:
             found.update(show_s=show.median, for_each_ref_s=floor.median)
-    if preset.build:
+    if preset.build and max_build is not None and preset.models * preset.versions > max_build:
+        report.skip(f"{name}: cold build", f"more than --max-build-versions {max_build}")
+    elif preset.build:
         build_reps = 1 if preset.versions * preset.models > 2_000 else reps
         cold = Series(f"build (cold, {name})")
         rebuild = Series(f"build after one new tag ({name})")
@@ -508,6 +514,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preset", action="append", choices=sorted(PRESETS), default=[],
                         help="a scale preset (repeatable): " + "; ".join(f"{k}: {v.about}" for k, v in PRESETS.items())
                         + ". With --preset, only the presets run (and the site goals with --only build)")
+    parser.add_argument("--max-build-versions", type=int, help="skip preset builds above this many versions")
     args = parser.parse_args(argv)
     reps = 1 if args.quick else args.reps
     out = args.out.resolve()
@@ -516,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"modelshelf: {' '.join(MODELSHELF)}\ngto: {' '.join(GTO)}\nrepetitions: {reps}\n", flush=True)
     scale: dict[str, dict] = {}
     for name in args.preset:
-        bench_preset(report, out, name, reps, scale)
+        bench_preset(report, out, name, reps, scale, args.max_build_versions)
     if scale:
         scale_ratios(report, scale)
     if args.preset and args.only is None:

@@ -68,3 +68,43 @@ def test_unsigned_keeps_a_message_that_only_quotes_a_signature() -> None:
     quoted = b"see the block below\n-----BEGIN SSH SIGNATURE-----\nnot really\n"
     assert _unsigned(quoted, b"") == quoted  # Git found no signature: nothing is cut
     assert _unsigned(b"msg\n" + FAKE_PGP.encode(), FAKE_PGP.encode()) == b"msg\n"
+
+
+def _dangling_repo(repo: GitBuilder) -> None:
+    """churn@v0.0.1 fine; churn@v0.0.2 (annotated) and 'lost' (lightweight) on a commit whose object is gone."""
+    first = _declare(repo)
+    repo.tag("churn@v0.0.1", first, "Registering artifact churn version v0.0.1")
+    repo.git("checkout", "-q", "--orphan", "rewritten")
+    lost = repo.commit("rewritten history", {"model.bin": "other weights"})
+    repo.tag("churn@v0.0.2", lost, "Registering artifact churn version v0.0.2")
+    repo.lightweight_tag("lost", lost)
+    repo.git("checkout", "-q", first)
+    repo.git("branch", "-D", "rewritten")
+    (repo.path / ".git" / "objects" / lost[:2] / lost[2:]).unlink()  # the object pruned
+    assert repo.git("for-each-ref", "--format=%(*objectname)", "refs/tags", check=False) == ""  # git itself fails
+
+
+def test_dangling_tag_is_skipped_with_a_warning_naming_it(repo: GitBuilder) -> None:
+    _dangling_repo(repo)
+    show = run_cli("show", "--json", "--repo", str(repo.path))
+    assert show.returncode == 0, show.stderr
+    assert json.loads(show.stdout)["churn"]["version"] == "v0.0.1"
+    assert "tag 'churn@v0.0.2' points at a missing object" in show.stderr and "tag 'lost'" in show.stderr
+    history = run_cli("history", "--json", "--repo", str(repo.path))
+    assert history.returncode == 0 and [e["ref"] for e in json.loads(history.stdout)] == ["churn@v0.0.1"]
+    doctor = run_cli("doctor", "--repo", str(repo.path))
+    assert doctor.returncode == 1 and "tag 'churn@v0.0.2' points at a missing object" in doctor.stdout + doctor.stderr
+    index = run_cli("index", "--repo", str(repo.path))
+    assert index.returncode == 0, index.stderr
+    data = json.loads(index.stdout)
+    assert [v["version"] for v in data["models"][0]["versions"]] == ["v0.0.1"]
+    assert "tag 'lost' points at a missing object" in index.stderr
+
+
+def test_dangling_tag_does_not_stop_the_build(repo: GitBuilder, tmp_path: Path) -> None:
+    _dangling_repo(repo)
+    site = tmp_path / "site"
+    build = run_cli("build", "-q", "--candidates", "0", "--repo", str(repo.path), "-o", str(site))
+    assert build.returncode == 0, build.stderr
+    assert "tag 'churn@v0.0.2' points at a missing object" in build.stderr
+    assert json.loads((site / "api" / "registry.json").read_text())["models"][0]["latest"] == "v0.0.1"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,7 @@ class GitRepo:
         self._cat = CatFile(self.root)
         self._commits: dict[str, CommitRecord] = {}
         self._tags: list[TagRecord] | None = None
+        self._dangling: dict[str, str] = {}  # tags left out: their object or commit is missing
         self._not_utf8: list[str] = []  # annotated tags whose message or tagger had to be repaired
         # Subtrees are kept (their number is bounded by distinct content: unchanged
         # folders are one object across commits); commits' root trees, a new one per
@@ -130,6 +132,13 @@ class GitRepo:
                     "`git fetch --tags --unshallow` (in CI: `fetch-depth: 0` with actions/checkout)",
                 )
             )
+        self.tags()  # finds the dangling tags
+        for name, sha in sorted(self._dangling.items()):
+            found.append(RepoWarning(
+                "dangling-tag",
+                f"tag '{name}' points at a missing object ({sha}): skipped. Fix: delete it "
+                f"(`git tag -d {name}`) or fetch the missing objects",
+            ))
         if not self.tags() and self.head() is not None and self.remote_url() is not None:
             found.append(
                 RepoWarning(
@@ -142,9 +151,19 @@ class GitRepo:
 
     # -- tags -----------------------------------------------------------
     def tags(self) -> list[TagRecord]:
-        """Every tag, annotated or not, from one ``for-each-ref`` call."""
+        """Every tag, annotated or not, from one ``for-each-ref`` call.
+
+        A tag whose object or commit is missing (history rewritten, object pruned)
+        makes that call fail: such tags are then found, left out and named by
+        ``warnings()``, and the others read from a throw-away ref list.
+        """
         if self._tags is None:
             result = _git(self.root, "for-each-ref", f"--format={TAG_FORMAT}", "refs/tags")
+            if result.returncode != 0:
+                dangling = self._dangling_tags()
+                if dangling:
+                    self._dangling = dangling
+                    result = self._for_each_ref_without(set(dangling))
             if result.returncode != 0:
                 raise GitError(["for-each-ref", "refs/tags"], result.returncode, text(result.stderr))
             parsed = parse_tag_refs(result.stdout)
@@ -152,6 +171,41 @@ class GitRepo:
                 self._root_trees.setdefault(commit, tree)
             self._tags, self._not_utf8 = parsed.records, parsed.not_utf8
         return self._tags
+
+    def _tag_refs(self) -> list[tuple[bytes, str]]:
+        """(ref name, object id) of every tag, without reading any object."""
+        listing = _git(self.root, "for-each-ref", "--format=%(refname)%00%(objectname)", "refs/tags")
+        pairs = []
+        for line in listing.stdout.split(b"\n"):
+            ref, sep, sha = line.partition(b"\0")
+            if sep:
+                pairs.append((ref, sha.decode()))
+        return pairs
+
+    def _dangling_tags(self) -> dict[str, str]:
+        """Tags (name -> object id) whose object, or the object it points at, is missing."""
+        pairs = self._tag_refs()
+        query = "".join(f"{sha}^{{}}\n" for _, sha in pairs).encode()
+        checked = subprocess.run(["git", "cat-file", "--batch-check"], cwd=self.root, input=query,
+                                 capture_output=True, check=False)
+        answers = checked.stdout.split(b"\n")
+        return {
+            text(ref[len(b"refs/tags/"):]): sha
+            for (ref, sha), answer in zip(pairs, answers) if answer.endswith(b" missing")
+        }
+
+    def _for_each_ref_without(self, dangling: set[str]) -> subprocess.CompletedProcess[bytes]:
+        """``for-each-ref`` over every tag but ``dangling``: a temporary Git dir that lists
+        the other tags and borrows this repository's objects (nothing here is written)."""
+        kept = sorted((ref, sha) for ref, sha in self._tag_refs() if text(ref[len(b"refs/tags/"):]) not in dangling)
+        with tempfile.TemporaryDirectory(prefix="modelshelf-refs-") as tmp:
+            git_dir = Path(tmp)
+            (git_dir / "refs").mkdir()
+            (git_dir / "objects" / "info").mkdir(parents=True)
+            (git_dir / "objects" / "info" / "alternates").write_text(str((self.common_dir / "objects").resolve()) + "\n")
+            (git_dir / "HEAD").write_text("ref: refs/heads/main\n")
+            (git_dir / "packed-refs").write_bytes(b"".join(sha.encode() + b" " + ref + b"\n" for ref, sha in kept))
+            return _git(self.root, "--git-dir", str(git_dir), "for-each-ref", f"--format={TAG_FORMAT}", "refs/tags")
 
     def tags_not_utf8(self) -> list[str]:
         """Annotated tags whose message or tagger is not UTF-8 (read with U+FFFD in its place).
