@@ -108,3 +108,33 @@ def test_dangling_tag_does_not_stop_the_build(repo: GitBuilder, tmp_path: Path) 
     assert build.returncode == 0, build.stderr
     assert "tag 'churn@v0.0.2' points at a missing object" in build.stderr
     assert json.loads((site / "api" / "registry.json").read_text())["models"][0]["latest"] == "v0.0.1"
+
+
+def test_metrics_past_the_cap_are_a_doctor_finding_and_a_build_warning(repo: GitBuilder, tmp_path: Path) -> None:
+    from modelshelf.metadata.parse import MAX_NODES
+
+    many = {f"m{i}": i / 7 for i in range(MAX_NODES + 50)}
+    sha = repo.commit("model", {
+        "dvc.yaml": "artifacts:\n  churn:\n    path: model.bin\nmetrics:\n- metrics.json\n",
+        "model.bin": "w", "metrics.json": json.dumps(many),
+    })
+    repo.tag("churn@v0.0.1", sha, "Registering artifact churn version v0.0.1")
+    index = build_index(load_registry(repo.path), use_cache=False)
+    capped = [p for p in index.problems if p.startswith("metrics.json at ") and f"{MAX_NODES:,} entries" in p]
+    assert len(capped) == 1, index.problems
+    assert 0 < len(index.data["models"][0]["versions"][0]["metrics"]) < MAX_NODES
+    doctor = run_cli("doctor", "--repo", str(repo.path))
+    assert doctor.returncode == 1 and f"the cap is {MAX_NODES:,} entries" in doctor.stdout + doctor.stderr
+    site = tmp_path / "site"
+    build = run_cli("build", "--candidates", "0", "--repo", str(repo.path), "-o", str(site))
+    assert build.returncode == 0 and "WARNING" in build.stderr and "metrics.json" in build.stderr \
+        and f"the cap is {MAX_NODES:,} entries" in build.stderr, build.stderr
+
+
+def test_metrics_within_the_cap_raise_nothing(repo: GitBuilder) -> None:
+    sha = repo.commit("model", {
+        "dvc.yaml": "artifacts:\n  churn:\n    path: model.bin\nmetrics:\n- metrics.json\n",
+        "model.bin": "w", "metrics.json": json.dumps({f"m{i}": i for i in range(100)}),
+    })
+    repo.tag("churn@v0.0.1", sha, "Registering artifact churn version v0.0.1")
+    assert build_index(load_registry(repo.path), use_cache=False).problems == []

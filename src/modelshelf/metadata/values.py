@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from .declarations import DvcYaml
 from .model import ArtifactDecl, LineageStage, MetadataNotice, MetadataProblem, Scalar, ValueSource
-from .parse import DocumentCache, flatten, folder_of, is_url, is_within, repo_path
+from .parse import MAX_NODES, DocumentCache, flatten_capped, folder_of, is_url, is_within, repo_path
 
 DVCLIVE_METRICS = "dvclive/metrics.json"
 DVCLIVE_PARAMS = "dvclive/params.yaml"
@@ -243,7 +243,12 @@ class ValueReader:
                 ))
                 continue
             non_finite: dict[str, str] = {}
-            found = _keep(flatten(doc.data, non_finite=non_finite), candidate.keys)
+            flat, capped = flatten_capped(doc.data, non_finite=non_finite)
+            if capped:
+                problems.append(MetadataProblem(
+                    candidate.path, commit, f"more {meta_key} than modelshelf reads from one file "
+                    f"(the cap is {MAX_NODES:,} entries): the rest is left out"))
+            found = _keep(flat, candidate.keys)
             notices += [
                 MetadataNotice(candidate.path, commit, kind, key, label)
                 for key, label in sorted(_keep(non_finite, candidate.keys).items()) if key not in values
