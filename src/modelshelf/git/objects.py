@@ -6,6 +6,7 @@ reading and the caching.
 
 from __future__ import annotations
 
+import operator
 import re
 import sys
 from dataclasses import dataclass
@@ -78,6 +79,8 @@ def skipped(dirname: str) -> bool:
 
 
 _TREE_ENTRY = re.compile(rb"(\d+) ([^\0]*)\0(.{20})", re.S)
+_TREE_RAW = re.compile(rb"\d+ [^\0]*\0.{20}", re.S)
+_NAME = operator.attrgetter("name")
 
 
 def parse_tree(data: bytes | None, known: dict[bytes, TreeEntry] | None = None) -> dict[str, TreeEntry]:
@@ -92,12 +95,11 @@ def parse_tree(data: bytes | None, known: dict[bytes, TreeEntry] | None = None) 
             for mode, name, sha in _TREE_ENTRY.findall(data or b"")
         )
         return {entry.name: entry for entry in entries}
-    found: dict[str, TreeEntry] = {}
-    for match in _TREE_ENTRY.finditer(data or b""):
-        raw = match.group(0)
-        entry = known.get(raw)
-        if entry is None:
-            mode, name, sha = match.groups()
-            entry = known[raw] = TreeEntry(sys.intern(mode.decode()), name.decode("utf-8", errors="replace"), sha.hex())
-        found[entry.name] = entry
-    return found
+    # Set and map operations run in C: a root tree lists every top-level folder, and only
+    # the few entries no earlier tree had are made in Python.
+    raws = _TREE_RAW.findall(data or b"")
+    for raw in set(raws).difference(known):  # a dict, not its keys view: C looks each raw up in it
+        mode, name, sha = _TREE_ENTRY.fullmatch(raw).groups()  # type: ignore[union-attr]
+        known[raw] = TreeEntry(sys.intern(mode.decode()), name.decode("utf-8", errors="replace"), sha.hex())
+    entries = list(map(known.__getitem__, raws))
+    return dict(zip(map(_NAME, entries), entries))

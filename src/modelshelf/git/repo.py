@@ -12,6 +12,7 @@ import os
 import subprocess
 import tempfile
 from collections import OrderedDict
+from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +90,8 @@ class GitRepo:
         self._blob_bytes = 0
         self._found: dict[tuple[str, frozenset[str]], tuple[tuple[str, str], ...]] = {}
         self._found_below: dict[tuple[str, str, frozenset[str]], tuple[tuple[str, str], ...]] = {}
+        self._found_by_entry: dict[frozenset[str], dict[TreeEntry, tuple[tuple[str, str], ...]]] = {}
+        self._root_seen: set[TreeEntry] = set()  # root entries whose subtrees and blobs prefetch has queued
         self._remotes: dict[str, str | None] = {}
 
     # -- identity -------------------------------------------------------
@@ -391,6 +394,8 @@ class GitRepo:
 
     def _find_in_tree(self, tree_sha: str, names: frozenset[str], top: bool = False) -> tuple[tuple[str, str], ...]:
         """``top``: a commit's root tree (seldom shared by two commits: not memoised)."""
+        if top:
+            return self._find_at_root(tree_sha, names)
         memo = self._found
         key = (tree_sha, names)
         if key in memo:
@@ -413,6 +418,22 @@ class GitRepo:
         if not top:
             memo[key] = result
         return result
+
+    def _find_at_root(self, tree_sha: str, names: frozenset[str]) -> tuple[tuple[str, str], ...]:
+        """``_find_in_tree`` of a root tree: each entry's findings are kept by entry (entries
+        are shared objects), so a root that differs from earlier ones by a folder or two
+        costs one C-level lookup per entry and Python work only for the new entries."""
+        by_entry = self._found_by_entry.setdefault(names, {})
+        entries = list(self._entries(tree_sha, root=True).values())
+        for entry in set(entries).difference(by_entry):
+            if entry.is_tree:
+                inner = () if skipped(entry.name) else self._find_in_tree(entry.sha, names)
+                by_entry[entry] = tuple((f"{entry.name}/{p}", sha) for p, sha in inner)
+            elif entry.name in names and entry.mode != "160000":
+                by_entry[entry] = ((entry.name, entry.sha),)
+            else:
+                by_entry[entry] = ()
+        return tuple(chain.from_iterable(map(by_entry.__getitem__, entries)))
 
     # -- prefetching (pipelined batches instead of one round trip per object) --
     def prefetch(self, commits: list[str], markers: frozenset[str]) -> None:
@@ -468,7 +489,12 @@ class GitRepo:
                     self._keep_tree(sha, entries, top)
                     listed.append((sha, entries))
                 for sha, entries in listed:
-                    for entry in entries.values():
+                    if top:  # only entries no earlier root had (C-level set difference)
+                        fresh = set(entries.values()).difference(self._root_seen)
+                        self._root_seen.update(fresh)
+                    else:
+                        fresh = entries.values()
+                    for entry in fresh:
                         if entry.is_tree:
                             if not skipped(entry.name) and entry.sha not in self._trees:
                                 below[entry.sha] = None
