@@ -32,6 +32,7 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402  (bench/generate.py, beside this file)
 from modelshelf.core.grammar import parse_tag_name  # noqa: E402  (pure, no I/O)
+from modelshelf.git.tagrefs import TAG_FORMAT  # noqa: E402  (the one for-each-ref modelshelf runs)
 
 BIN = Path(sys.executable).parent
 
@@ -168,15 +169,16 @@ class Report:
 # --------------------------------------------------------------------------
 
 
-def ensure_repo(out: Path, models: int, versions: int) -> Path:
+def ensure_repo(out: Path, models: int, versions: int, layout: str = "folders") -> Path:
     """The generated repo, made once and reused (a stats file marks it complete)."""
-    repo = out / "repos" / f"{models}x{versions}"
-    marker = out / "repos" / f"{models}x{versions}.json"
+    name = f"{models}x{versions}" + ("" if layout == "folders" else f"-{layout}")
+    repo = out / "repos" / name
+    marker = out / "repos" / f"{name}.json"
     if not marker.exists():
         if repo.exists():
             shutil.rmtree(repo)
-        print(f"generating {models} models x {versions} versions in {repo} ...", flush=True)
-        stats = generate.generate(repo, models, versions)
+        print(f"generating {models} models x {versions} versions ({layout} layout) in {repo} ...", flush=True)
+        stats = generate.generate(repo, models, versions, layout=layout)
         marker.write_text(json.dumps(stats.as_dict()) + "\n")
     stats = json.loads(marker.read_text())
     print(f"repo {repo.name}: {stats['tags']} tags, {stats['commits']} commits", flush=True)
@@ -247,49 +249,6 @@ def bench_registry(report: Report, out: Path, repo: Path, reps: int, skip_gto: b
 
 
 # --------------------------------------------------------------------------
-
-
-def write_plain_mkdocs(root: Path, pages: int, models: int) -> None:
-    """A Material site of ``pages`` hand-written pages shaped like a catalog.
-
-    Home lists the models; model pages list versions; version pages carry a
-    metrics and a params table. Deep pages stay out of the nav, as in the
-    catalog (the nav is rendered into every page).
-    """
-    if root.exists():
-        shutil.rmtree(root)
-    docs = root / "docs"
-    (docs / "models").mkdir(parents=True)
-    per_model = max(0, (pages - 1 - models) // models)
-    extra = max(0, pages - 1 - models - per_model * models)
-    names = [f"model-{i:03d}" for i in range(models)]
-    home = ["# Model catalog", "", "| Model | Versions |", "| --- | --- |"]
-    for i, name in enumerate(names):
-        count = per_model + (1 if i < extra else 0)
-        home.append(f"| [{name}](models/{name}/index.md) | {count} |")
-        (docs / "models" / name).mkdir()
-        lines = [f"# {name}", "", f"Synthetic model number {i}, hand-written for the baseline.", "",
-                 "| Version | Accuracy | Stage |", "| --- | --- | --- |"]
-        for j in range(count):
-            version = generate.version_name(j)
-            lines.append(f"| [{version}]({version}.md) | {0.8 + j / 1000:.3f} | {'prod' if j == 7 else ''} |")
-            (docs / "models" / name / f"{version}.md").write_text("\n".join([
-                f"# {name} {version}", "",
-                f"Registered by Ana Ruiz on 2023-01-{1 + j % 28:02d}. Commit `{j:040x}`.", "",
-                "## Metrics", "", "| Metric | Value |", "| --- | --- |",
-                *(f"| {m} | {0.5 + (i * j % 97) / 200:.4f} |" for m in ("accuracy", "f1", "roc_auc", "loss", "latency_ms")),
-                "", "## Params", "", "| Param | Value |", "| --- | --- |",
-                f"| learning_rate | {0.1 * 0.9 ** j:.5f} |", f"| epochs | {10 + 2 * j} |", "",
-                "## Download", "", "```", f"modelshelf download {name}@{version}", "```", "",
-            ]))
-        (docs / "models" / name / "index.md").write_text("\n".join(lines) + "\n")
-    (docs / "index.md").write_text("\n".join(home) + "\n")
-    (root / "mkdocs.yml").write_text(
-        "site_name: Plain Material baseline\n"
-        "theme:\n  name: material\n"
-        "nav:\n  - Home: index.md\n"
-        "not_in_nav: |\n  /models/**\n"
-    )
 
 
 def write_catalog_as_plain(repo: Path, root: Path) -> int:
@@ -393,18 +352,7 @@ def bench_build(report: Report, out: Path, repo: Path, models: int, reps: int) -
     if not cold.ok:
         return report.fail("catalog build", cold)
 
-    plain_root = work / "plain-mkdocs"
-    write_plain_mkdocs(plain_root, pages or 1 + models * 11, models)
-    plain = repeat("plain Material mkdocs build", reps,
-                   MKDOCS + ["build", "-q", "-f", str(plain_root / "mkdocs.yml"), "-d", str(plain_root / "site")],
-                   plain_root, work / "plain-mkdocs.out")
-    if plain.ok:
-        print(f"       plain Material site: {count_pages(plain_root / 'site')} HTML pages", flush=True)
-    report.relative(f"modelshelf build ({models} models) vs plain Material build, same page count",
-                    cold, plain, 1.5, "the plain build's time")
     report.relative("rebuild after one new tag vs cold build", warm, cold, 0.3, "the cold build's time")
-    report.relative("build with warm caches (no change) vs plain Material build", cached, plain, None,
-                    "the plain build's time")
     same_root = work / "plain-same-content"
     same_pages = write_catalog_as_plain(work / "build-repo", same_root)
     same = repeat("plain Material mkdocs build of the catalog's own pages", reps,
@@ -413,10 +361,10 @@ def bench_build(report: Report, out: Path, repo: Path, models: int, reps: int) -
     if same.ok:
         print(f"       same-content plain site: {same_pages} Markdown pages, "
               f"{count_pages(same_root / 'site')} HTML pages", flush=True)
-    report.relative("build with warm caches (no change) vs plain Material build of the same pages", cached, same,
-                    None, "the same-content plain build's time")
-    report.relative("cold build vs plain Material build of the same pages", cold, same, None,
+    report.relative(f"cold build ({models} models) vs plain Material build of the same pages", cold, same, 2.5,
                     "the same-content plain build's time")
+    report.relative("build with warm caches (no change) vs plain Material build of the same pages", cached, same,
+                    0.6, "the same-content plain build's time")
     report.memory("modelshelf build memory", cold, 500)
     bench_candidates(report, work, repo, reps)
 
@@ -439,21 +387,147 @@ def bench_candidates(report: Report, work: Path, repo: Path, reps: int) -> None:
     report.relative("build with candidates vs without", on, off, 1.2, "the build without candidates")
 
 
+# -- scale presets ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Preset:
+    models: int
+    versions: int
+    layout: str  # generate.LAYOUTS
+    build: bool  # time a cold build too
+    about: str
+
+
+PRESETS = {
+    "folders-2k": Preset(200, 10, "folders", True, "2,000 versions, a dvc.yaml per model folder"),
+    "folders-20k": Preset(2000, 10, "folders", True, "20,000 versions, a dvc.yaml per model folder"),
+    "root-2k": Preset(200, 10, "root", True, "2,000 versions, one root dvc.yaml declaring 200 models"),
+    "root-20k": Preset(2000, 10, "root", True, "20,000 versions, one root dvc.yaml declaring 2,000 models"),
+    "tags-100k": Preset(1000, 50, "folders", False, "~100,000 tags: 1,000 models x 50 versions"),
+    "models-1k": Preset(1000, 10, "folders", True, "1,000 models x 10: rebuild after one new tag vs cold"),
+}
+GROWTH = (("folders-2k", "folders-20k"), ("root-2k", "root-20k"))
+
+
+def bench_preset(report: Report, out: Path, name: str, reps: int, scale: dict[str, dict],
+                 max_build: int | None = None) -> None:
+    """Cold index and cold build of one preset: times (medians) and peak memory.
+
+    ``max_build``: skip the builds of presets with more versions (they take many minutes).
+    """
+    preset = PRESETS[name]
+    repo = ensure_repo(out, preset.models, preset.versions, preset.layout)
+    work = out / "work" / name
+    stats = json.loads((out / "repos" / f"{repo.name}.json").read_text())
+    found: dict = {"preset": name, "about": preset.about, "versions": preset.models * preset.versions,
+                   "tags": stats["tags"]}
+    # The 20,000-version cold builds take minutes: measured once.
+    index_reps = reps if preset.versions * preset.models <= 10_000 else 1
+    index = repeat(f"index --no-cache ({name})", index_reps,
+                   MODELSHELF + ["index", "--no-cache", "-q", "--repo", str(repo), "-o", str(work / "index.json")],
+                   repo, work / "index.out")
+    if not index.ok:
+        report.fail(f"{name}: cold index", index)
+    else:
+        found.update(index_s=index.median, index_mb=index.peak_mb, index_runs=len(index.runs))
+        report.add(Result(f"{name}: cold index", "INFO", f"{index.median:.1f} s, {index.peak_mb:.0f} MB peak",
+                          f"median of {len(index.runs)}; {found['versions']} versions, {found['tags']} tags"))
+    if name == "tags-100k":
+        floor = repeat("git for-each-ref", reps, ["git", "for-each-ref", f"--format={TAG_FORMAT}", "refs/tags"],
+                       repo, work / "for-each-ref.txt")
+        show = repeat("modelshelf show --json", reps, MODELSHELF + ["show", "--json", "--repo", str(repo)],
+                      repo, work / "show.json")
+        report.relative("tags-100k: show --json vs bare git for-each-ref", show, floor, 10, "the floor's time")
+        if show.ok and floor.ok:
+            found.update(show_s=show.median, for_each_ref_s=floor.median)
+    if preset.build and max_build is not None and preset.models * preset.versions > max_build:
+        report.skip(f"{name}: cold build", f"more than --max-build-versions {max_build}")
+    elif preset.build:
+        build_reps = 1 if preset.versions * preset.models > 2_000 else reps
+        cold = Series(f"build (cold, {name})")
+        rebuild = Series(f"build after one new tag ({name})")
+        for _ in range(build_reps):
+            copy, site = work / "build-repo", work / "build-site"
+            for p in (copy, site):
+                if p.exists():
+                    shutil.rmtree(p)
+            shutil.copytree(repo, copy, symlinks=True)
+            shutil.rmtree(copy / ".git" / "modelshelf", ignore_errors=True)
+            run = measure(MODELSHELF + ["build", "-q", "--repo", str(copy), "-o", str(site)], copy, work / "build.out")
+            cold.runs.append(run)
+            if run.returncode != 0 or name != "models-1k":
+                continue
+            add_tag(copy)
+            rebuild.runs.append(measure(MODELSHELF + ["build", "-q", "--repo", str(copy), "-o", str(site)], copy,
+                                        work / "rebuild.out"))
+        if not cold.ok:
+            report.fail(f"{name}: cold build", cold)
+        else:
+            found.update(build_s=cold.median, build_mb=cold.peak_mb, build_runs=len(cold.runs))
+            report.add(Result(f"{name}: cold build", "INFO", f"{cold.median:.1f} s, {cold.peak_mb:.0f} MB peak",
+                              f"median of {len(cold.runs)}"))
+        if rebuild.runs:
+            report.relative("models-1k: rebuild after one new tag vs cold build", rebuild, cold, 0.1,
+                            "the cold build's time")
+            if rebuild.ok:
+                found.update(rebuild_s=rebuild.median)
+        if preset.versions * preset.models >= 20_000:
+            if "index_mb" in found:
+                report.add(Result(f"{name}: index memory", "PASS" if found["index_mb"] < 1024 else "MISS",
+                                  f"{found['index_mb']:.0f} MB peak RSS", value=found["index_mb"], goal="< 1024 MB"))
+            if "build_mb" in found:
+                report.add(Result(f"{name}: build memory", "PASS" if found["build_mb"] < 1536 else "MISS",
+                                  f"{found['build_mb']:.0f} MB peak RSS", value=found["build_mb"], goal="< 1536 MB"))
+    scale[name] = found
+
+
+def scale_ratios(report: Report, scale: dict[str, dict]) -> None:
+    """Growth from 2,000 to 20,000 versions, and time per version at 100,000 tags vs 2,000 versions."""
+    for small, large in GROWTH:
+        a, b = scale.get(small), scale.get(large)
+        if not a or not b:
+            continue
+        for what, key in (("cold index", "index_s"), ("cold build", "build_s")):
+            if key in a and key in b:
+                ratio = b[key] / a[key]
+                report.add(Result(f"{small} -> {large}: {what} time growth", "PASS" if ratio <= 11 else "MISS",
+                                  f"{ratio:.1f}x for 10x the versions", f"{a[key]:.1f} s -> {b[key]:.1f} s",
+                                  round(ratio, 2), "<= 11x"))
+    a, b = scale.get("folders-2k"), scale.get("tags-100k")
+    if a and b and "index_s" in a and "index_s" in b:
+        per_small, per_large = a["index_s"] / a["versions"], b["index_s"] / b["versions"]
+        ratio = per_large / per_small
+        report.add(Result("tags-100k vs folders-2k: index time per version", "PASS" if ratio <= 1.3 else "MISS",
+                          f"{ratio:.2f}x", f"{per_large * 1000:.2f} ms vs {per_small * 1000:.2f} ms per version",
+                          round(ratio, 3), "<= 1.3x"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=3, help="repetitions per command (median is reported)")
     parser.add_argument("--quick", action="store_true", help="one repetition")
     parser.add_argument("--skip-gto", action="store_true", help="skip the GTO runs (about 25 s each)")
-    parser.add_argument("--only", choices=("registry", "build"), help="run one group only")
+    parser.add_argument("--only", choices=("registry", "build", "none"), help="run one group only")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--large", default="50x40", help="registry benchmark size, MODELSxVERSIONS")
     parser.add_argument("--catalog", default="200x10", help="catalog build benchmark size, MODELSxVERSIONS")
+    parser.add_argument("--preset", action="append", choices=sorted(PRESETS), default=[],
+                        help="a scale preset (repeatable): " + "; ".join(f"{k}: {v.about}" for k, v in PRESETS.items())
+                        + ". With --preset, only the presets run (and the site goals with --only build)")
+    parser.add_argument("--max-build-versions", type=int, help="skip preset builds above this many versions")
     args = parser.parse_args(argv)
     reps = 1 if args.quick else args.reps
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     report = Report()
     print(f"modelshelf: {' '.join(MODELSHELF)}\ngto: {' '.join(GTO)}\nrepetitions: {reps}\n", flush=True)
+    scale: dict[str, dict] = {}
+    for name in args.preset:
+        bench_preset(report, out, name, reps, scale, args.max_build_versions)
+    if scale:
+        scale_ratios(report, scale)
+    if args.preset and args.only is None:
+        args.only = "none"
     if args.only in (None, "registry"):
         models, versions = (int(x) for x in args.large.split("x"))
         bench_registry(report, out, ensure_repo(out, models, versions), reps, args.skip_gto)
@@ -461,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
         models, versions = (int(x) for x in args.catalog.split("x"))
         bench_build(report, out, ensure_repo(out, models, versions), models, reps)
     (out / "results.json").write_text(json.dumps(
-        {"repetitions": reps, "results": [asdict(r) for r in report.results]}, indent=2) + "\n")
+        {"repetitions": reps, "results": [asdict(r) for r in report.results], "scale": scale}, indent=2) + "\n")
     misses = [r for r in report.results if r.status in ("MISS", "FAIL")]
     print(f"\n{len(report.results)} results, {len(misses)} missed or failed; written to {out / 'results.json'}")
     return 1 if misses else 0

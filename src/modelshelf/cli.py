@@ -171,11 +171,13 @@ def cmd_stages(args: argparse.Namespace, registry: Registry) -> int:
 @_registry_command  # the registry's warnings are among the index's problems, printed below
 def cmd_index(args: argparse.Namespace, registry: Registry) -> int:
     from .index import build_index, write_index
+    from .progress import stderr_progress
 
     blocker = None if args.allow_shallow else publishing_blocker(registry.repo, "pass --allow-shallow")
     if blocker:
         raise CliError(blocker)
-    index = build_index(registry, progress=None, use_cache=not args.no_cache)
+    progress = stderr_progress("reading versions", quiet=args.quiet)
+    index = build_index(registry, progress=progress, use_cache=not args.no_cache)
     for problem in index.problems:
         warn(problem)
     if index.notices:  # not a warning: the files are fine, the index just cannot hold NaN
@@ -244,6 +246,8 @@ def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
                      help="recompute every version's metadata instead of reusing the cache in the Git dir")
     idx.add_argument("--allow-shallow", action="store_true",
                      help="write the index even from a shallow clone (missing tags and history)")
+    idx.add_argument("-q", "--quiet", action="store_true",
+                     help="no progress report (a bar on a terminal, else a line every 10 s once a run passes 5 s)")
     add_repo_option(idx)
     idx.set_defaults(func=cmd_index)
 

@@ -124,9 +124,11 @@ def _commit_info(registry: Registry, sha: str) -> JSON | None:
 
 
 def _cached(cache: FragmentCache | None, key: str, metadata: MetadataJson,
-            compute: Callable[[], Any]) -> tuple[Any, tuple[MetadataNotice, ...]]:
-    """``compute()``, or its cached value, with the problems it noted either way, and its notices."""
-    entry = cache.get(key) if cache is not None else None
+            compute: Callable[[], Any], ready: dict[str, JSON] | None = None) -> tuple[Any, tuple[MetadataNotice, ...]]:
+    """``compute()``, or its cached (or ``ready``) value, with the problems it noted either way, and its notices."""
+    entry = ready.get(key) if ready else None
+    if entry is None and cache is not None:
+        entry = cache.get(key)
     if entry is not None:
         metadata.note(entry["problems"])
         return entry["value"], tuple(notice_from_json(n) for n in entry["notices"])
@@ -138,10 +140,23 @@ def _cached(cache: FragmentCache | None, key: str, metadata: MetadataJson,
     return value, tuple(captured.notices)
 
 
+def version_fragment(registry: Registry, metadata: MetadataJson, extras: CompareExtras | None,
+                     name: str, commit: str) -> JSON:
+    """What the index says of one version that its commit decides (cached per commit)."""
+    fragment: JSON = {"commit_info": _commit_info(registry, commit)}
+    fragment.update(metadata.version(name, commit))
+    if extras is not None:
+        fragment["plots"] = extras.plots(name, commit)
+    return fragment
+
+
 def build_model(registry: Registry, artifact: ArtifactState, metadata: MetadataJson,
                 extras: CompareExtras | None = None, cache: FragmentCache | None = None,
-                notices: list[VersionNotice] | None = None) -> JSON:
-    """One model's index record; its versions' notices are appended to ``notices`` if given."""
+                notices: list[VersionNotice] | None = None, ready: dict[str, JSON] | None = None) -> JSON:
+    """One model's index record; its versions' notices are appended to ``notices`` if given.
+
+    ``ready``: version fragments read ahead (``read_ahead``), by ``version_key``.
+    """
     ordered = _ordered_versions(artifact)
     previous = _previous_versions(ordered)
     held = artifact.stages()
@@ -167,15 +182,12 @@ def build_model(registry: Registry, artifact: ArtifactState, metadata: MetadataJ
             "commit_info": None,  # from the (cached) fragment below, with the metadata
         }
 
-        def version_fragment(commit: str = version.commit) -> JSON:
-            fragment: JSON = {"commit_info": _commit_info(registry, commit)}
-            fragment.update(metadata.version(artifact.name, commit))
-            if extras is not None:
-                fragment["plots"] = extras.plots(artifact.name, commit)
-            return fragment
-
         key = version_key(artifact.name, version.commit, extras is not None)
-        fragment, found = _cached(cache, key, metadata, version_fragment)
+        fragment, found = _cached(
+            cache, key, metadata,
+            lambda commit=version.commit: version_fragment(registry, metadata, extras, artifact.name, commit),
+            ready,
+        )
         record.update(fragment)
         versions.append(record)
         if notices is not None:
@@ -218,17 +230,14 @@ def build_index(registry: Registry, progress: Progress | None = None, candidates
     for name in metadata.declared_only(list(artifacts)):
         artifacts[name] = ArtifactState(name)  # logged in dvc.yaml, never tagged
     uncached = [
-        v.commit for name, a in artifacts.items() for v in a.versions
+        (name, v.commit) for name, a in artifacts.items() for v in _ordered_versions(a)
         if cache is None or cache.get(version_key(name, v.commit, True)) is None
     ]
-    registry.repo.prefetch_commits(uncached)
-    metadata.reader.prefetch(uncached)
+    ready = read_ahead(registry, metadata, extras, cache, uncached, progress)
     models = []
     notices: list[VersionNotice] = []
-    for position, name in enumerate(sorted(artifacts), start=1):
-        if progress:
-            progress(position, len(artifacts), name)
-        models.append(build_model(registry, artifacts[name], metadata, extras, cache, notices))
+    for name in sorted(artifacts):
+        models.append(build_model(registry, artifacts[name], metadata, extras, cache, notices, ready))
     data: JSON = {
         "schema_version": SCHEMA_VERSION,
         "generator": f"modelshelf {__version__}",
@@ -245,6 +254,48 @@ def build_index(registry: Registry, progress: Progress | None = None, candidates
     if cache is not None:
         cache.save()
     return Index(data, problems, notices)
+
+
+READ_AHEAD = 128  # commits per chunk: their trees stay cached while their versions are read
+
+
+def read_ahead(registry: Registry, metadata: MetadataJson, extras: CompareExtras | None,
+               cache: FragmentCache | None, versions: list[tuple[str, str]],
+               progress: Progress | None = None) -> dict[str, JSON]:
+    """The fragments of ``versions`` (model, commit), read commit by commit in chunks.
+
+    A chunk's commits are prefetched in a few batches and their versions read
+    at once, while the chunk's trees are still cached: a commit's root tree (it
+    lists every top-level folder) is read once, and memory stays bounded
+    however many commits the registry has. Their problems are replayed when
+    ``build_model`` takes the fragment, so the build's warnings keep their order.
+    """
+    by_commit: dict[str, list[str]] = {}
+    for name, commit in versions:
+        names = by_commit.setdefault(commit, [])
+        if name not in names:
+            names.append(name)
+    commits = list(by_commit)
+    ready: dict[str, JSON] = {}
+    done = 0
+    for start in range(0, len(commits), READ_AHEAD):
+        chunk = commits[start : start + READ_AHEAD]
+        registry.repo.prefetch_commits(chunk)
+        metadata.reader.prefetch(chunk)
+        for commit in chunk:
+            for name in by_commit[commit]:
+                key = version_key(name, commit, extras is not None)
+                with metadata.capture(record=False) as captured:
+                    value = version_fragment(registry, metadata, extras, name, commit)
+                entry = {"value": value, "problems": captured.problems,
+                         "notices": [notice_json(n) for n in captured.notices]}
+                if cache is not None:
+                    cache.put(key, entry)
+                ready[key] = entry
+                done += 1
+                if progress:
+                    progress(done, len(versions), name)
+    return ready
 
 
 def _stage_order(registry: Registry, models: list[JSON]) -> list[str]:

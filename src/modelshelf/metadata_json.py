@@ -104,6 +104,7 @@ class Captured:
 
     problems: list[str] = field(default_factory=list)
     notices: list[MetadataNotice] = field(default_factory=list)
+    record: bool = True  # also add the problems to the build's list now (else the caller replays them)
 
 
 class MetadataJson:
@@ -121,7 +122,8 @@ class MetadataJson:
 
     def _note(self, problems) -> None:
         for problem in problems:
-            self._problems.setdefault(str(problem), None)
+            if self._capturing is None or self._capturing.record:
+                self._problems.setdefault(str(problem), None)
             if self._capturing is not None:
                 self._capturing.problems.append(str(problem))
 
@@ -131,9 +133,13 @@ class MetadataJson:
             self._capturing.notices += [n for n in notices if n not in self._capturing.notices]
 
     @contextmanager
-    def capture(self) -> Iterator[Captured]:
-        """Collect the problems and notices noted inside the block (to cache them with a fragment)."""
-        saved, self._capturing = self._capturing, Captured()
+    def capture(self, record: bool = True) -> Iterator[Captured]:
+        """Collect the problems and notices noted inside the block (to cache them with a fragment).
+
+        ``record=False``: keep them out of ``problems`` until the caller ``note``s them
+        (a fragment read ahead of its turn reports its problems in the usual order).
+        """
+        saved, self._capturing = self._capturing, Captured(record=record)
         try:
             yield self._capturing
         finally:

@@ -34,9 +34,8 @@ class CompareExtras:
         decl = declarations.get(name)
         if decl is None:
             return []
-        siblings = list(declarations.artifacts.values())
         found = []
-        for spec in self.plots_reader.owned(commit, decl, siblings):
+        for spec in self.plots_reader.owned(commit, decl, declarations.artifacts.values()):
             plot, problems = self.plots_reader.read(commit, spec)
             self.metadata._note(problems)  # noqa: SLF001 - the shared problem list of this build
             if plot is not None:
@@ -63,7 +62,7 @@ class CompareExtras:
         if meta.storage.tracked_by:
             paths.add(meta.storage.tracked_by)
         for plot in self.plots_reader.owned(self.head, meta.declaration,
-                                            list(self.metadata.reader.declarations(self.head).artifacts.values())):
+                                            self.metadata.reader.declarations(self.head).artifacts.values()):
             paths.update(source.path for source in plot.sources)
         return paths
 

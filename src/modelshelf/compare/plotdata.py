@@ -20,6 +20,7 @@ import csv
 import io
 import math
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..metadata.model import ArtifactDecl, MetadataProblem
@@ -219,6 +220,34 @@ def _table(raw: bytes, delimiter: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
 
 
+@dataclass(frozen=True)
+class _PlotOwners:
+    everyone: bool  # one model in the group: every plot is its
+    by_model: dict[str, tuple[int, ...]]  # model -> positions of its plots
+
+
+def _plot_owners(specs: list[PlotSpec], group: list[ArtifactDecl]) -> _PlotOwners:
+    """Each plot goes to the models whose folder holds its first file, the deepest folder winning."""
+    if len(group) <= 1:
+        return _PlotOwners(True, {})
+    homes: dict[str, list[str]] = {}
+    for d in group:
+        if d.repo_path:
+            homes.setdefault(folder_of(d.repo_path), []).append(d.name)
+    by_model: dict[str, list[int]] = {}
+    for position, spec in enumerate(specs):
+        where = folder_of(spec.sources[0].path)
+        while True:
+            if where in homes:
+                for name in homes[where]:
+                    by_model.setdefault(name, []).append(position)
+                break
+            if not where:
+                break
+            where = folder_of(where)
+    return _PlotOwners(False, {k: tuple(v) for k, v in by_model.items()})
+
+
 class PlotReader:
     """A model's plots at a commit, memoised by blob sha (unchanged files are read once)."""
 
@@ -226,6 +255,7 @@ class PlotReader:
         self.docs = docs
         self._specs: dict[tuple[str, str], tuple[list[PlotSpec], list[str]]] = {}
         self._series: dict[tuple[str, str, str, tuple[str, ...]], tuple[list[Series], str | None]] = {}
+        self._owners: dict[tuple[str, str], _PlotOwners] = {}
 
     def specs(self, commit: str, dvc_yaml: str) -> tuple[list[PlotSpec], list[str]]:
         doc = self.docs.load(commit, dvc_yaml)
@@ -236,24 +266,26 @@ class PlotReader:
             self._specs[key] = parse_plots(doc.data, folder_of(dvc_yaml))
         return self._specs[key]
 
-    def owned(self, commit: str, decl: ArtifactDecl, siblings: list[ArtifactDecl]) -> list[PlotSpec]:
-        """Plots of the model's ``dvc.yaml``: all when it declares one model, else those in its folder."""
+    def owned(self, commit: str, decl: ArtifactDecl, siblings: Iterable[ArtifactDecl]) -> list[PlotSpec]:
+        """Plots of the model's ``dvc.yaml``: all when it declares one model, else those in its folder.
+
+        Who owns which plot depends only on the ``dvc.yaml`` blob (its plots and its
+        artifacts), so it is worked out once per blob, not once per commit.
+        """
         source = decl.source if posixpath.basename(decl.source) == "dvc.yaml" else "dvc.yaml"
         specs, _ = self.specs(commit, source)
-        group = [d for d in siblings if d.source == decl.source]
-        if len(group) <= 1:
+        key: tuple[str, str] | None = None
+        if source == decl.source:  # the siblings are that blob's own artifacts
+            doc = self.docs.load(commit, source)
+            key = (source, doc.blob_sha) if doc is not None else None
+        owners = self._owners.get(key) if key is not None else None
+        if owners is None:
+            owners = _plot_owners(specs, [d for d in siblings if d.source == decl.source])
+            if key is not None:
+                self._owners[key] = owners
+        if owners.everyone:
             return specs
-        homes = {d.name: folder_of(d.repo_path) for d in group if d.repo_path}
-        mine = homes.get(decl.name)
-        if mine is None:
-            return []
-        kept = []
-        for spec in specs:
-            where = folder_of(spec.sources[0].path)
-            owners = [h for h in homes.values() if is_within(where, h)]
-            if owners and is_within(where, mine) and len(mine) == max(len(h) for h in owners):
-                kept.append(spec)
-        return kept
+        return [specs[i] for i in owners.by_model.get(decl.name, ())]
 
     def read(self, commit: str, spec: PlotSpec) -> tuple[VersionPlot | None, list[MetadataProblem]]:
         if spec.image:

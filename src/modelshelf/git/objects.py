@@ -6,7 +6,9 @@ reading and the caching.
 
 from __future__ import annotations
 
+import operator
 import re
+import sys
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -77,12 +79,27 @@ def skipped(dirname: str) -> bool:
 
 
 _TREE_ENTRY = re.compile(rb"(\d+) ([^\0]*)\0(.{20})", re.S)
+_TREE_RAW = re.compile(rb"\d+ [^\0]*\0.{20}", re.S)
+_NAME = operator.attrgetter("name")
 
 
-def parse_tree(data: bytes | None) -> dict[str, TreeEntry]:
-    """Entries of a raw tree object (``mode SP name NUL 20-byte-sha`` repeated), by name."""
-    entries = (
-        TreeEntry(mode.decode(), name.decode("utf-8", errors="replace"), sha.hex())
-        for mode, name, sha in _TREE_ENTRY.findall(data or b"")
-    )
-    return {entry.name: entry for entry in entries}
+def parse_tree(data: bytes | None, known: dict[bytes, TreeEntry] | None = None) -> dict[str, TreeEntry]:
+    """Entries of a raw tree object (``mode SP name NUL 20-byte-sha`` repeated), by name.
+
+    ``known``: entries already made, by their raw bytes; an entry that many trees
+    share (an unchanged folder under every commit's root) is then one object.
+    """
+    if known is None:
+        entries = (
+            TreeEntry(mode.decode(), name.decode("utf-8", errors="replace"), sha.hex())
+            for mode, name, sha in _TREE_ENTRY.findall(data or b"")
+        )
+        return {entry.name: entry for entry in entries}
+    # Set and map operations run in C: a root tree lists every top-level folder, and only
+    # the few entries no earlier tree had are made in Python.
+    raws = _TREE_RAW.findall(data or b"")
+    for raw in set(raws).difference(known):  # a dict, not its keys view: C looks each raw up in it
+        mode, name, sha = _TREE_ENTRY.fullmatch(raw).groups()  # type: ignore[union-attr]
+        known[raw] = TreeEntry(sys.intern(mode.decode()), name.decode("utf-8", errors="replace"), sha.hex())
+    entries = list(map(known.__getitem__, raws))
+    return dict(zip(map(_NAME, entries), entries))

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
+from collections import OrderedDict
+from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,14 +75,23 @@ class GitRepo:
         self._cat = CatFile(self.root)
         self._commits: dict[str, CommitRecord] = {}
         self._tags: list[TagRecord] | None = None
+        self._dangling: dict[str, str] = {}  # tags left out: their object or commit is missing
         self._not_utf8: list[str] = []  # annotated tags whose message or tagger had to be repaired
+        # Subtrees are kept (their number is bounded by distinct content: unchanged
+        # folders are one object across commits); commits' root trees, a new one per
+        # commit listing every top-level folder, are kept within a budget of entries.
         self._trees: dict[str, dict[str, TreeEntry]] = {}
+        self._roots: OrderedDict[str, dict[str, TreeEntry]] = OrderedDict()
+        self._root_entries = 0
+        self._known_entries: dict[bytes, TreeEntry] = {}  # one object per distinct tree entry
         self._root_trees: dict[str, str | None] = {}
         self._sizes: dict[str, int] = {}
         self._blobs: dict[str, bytes] = {}  # prefetched small blobs (see ``prefetch``)
         self._blob_bytes = 0
         self._found: dict[tuple[str, frozenset[str]], tuple[tuple[str, str], ...]] = {}
         self._found_below: dict[tuple[str, str, frozenset[str]], tuple[tuple[str, str], ...]] = {}
+        self._found_by_entry: dict[frozenset[str], dict[TreeEntry, tuple[tuple[str, str], ...]]] = {}
+        self._root_seen: set[TreeEntry] = set()  # root entries whose subtrees and blobs prefetch has queued
         self._remotes: dict[str, str | None] = {}
 
     # -- identity -------------------------------------------------------
@@ -123,6 +135,13 @@ class GitRepo:
                     "`git fetch --tags --unshallow` (in CI: `fetch-depth: 0` with actions/checkout)",
                 )
             )
+        self.tags()  # finds the dangling tags
+        for name, sha in sorted(self._dangling.items()):
+            found.append(RepoWarning(
+                "dangling-tag",
+                f"tag '{name}' points at a missing object ({sha}): skipped. Fix: delete it "
+                f"(`git tag -d {name}`) or fetch the missing objects",
+            ))
         if not self.tags() and self.head() is not None and self.remote_url() is not None:
             found.append(
                 RepoWarning(
@@ -135,9 +154,19 @@ class GitRepo:
 
     # -- tags -----------------------------------------------------------
     def tags(self) -> list[TagRecord]:
-        """Every tag, annotated or not, from one ``for-each-ref`` call."""
+        """Every tag, annotated or not, from one ``for-each-ref`` call.
+
+        A tag whose object or commit is missing (history rewritten, object pruned)
+        makes that call fail: such tags are then found, left out and named by
+        ``warnings()``, and the others read from a throw-away ref list.
+        """
         if self._tags is None:
             result = _git(self.root, "for-each-ref", f"--format={TAG_FORMAT}", "refs/tags")
+            if result.returncode != 0:
+                dangling = self._dangling_tags()
+                if dangling:
+                    self._dangling = dangling
+                    result = self._for_each_ref_without(set(dangling))
             if result.returncode != 0:
                 raise GitError(["for-each-ref", "refs/tags"], result.returncode, text(result.stderr))
             parsed = parse_tag_refs(result.stdout)
@@ -145,6 +174,41 @@ class GitRepo:
                 self._root_trees.setdefault(commit, tree)
             self._tags, self._not_utf8 = parsed.records, parsed.not_utf8
         return self._tags
+
+    def _tag_refs(self) -> list[tuple[bytes, str]]:
+        """(ref name, object id) of every tag, without reading any object."""
+        listing = _git(self.root, "for-each-ref", "--format=%(refname)%00%(objectname)", "refs/tags")
+        pairs = []
+        for line in listing.stdout.split(b"\n"):
+            ref, sep, sha = line.partition(b"\0")
+            if sep:
+                pairs.append((ref, sha.decode()))
+        return pairs
+
+    def _dangling_tags(self) -> dict[str, str]:
+        """Tags (name -> object id) whose object, or the object it points at, is missing."""
+        pairs = self._tag_refs()
+        query = "".join(f"{sha}^{{}}\n" for _, sha in pairs).encode()
+        checked = subprocess.run(["git", "cat-file", "--batch-check"], cwd=self.root, input=query,
+                                 capture_output=True, check=False)
+        answers = checked.stdout.split(b"\n")
+        return {
+            text(ref[len(b"refs/tags/"):]): sha
+            for (ref, sha), answer in zip(pairs, answers) if answer.endswith(b" missing")
+        }
+
+    def _for_each_ref_without(self, dangling: set[str]) -> subprocess.CompletedProcess[bytes]:
+        """``for-each-ref`` over every tag but ``dangling``: a temporary Git dir that lists
+        the other tags and borrows this repository's objects (nothing here is written)."""
+        kept = sorted((ref, sha) for ref, sha in self._tag_refs() if text(ref[len(b"refs/tags/"):]) not in dangling)
+        with tempfile.TemporaryDirectory(prefix="modelshelf-refs-") as tmp:
+            git_dir = Path(tmp)
+            (git_dir / "refs").mkdir()
+            (git_dir / "objects" / "info").mkdir(parents=True)
+            (git_dir / "objects" / "info" / "alternates").write_text(str((self.common_dir / "objects").resolve()) + "\n")
+            (git_dir / "HEAD").write_text("ref: refs/heads/main\n")
+            (git_dir / "packed-refs").write_bytes(b"".join(sha.encode() + b" " + ref + b"\n" for ref, sha in kept))
+            return _git(self.root, "--git-dir", str(git_dir), "for-each-ref", f"--format={TAG_FORMAT}", "refs/tags")
 
     def tags_not_utf8(self) -> list[str]:
         """Annotated tags whose message or tagger is not UTF-8 (read with U+FFFD in its place).
@@ -212,13 +276,28 @@ class GitRepo:
             self._root_trees[commit] = info.sha if info is not None else None
         return self._root_trees[commit]
 
-    def _entries(self, tree_sha: str) -> dict[str, TreeEntry]:
+    def _entries(self, tree_sha: str, root: bool = False) -> dict[str, TreeEntry]:
         entries = self._trees.get(tree_sha)
         if entries is None:
+            entries = self._roots.get(tree_sha)
+            if entries is not None:
+                self._roots.move_to_end(tree_sha)
+                return entries
             found = self._cat.contents(tree_sha)
-            entries = parse_tree(found[1]) if found and found[0].type == "tree" else {}
-            self._trees[tree_sha] = entries
+            entries = parse_tree(found[1], self._known_entries) if found and found[0].type == "tree" else {}
+            self._keep_tree(tree_sha, entries, root)
         return entries
+
+    def _keep_tree(self, tree_sha: str, entries: dict[str, TreeEntry], root: bool) -> None:
+        if not root:
+            self._trees[tree_sha] = entries
+            return
+        if tree_sha not in self._roots:
+            self._root_entries += len(entries)
+        self._roots[tree_sha] = entries
+        while self._root_entries > _ROOT_BUDGET and len(self._roots) > 1:
+            _, dropped = self._roots.popitem(last=False)
+            self._root_entries -= len(dropped)
 
     def _entry(self, commit: str, path: str) -> TreeEntry | None:
         """The tree entry at ``path`` in a commit (None for the root or a missing path)."""
@@ -228,7 +307,7 @@ class GitRepo:
             return None
         entry: TreeEntry | None = None
         for depth, part in enumerate(parts):
-            entry = self._entries(tree).get(part)
+            entry = self._entries(tree, root=depth == 0).get(part)
             if entry is None:
                 return None
             if depth < len(parts) - 1:
@@ -298,7 +377,7 @@ class GitRepo:
             if root is None:
                 return None
             sha = root
-        return list(self._entries(sha).values())
+        return list(self._entries(sha, root=not path.strip("/")).values())
 
     def find_blobs(self, commit: str, names: frozenset[str]) -> list[tuple[str, str]]:
         """``(path, blob sha)`` of files called one of ``names`` anywhere in the commit.
@@ -307,20 +386,23 @@ class GitRepo:
         the subtrees that changed between them.
         """
         root = self._root_tree(commit)
-        return sorted(self._find_in_tree(root, names)) if root else []
+        return sorted(self._find_in_tree(root, names, top=True)) if root else []
 
     def find_files(self, commit: str, names: frozenset[str]) -> list[str]:
         """Paths of files called one of ``names`` anywhere in the commit's tree."""
         return [path for path, _ in self.find_blobs(commit, names)]
 
-    def _find_in_tree(self, tree_sha: str, names: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    def _find_in_tree(self, tree_sha: str, names: frozenset[str], top: bool = False) -> tuple[tuple[str, str], ...]:
+        """``top``: a commit's root tree (seldom shared by two commits: not memoised)."""
+        if top:
+            return self._find_at_root(tree_sha, names)
         memo = self._found
         key = (tree_sha, names)
         if key in memo:
             return memo[key]
         prefixed = self._found_below
         found: list[tuple[str, str]] = []
-        for entry in self._entries(tree_sha).values():
+        for entry in self._entries(tree_sha, root=top).values():
             if entry.is_tree:
                 # A subtree's results, already prefixed with its name: an unchanged
                 # folder costs one lookup per commit, not one string per file found.
@@ -332,8 +414,26 @@ class GitRepo:
                 found += below
             elif entry.name in names and entry.mode != "160000":
                 found.append((entry.name, entry.sha))
-        memo[key] = result = tuple(found)
+        result = tuple(found)
+        if not top:
+            memo[key] = result
         return result
+
+    def _find_at_root(self, tree_sha: str, names: frozenset[str]) -> tuple[tuple[str, str], ...]:
+        """``_find_in_tree`` of a root tree: each entry's findings are kept by entry (entries
+        are shared objects), so a root that differs from earlier ones by a folder or two
+        costs one C-level lookup per entry and Python work only for the new entries."""
+        by_entry = self._found_by_entry.setdefault(names, {})
+        entries = list(self._entries(tree_sha, root=True).values())
+        for entry in set(entries).difference(by_entry):
+            if entry.is_tree:
+                inner = () if skipped(entry.name) else self._find_in_tree(entry.sha, names)
+                by_entry[entry] = tuple((f"{entry.name}/{p}", sha) for p, sha in inner)
+            elif entry.name in names and entry.mode != "160000":
+                by_entry[entry] = ((entry.name, entry.sha),)
+            else:
+                by_entry[entry] = ()
+        return tuple(chain.from_iterable(map(by_entry.__getitem__, entries)))
 
     # -- prefetching (pipelined batches instead of one round trip per object) --
     def prefetch(self, commits: list[str], markers: frozenset[str]) -> None:
@@ -349,12 +449,10 @@ class GitRepo:
             return  # a lone commit is no batch
         self._prefetch_root_trees(commits)
         roots = [root for c in commits if (root := self._root_trees.get(c))]
-        read = self._prefetch_trees(roots)
+        read, at_roots = self._prefetch_trees(roots)
         # Per distinct tree, not per commit: most folders are the same object at most commits.
-        folders = dict.fromkeys(roots) | {
-            sha: None for sha in read if any(name in markers for name in self._trees[sha])
-        }
-        wanted = [
+        folders = [sha for sha in read if any(name in markers for name in self._trees[sha])]
+        wanted = list(at_roots) + [
             entry.sha for tree in folders for entry in self._trees.get(tree, {}).values()
             if not entry.is_tree and entry.mode != "160000"
         ]
@@ -365,22 +463,48 @@ class GitRepo:
         for name, info, _ in self._cat.many("info", [f"{c}^{{tree}}" for c in unknown]):
             self._root_trees[name[: -len("^{tree}")]] = info.sha if info is not None else None
 
-    def _prefetch_trees(self, roots: list[str]) -> list[str]:
-        """Read every tree under ``roots`` not yet cached, one batch per depth level; return them."""
-        level = [sha for sha in dict.fromkeys(roots) if sha not in self._trees]
+    def _prefetch_trees(self, roots: list[str]) -> tuple[list[str], dict[str, None]]:
+        """Read every tree under ``roots`` not yet cached, one batch per depth level.
+
+        Returns the subtrees read and the blobs at the roots (root trees may be
+        dropped from the cache again before this returns: see ``_keep_tree``).
+        """
+        level = list(dict.fromkeys(roots))
         read: list[str] = []
+        at_roots: dict[str, None] = {}
+        top = True
         while level:
-            read += level
             below: dict[str, None] = {}
             for start in range(0, len(level), _BATCH):
-                for sha, info, data in self._cat.many("contents", level[start : start + _BATCH]):
+                chunk = level[start : start + _BATCH]
+                if top:
+                    known = [(sha, self._roots.get(sha) or self._trees.get(sha)) for sha in chunk]
+                    listed = [(sha, entries) for sha, entries in known if entries is not None]
+                    missing = [sha for sha, entries in known if entries is None]
+                else:
+                    listed, missing = [], chunk
+                for sha, info, data in self._cat.many("contents", missing) if missing else ():
                     ok = info is not None and info.type == "tree" and data is not None
-                    entries = self._trees[sha] = parse_tree(data) if ok else {}
-                    for entry in entries.values():
-                        if entry.is_tree and not skipped(entry.name) and entry.sha not in self._trees:
-                            below[entry.sha] = None
+                    entries = parse_tree(data, self._known_entries) if ok else {}
+                    self._keep_tree(sha, entries, top)
+                    listed.append((sha, entries))
+                for sha, entries in listed:
+                    if top:  # only entries no earlier root had (C-level set difference)
+                        fresh = set(entries.values()).difference(self._root_seen)
+                        self._root_seen.update(fresh)
+                    else:
+                        fresh = entries.values()
+                    for entry in fresh:
+                        if entry.is_tree:
+                            if not skipped(entry.name) and entry.sha not in self._trees:
+                                below[entry.sha] = None
+                        elif top and entry.mode != "160000":
+                            at_roots[entry.sha] = None
+            if not top:
+                read += level
+            top = False
             level = list(below)
-        return read
+        return read, at_roots
 
     def prefetch_blobs(self, shas: list[str], cap: int = 1 << 18) -> None:
         """Sizes of ``shas``, and the bytes of those up to ``cap``, within a memory budget."""
@@ -434,3 +558,4 @@ def root_or_folder(path: str | os.PathLike[str]) -> Path | None:
 _BATCH = 1024  # objects per pipelined cat-file batch (bounds the memory of one answer)
 _BATCH_BYTES = 8 << 20  # bytes of blob contents per batch
 _BLOB_BUDGET = 48 << 20  # bytes of prefetched blobs kept in memory
+_ROOT_BUDGET = 200_000  # entries of commits' root trees kept parsed (a few MB: entries are shared)

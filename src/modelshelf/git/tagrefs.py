@@ -27,6 +27,7 @@ _TAG_FIELDS = (
     "%(*tree)",
     "%(committerdate:unix)",
     "%(tree)",
+    "%(contents:signature)",
 )
 TAG_FORMAT = "%00".join(_TAG_FIELDS) + "%00"
 
@@ -38,13 +39,21 @@ class TagRefs:
     root_trees: dict[str, str] = field(default_factory=dict)  # tagged commit -> its root tree, for free
 
 
+def _unsigned(contents: bytes, signature: bytes) -> bytes:
+    """A signed tag's message without its signature block (PGP, SSH or X.509), as Git splits them."""
+    if signature and contents.endswith(signature):
+        return contents[: len(contents) - len(signature)]
+    return contents
+
+
 def parse_tag_refs(raw: bytes) -> TagRefs:
     fields = raw.split(b"\0")
     width = len(_TAG_FIELDS)
     parsed = TagRefs()
     for start in range(0, len(fields) - width + 1, width):
         (ref, otype, oname, ptype, pname, tagger, email, tdate, message,
-         c_date, c_tree, l_date, l_tree) = fields[start : start + width]
+         c_date, c_tree, l_date, l_tree, signature) = fields[start : start + width]
+        message = _unsigned(message, signature)
         name = text(ref.lstrip(b"\n")[len(b"refs/tags/") :])
         if otype == b"tag":
             target, target_type, date, tree = pname.decode(), ptype.decode() or "unknown", c_date, c_tree

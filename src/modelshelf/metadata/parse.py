@@ -199,6 +199,12 @@ def flatten(data: object, prefix: str = "", non_finite: dict[str, str] | None = 
     NaN and infinities are dropped too (the index is strict JSON); pass ``non_finite``
     to learn which keys held one (key -> ``non_finite_label``), so they can be reported.
     """
+    return flatten_capped(data, prefix, non_finite)[0]
+
+
+def flatten_capped(data: object, prefix: str = "",
+                   non_finite: dict[str, str] | None = None) -> tuple[dict[str, Scalar], bool]:
+    """``flatten``, and whether the document had more than ``MAX_NODES`` nodes (the rest is not read)."""
     out: dict[str, Scalar] = {}
     budget = [MAX_NODES]
 
@@ -223,7 +229,25 @@ def flatten(data: object, prefix: str = "", non_finite: dict[str, str] | None = 
                     non_finite[key] = label
 
     walk(data, prefix, 0)
-    return out
+    return out, budget[0] <= 0 and _has_more(data)
+
+
+def _has_more(data: object) -> bool:
+    """Whether ``data`` holds more than ``MAX_NODES`` nodes (counted as ``flatten`` walks them)."""
+    count = 0
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            continue
+        count += 1
+        if count > MAX_NODES:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list) and len(node) <= MAX_LIST:
+            stack.extend((v, depth + 1) for v in node)
+    return False
 
 
 def jsonable(data: object) -> JSONValue:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from .card import CardReader
 from .declarations import ARTIFACTS_YAML, DVC_LOCK, DVC_YAML, DvcYaml, parse_artifacts_yaml, parse_dvc_yaml
 from .lock import LockFile, lineage, parse_dvc_lock, producer
-from .model import ArtifactDecl, Declarations, LineageStage, MetadataProblem, VersionMetadata
+from .model import ArtifactDecl, Declarations, Lineage, LineageStage, MetadataProblem, VersionMetadata
 from .parse import DocumentCache, folder_of
 from .source import BlobSource
 from .storage import GitHasher, read_storage
-from .values import Group, ValueReader
+from .values import Group, GroupDecls, Homes, ValueReader
 
 _FILES = frozenset({DVC_YAML, DVC_LOCK})
 
@@ -34,7 +34,18 @@ class _CommitView:
     stages: tuple[LineageStage, ...]
     artifacts_yaml: list[str]
     file_problems: dict[str, list[MetadataProblem]]
+    shared: "_Shared"
     groups: dict[str, Group] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class _Shared:
+    """What commits with the same declaration files share: indices built once, on first use."""
+
+    members: dict[str, tuple[ArtifactDecl, ...]] | None = None  # by folder
+    dir_outs: frozenset[str] | None = None  # dvc.lock outs that are folders
+    groups: dict[str, GroupDecls] = field(default_factory=dict)
+    lineages: dict[str, Lineage] = field(default_factory=dict)  # by target path
 
 
 def _dedupe(problems: list[MetadataProblem]) -> tuple[MetadataProblem, ...]:
@@ -89,6 +100,7 @@ class MetadataReader:
         return _CommitView(
             Declarations(commit, shared.declarations.artifacts, shared.declarations.problems),
             shared.dvc_files, shared.locks, shared.stages, shared.artifacts_yaml, shared.file_problems,
+            shared.shared,
         )
 
     def _parse_view(self, commit: str, located: list[tuple[str, str | None]]) -> _CommitView:
@@ -141,21 +153,42 @@ class MetadataReader:
 
         stages = tuple(stage for folder in sorted(locks) for stage in locks[folder].stages)
         declarations = Declarations(commit, dict(sorted(artifacts.items())), _dedupe(problems))
-        return _CommitView(declarations, dvc_files, locks, stages, legacy_names, file_problems)
+        return _CommitView(declarations, dvc_files, locks, stages, legacy_names, file_problems, _Shared())
 
     def _group(self, commit: str, view: _CommitView, folder: str) -> Group:
         group = view.groups.get(folder)
         if group is None:
-            members = tuple(d for d in view.declarations.artifacts.values() if d.folder == folder)
-            homes = tuple((d.name, self._home(commit, view, d)) for d in members)
-            produced: dict[str, tuple[str, ...]] = {}
-            for d in members:
-                stage = producer(view.stages, d.repo_path) if d.repo_path else None
+            decls = self._group_decls(view, folder)
+            artifacts = view.declarations.artifacts
+            homes = Homes(decls.by_home, lambda name: self._home(commit, view, artifacts[name]))
+            group = view.groups[folder] = Group(decls, homes)
+        return group
+
+    def _group_decls(self, view: _CommitView, folder: str) -> GroupDecls:
+        """The commit-independent part of a group, built once per set of declaration files."""
+        shared = view.shared
+        decls = shared.groups.get(folder)
+        if decls is not None:
+            return decls
+        if shared.members is None:
+            members: dict[str, list[ArtifactDecl]] = {}
+            for decl in view.declarations.artifacts.values():
+                members.setdefault(decl.folder, []).append(decl)
+            shared.members = {k: tuple(v) for k, v in members.items()}
+        group = shared.members.get(folder, ())
+        by_home: dict[str, list[str]] = {}
+        produced: dict[str, tuple[str, ...]] = {}
+        for d in group:
+            if d.repo_path:
+                by_home.setdefault(d.repo_path, []).append(d.name)
+                by_home.setdefault(folder_of(d.repo_path), []).append(d.name)
+                stage = producer(view.stages, d.repo_path)
                 if stage is not None:
                     produced[d.name] = tuple(out.path for out in stage.outs)
-            group = Group(folder, view.dvc_files.get(folder), members, homes, produced)
-            view.groups[folder] = group
-        return group
+        decls = shared.groups[folder] = GroupDecls(
+            folder, view.dvc_files.get(folder), group, produced, {k: tuple(v) for k, v in by_home.items()},
+        )
+        return decls
 
     def _home(self, commit: str, view: _CommitView, decl: ArtifactDecl) -> str | None:
         """The folder a model's own files live in: its path if a folder, else the path's folder."""
@@ -164,8 +197,17 @@ class MetadataReader:
             return None
         if self.docs.info(commit, path) is not None:
             return folder_of(path)  # a file in Git
-        dvc_dir = any(out.path == path and out.is_dir for stage in view.stages for out in stage.outs)
-        return path if dvc_dir or self.source.is_dir(commit, path) else folder_of(path)
+        if view.shared.dir_outs is None:
+            view.shared.dir_outs = frozenset(out.path for stage in view.stages for out in stage.outs if out.is_dir)
+        return path if path in view.shared.dir_outs or self.source.is_dir(commit, path) else folder_of(path)
+
+    def _lineage(self, view: _CommitView, target: str | None) -> Lineage:
+        if not target or not view.stages:
+            return lineage(view.stages, target)
+        found = view.shared.lineages.get(target)
+        if found is None:
+            found = view.shared.lineages[target] = lineage(view.stages, target)
+        return found
 
     # -- public -----------------------------------------------------------
     def prefetch(self, commits: list[str]) -> None:
@@ -207,7 +249,7 @@ class MetadataReader:
         group = self._group(commit, view, decl.folder)
         lock = view.locks.get(decl.folder)
         group_stages = lock.stages if lock else ()
-        trace = lineage(view.stages, decl.repo_path)
+        trace = self._lineage(view, decl.repo_path)
         for lock_file in sorted({s.lock_file for s in trace.stages} | ({lock.path} if lock else set())):
             problems += view.file_problems.get(lock_file, ())
         metrics = self._values.metrics(commit, decl, group)

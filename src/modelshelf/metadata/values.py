@@ -14,14 +14,14 @@ have been the key's value, i.e. no earlier file gave that key.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+import bisect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from .declarations import DvcYaml
 from .model import ArtifactDecl, LineageStage, MetadataNotice, MetadataProblem, Scalar, ValueSource
-from .parse import DocumentCache, flatten, folder_of, is_url, is_within, repo_path
+from .parse import MAX_NODES, DocumentCache, flatten_capped, folder_of, is_url, is_within, repo_path
 
 DVCLIVE_METRICS = "dvclive/metrics.json"
 DVCLIVE_PARAMS = "dvclive/params.yaml"
@@ -42,15 +42,130 @@ class Candidate:
     lineage: bool = False  # recorded by the model's own stages in dvc.lock: always its
 
 
-@dataclass(frozen=True)
-class Group:
-    """The models declared in one ``dvc.yaml`` (the root one also holds artifacts.yaml's)."""
+def ancestors(folder: str) -> list[str]:
+    """``folder``, its parent, ... up to the repo root "" (deepest first)."""
+    found = [folder]
+    while folder:
+        folder = folder_of(folder)
+        found.append(folder)
+    return found
+
+
+@dataclass(eq=False)
+class GroupDecls:
+    """The models declared in one ``dvc.yaml`` (the root one also holds artifacts.yaml's).
+
+    Shared by every commit whose declaration files are the same blobs, so what is
+    derived from it (``plans``: the candidate files, indexed) is computed once,
+    not once per commit.
+    """
 
     folder: str
     dvc: DvcYaml | None
     artifacts: tuple[ArtifactDecl, ...]
-    homes: tuple[tuple[str, str | None], ...]  # (model, folder its files live in)
     produced: dict[str, tuple[str, ...]]  # model -> outs of the dvc.lock stage that produced it
+    by_home: dict[str, tuple[str, ...]]  # folder -> models whose files may live there (their path or its folder)
+    plans: dict[str, "_Plan"] = field(default_factory=dict)
+
+
+class Homes:
+    """Where each model of a group keeps its files at one commit, resolved only when asked.
+
+    ``resolve(name)`` looks one model's path up at the commit; which models to ask
+    comes from ``by_home``, so a lookup costs the depth of a folder, not the group's size.
+    """
+
+    def __init__(self, by_home: dict[str, tuple[str, ...]], resolve: Callable[[str], str | None]) -> None:
+        self._by_home = by_home
+        self._resolve = resolve
+        self._homes: dict[str, str | None] = {}
+        self._owners: dict[str, frozenset[str]] = {}
+
+    def of(self, name: str) -> str | None:
+        if name not in self._homes:
+            self._homes[name] = self._resolve(name)
+        return self._homes[name]
+
+    def owners(self, where: str) -> frozenset[str]:
+        """Models whose folder holds ``where``, the deepest folder winning."""
+        found = self._owners.get(where)
+        if found is None:
+            found = frozenset()
+            for folder in ancestors(where):
+                names = [n for n in self._by_home.get(folder, ()) if self.of(n) == folder]
+                if names:
+                    found = frozenset(names)
+                    break
+            self._owners[where] = found
+        return found
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group's declarations at one commit (with that commit's homes)."""
+
+    decls: GroupDecls
+    homes: Homes
+
+    @property
+    def folder(self) -> str:
+        return self.decls.folder
+
+    @property
+    def dvc(self) -> DvcYaml | None:
+        return self.decls.dvc
+
+    @property
+    def artifacts(self) -> tuple[ArtifactDecl, ...]:
+        return self.decls.artifacts
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A group's candidate files of one kind, in order, indexed so a model finds its own quickly."""
+
+    candidates: tuple[Candidate, ...]
+    claimed: frozenset[str]  # paths some model names in its meta
+    owned: dict[str, tuple[int, ...]]  # model -> positions of candidates naming it
+    folders: tuple[str, ...]  # sorted folders of the ownerless candidates
+    by_folder: dict[str, tuple[int, ...]]  # folder -> positions of its ownerless candidates
+    all_paths: frozenset[str]
+
+    @staticmethod
+    def of(candidates: list[Candidate]) -> "_Plan":
+        owned: dict[str, list[int]] = {}
+        by_folder: dict[str, list[int]] = {}
+        for position, candidate in enumerate(candidates):
+            for owner in candidate.owners:
+                owned.setdefault(owner, []).append(position)
+            if not candidate.owners:
+                by_folder.setdefault(folder_of(candidate.path), []).append(position)
+        return _Plan(
+            tuple(candidates), frozenset(c.path for c in candidates if c.owners),
+            {k: tuple(v) for k, v in owned.items()}, tuple(sorted(by_folder)),
+            {k: tuple(v) for k, v in by_folder.items()}, frozenset(c.path for c in candidates),
+        )
+
+    def paths(self) -> frozenset[str]:
+        return self.all_paths
+
+    def mine(self, me: ArtifactDecl, group: Group) -> list[Candidate]:
+        """The candidates that may belong to ``me`` (a superset; ``_belongs`` decides), in order."""
+        if len(group.artifacts) <= 1:
+            return list(self.candidates)
+        positions = list(self.owned.get(me.name, ()))
+        home = group.homes.of(me.name)
+        if home is not None:
+            if home == "":
+                folders: Sequence[str] = self.folders
+            else:
+                start = bisect.bisect_left(self.folders, home)
+                end = bisect.bisect_left(self.folders, home + "0")  # "0" follows "/"
+                folders = self.folders[start:end]
+            for folder in folders:
+                if is_within(folder, home):
+                    positions += self.by_folder[folder]
+        return [self.candidates[i] for i in sorted(positions)]
 
 
 @dataclass(frozen=True)
@@ -74,7 +189,7 @@ def _meta_paths(decl: ArtifactDecl, key: str) -> list[str]:
     return found
 
 
-def _belongs(candidate: Candidate, me: ArtifactDecl, group: Group, claimed: set[str]) -> bool:
+def _belongs(candidate: Candidate, me: ArtifactDecl, group: Group, claimed: frozenset[str]) -> bool:
     if candidate.lineage:
         return True
     if candidate.owners:
@@ -83,17 +198,7 @@ def _belongs(candidate: Candidate, me: ArtifactDecl, group: Group, claimed: set[
         return False  # another model names it in its meta
     if len(group.artifacts) <= 1:
         return True
-    return me.name in _folder_owners(group.homes, folder_of(candidate.path))
-
-
-@lru_cache(maxsize=65536)
-def _folder_owners(homes: tuple[tuple[str, str | None], ...], where: str) -> frozenset[str]:
-    """Models whose folder holds ``where``, the deepest folder winning (once per group and folder)."""
-    matches = [(len(home), name) for name, home in homes if home is not None and is_within(where, home)]
-    if not matches:
-        return frozenset()
-    deepest = max(length for length, _ in matches)
-    return frozenset(name for length, name in matches if length == deepest)
+    return me.name in group.homes.owners(folder_of(candidate.path))
 
 
 def _keep(values: dict[str, V], keys: tuple[str, ...]) -> dict[str, V]:
@@ -108,9 +213,8 @@ class ValueReader:
 
     def _collect(
         self, commit: str, candidates: list[Candidate], me: ArtifactDecl, group: Group, meta_key: str,
-        fallback: dict[str, dict[str, Scalar]] | None = None,
+        claimed: frozenset[str], fallback: dict[str, dict[str, Scalar]] | None = None,
     ) -> Values:
-        claimed = {c.path for c in candidates if c.owners}
         values: dict[str, Scalar] = {}
         sources: list[ValueSource] = []
         missing: list[str] = []
@@ -139,7 +243,12 @@ class ValueReader:
                 ))
                 continue
             non_finite: dict[str, str] = {}
-            found = _keep(flatten(doc.data, non_finite=non_finite), candidate.keys)
+            flat, capped = flatten_capped(doc.data, non_finite=non_finite)
+            if capped:
+                problems.append(MetadataProblem(
+                    candidate.path, commit, f"more {meta_key} than modelshelf reads from one file "
+                    f"(the cap is {MAX_NODES:,} entries): the rest is left out"))
+            found = _keep(flat, candidate.keys)
             notices += [
                 MetadataNotice(candidate.path, commit, kind, key, label)
                 for key, label in sorted(_keep(non_finite, candidate.keys).items()) if key not in values
@@ -155,48 +264,75 @@ class ValueReader:
         sources.append(ValueSource(source.path, source.origin, tuple(added)))
 
     def metrics(self, commit: str, me: ArtifactDecl, group: Group) -> Values:
-        candidates = [
-            Candidate(path, "meta.metrics", owners=(decl.name,))
-            for decl in group.artifacts
-            for path in _meta_paths(decl, "metrics")
-        ]
-        if group.dvc is not None:
-            # A metrics file written by the stage that produced a model is that model's.
-            candidates += [
-                Candidate(path, "dvc.yaml metrics", owners=tuple(
-                    sorted(name for name, outs in group.produced.items() if path in outs)))
-                for path in group.dvc.metrics
-            ]
-        candidates += self._dvclive(DVCLIVE_METRICS, me, group)
-        return self._collect(commit, _merge_owners(candidates), me, group, "metrics")
+        plan = group.decls.plans.get("metrics")
+        if plan is None:
+            plan = group.decls.plans["metrics"] = _Plan.of(_merge_owners(_metrics_candidates(group.decls)))
+        candidates = _with_extra(plan, plan.mine(me, group), self._dvclive(DVCLIVE_METRICS, me, group))
+        return self._collect(commit, candidates, me, group, "metrics", plan.claimed)
 
     def params(
         self, commit: str, me: ArtifactDecl, group: Group,
         lineage: Sequence[LineageStage], group_stages: Sequence[LineageStage],
     ) -> Values:
-        candidates = [
-            Candidate(path, "meta.params", owners=(decl.name,))
-            for decl in group.artifacts
-            for path in _meta_paths(decl, "params")
-        ]
-        if group.dvc is not None:
-            candidates += [Candidate(e.path, "dvc.yaml params", keys=e.keys) for e in group.dvc.params]
-        candidates += self._dvclive(DVCLIVE_PARAMS, me, group)
+        plan = group.decls.plans.get("params")
+        if plan is None:
+            plan = group.decls.plans["params"] = _Plan.of(_merge_owners(_params_candidates(group.decls)))
         default = f"{group.folder}/{PARAMS_YAML}" if group.folder else PARAMS_YAML
-        candidates.append(Candidate(default, PARAMS_YAML, listed=False))
-        candidates = _merge_owners(candidates)
+        extra = [*self._dvclive(DVCLIVE_PARAMS, me, group), Candidate(default, PARAMS_YAML, listed=False)]
+        candidates = _with_extra(plan, plan.mine(me, group), extra)
         recorded = _lock_params(lineage or group_stages)
         for path, values in sorted(_lock_params(lineage).items()):
             candidates.append(Candidate(path, "dvc.lock", keys=tuple(values), listed=False, lineage=True))
-        return self._collect(commit, candidates, me, group, "params", fallback=recorded)
+        return self._collect(commit, candidates, me, group, "params", plan.claimed, fallback=recorded)
 
     @staticmethod
     def _dvclive(name: str, me: ArtifactDecl, group: Group) -> list[Candidate]:
         folders = [group.folder]
-        home = dict(group.homes).get(me.name)
+        home = group.homes.of(me.name)
         if home is not None and home != group.folder:
             folders.append(home)
         return [Candidate(f"{f}/{name}" if f else name, "dvclive", listed=False) for f in folders]
+
+
+def _metrics_candidates(group: GroupDecls) -> list[Candidate]:
+    candidates = [
+        Candidate(path, "meta.metrics", owners=(decl.name,))
+        for decl in group.artifacts
+        for path in _meta_paths(decl, "metrics")
+    ]
+    if group.dvc is not None:
+        # A metrics file written by the stage that produced a model is that model's.
+        producers: dict[str, set[str]] = {}
+        for name, outs in group.produced.items():
+            for out in outs:
+                producers.setdefault(out, set()).add(name)
+        candidates += [
+            Candidate(path, "dvc.yaml metrics", owners=tuple(sorted(producers.get(path, ()))))
+            for path in group.dvc.metrics
+        ]
+    return candidates
+
+
+def _params_candidates(group: GroupDecls) -> list[Candidate]:
+    candidates = [
+        Candidate(path, "meta.params", owners=(decl.name,))
+        for decl in group.artifacts
+        for path in _meta_paths(decl, "params")
+    ]
+    if group.dvc is not None:
+        candidates += [Candidate(e.path, "dvc.yaml params", keys=e.keys) for e in group.dvc.params]
+    return candidates
+
+
+def _with_extra(plan: _Plan, mine: list[Candidate], extra: list[Candidate]) -> list[Candidate]:
+    """``mine`` then the ownerless ``extra`` files no group candidate already names (as a merge would)."""
+    known = plan.paths() if extra else frozenset()
+    added: set[str] = set()
+    for candidate in extra:
+        if candidate.path not in known and candidate.path not in added:
+            added.add(candidate.path)
+            mine.append(candidate)
+    return mine
 
 
 def _merge_owners(candidates: list[Candidate]) -> list[Candidate]:

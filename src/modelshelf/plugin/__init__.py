@@ -221,7 +221,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                 "pass --allow-shallow to `modelshelf build` (plugin option `allow_shallow: true` for `mkdocs build`)")
             if blocker:
                 raise PluginError(f"modelshelf: {blocker}")
-        index = build_index(registry, progress=progress_logger("indexing model"),
+        index = build_index(registry, progress=progress_logger("reading version"),
                             candidates=max(0, self.config.candidates))
         for problem in index.problems:
             log.warning(f"modelshelf: {problem}")
