@@ -13,7 +13,8 @@ import sys
 import time
 from typing import TextIO
 
-LINE_EVERY = 10.0  # seconds between plain lines
+from .progress import EVERY_SECONDS as LINE_EVERY  # one policy for index and download lines
+from .progress import terminal_stderr
 
 
 def _size(count: float) -> str:
@@ -28,9 +29,7 @@ class TerminalBar:
     """A tqdm bar on ``stream`` (stderr by default)."""
 
     def __init__(self, label: str, stream: TextIO | None = None) -> None:
-        # the bar's own \r and escape codes must reach the terminal: not through the CLI's
-        # control-character escaping (TerminalSafe.raw), which would print them as \u000d
-        self._label, self._stream, self._bar = label, stream or getattr(sys.stderr, "raw", sys.stderr), None
+        self._label, self._stream, self._bar = label, stream or terminal_stderr(), None
 
     def begin(self, total: int | None) -> None:
         from tqdm import tqdm

@@ -56,10 +56,16 @@ def bar_progress(what: str, stream: TextIO) -> Progress:
     return report
 
 
+def terminal_stderr() -> TextIO:
+    """stderr for what modelshelf draws itself (bars): past the CLI's control-character
+    escaping (``TerminalSafe.raw``), which would print a bar's carriage returns as text."""
+    return getattr(sys.stderr, "raw", sys.stderr)
+
+
 def stderr_progress(what: str, quiet: bool = False, stream: TextIO | None = None) -> Progress | None:
     """The progress reporter for a command: none when ``quiet``, a bar on a terminal, else lines."""
     if quiet:
         return None
-    out = stream if stream is not None else sys.stderr
+    out = stream if stream is not None else terminal_stderr()
     isatty = getattr(out, "isatty", None)
     return bar_progress(what, out) if isatty is not None and isatty() else plain_progress(what, out)
