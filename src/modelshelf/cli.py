@@ -15,6 +15,7 @@ from .core.semver import InvalidVersion
 from .core.state import VersionSort
 from .git import GitError, NotAGitRepo
 from .registry import Registry, UnknownArtifact, load_registry, publishing_blocker
+from .builders import ignored_plugin_findings
 from .render.naming import case_collisions
 from . import gtoviews
 
@@ -149,6 +150,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                  "of the bad bytes); gto stops on this repository until the tag is re-created"
                  for t in registry.tags if t.record.name in repaired]
     findings += case_collisions(registry.state.artifacts)
+    findings += ignored_plugin_findings(registry.repo.root)
     findings += registry.problems
     if not args.tags_only:
         from .index import build_index

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..atomic import atomic_write
 from ..git.repo import GitError, GitRepo, NotAGitRepo, root_or_folder
+from .engines import ENGINES, ZENSICAL_SOURCES, zensical_ci
 from .install import current_install
 
 
@@ -74,13 +75,17 @@ def init_project(
     gitlab: bool = True,
     install: str | None = None,
     branch: str | None = None,
+    engine: str = "mkdocs",
 ) -> list[Path]:
     """Write mkdocs.yml, catalog/index.md and the CI definitions; return the paths written.
 
     ``install``: the pip requirement CI installs modelshelf with (default: this copy's
     source, pinned; see ``scaffold.install``). ``branch``: the default branch, whose
     pushes rebuild the catalog on GitHub (default: ``default_branch``; GitLab asks CI).
+    ``engine``: "zensical" scaffolds a site that Zensical builds (``scaffold.engines``).
     """
+    if engine not in ENGINES:
+        raise ScaffoldError(f"--engine {engine!r}: one of {', '.join(ENGINES)}")
     root = _root(repo)
     groups = {"site"} | ({"github"} if github else set()) | ({"gitlab"} if gitlab else set())
     chosen = [t for t in TEMPLATES if t.group in groups]
@@ -98,7 +103,11 @@ def init_project(
         raise ScaffoldError(f"--branch {branch!r}: not a branch name")
     written: list[Path] = []
     for template in chosen:
-        text = (template_text(template.source).replace("@@SITE_NAME@@", json.dumps(name, ensure_ascii=False))
+        text = template_text(ZENSICAL_SOURCES.get(template.source, template.source) if engine == "zensical"
+                             else template.source)
+        if engine == "zensical" and template.source not in ZENSICAL_SOURCES:
+            text = zensical_ci(template.source, text)
+        text = (text.replace("@@SITE_NAME@@", json.dumps(name, ensure_ascii=False))
                 .replace("@@INSTALL@@", requirement).replace("@@BRANCH@@", json.dumps(branch, ensure_ascii=False)))
         target = root / template.target
         atomic_write(target, text)
