@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from modelshelf.generate import MANIFEST, SNIPPET
+from modelshelf.sitebuild import DEFAULT_CONFIG
 
 from .browser.scenario import hostile_repo
 from .gitutil import GitBuilder, run_cli
@@ -15,6 +17,14 @@ from .gitutil import GitBuilder, run_cli
 
 def _ok(result) -> None:
     assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+
+
+def flat_mkdocs_build(repo: Path, work: Path, out: Path) -> None:
+    """The MkDocs + plugin build of ``repo`` with the URL style the generated catalog uses (.html pages)."""
+    (work / "docs").mkdir(parents=True)
+    config = work / "mkdocs.yml"
+    config.write_text(f"INHERIT: {DEFAULT_CONFIG}\nuse_directory_urls: false\n")
+    _ok(run_cli("build", "-f", str(config), "--repo", str(repo), "-o", str(out), "-q"))
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -30,7 +40,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> GitBuilder:
 
 def test_generated_api_and_feed_are_the_bytes_of_the_mkdocs_build(hostile: GitBuilder, tmp_path: Path) -> None:
     """The catalog's data must not depend on the builder: scripts read the same api/ either way."""
-    _ok(run_cli("build", "--repo", str(hostile.path), "-o", str(tmp_path / "site"), "-q"))
+    flat_mkdocs_build(hostile.path, tmp_path / "flat", tmp_path / "site")
     result = run_cli("generate", "--repo", str(hostile.path), "-o", str(tmp_path / "docs" / "models"))
     _ok(result)
     generated, built = tmp_path / "docs" / "models", tmp_path / "site"
@@ -42,8 +52,7 @@ def test_generated_api_and_feed_are_the_bytes_of_the_mkdocs_build(hostile: GitBu
     # every model has its page, every page its plots
     index = json.loads((generated / "api" / "registry.json").read_text())
     for model in index["models"]:
-        page = generated / model["page"].removesuffix("/")
-        assert page.with_suffix(".md").is_file() or (page / "index.md").is_file(), model["page"]
+        assert model["page"].endswith(".html") and (generated / model["page"]).with_suffix(".md").is_file()
     plots = [p for p in _files(generated) if p.startswith("assets/plots/")]
     assert plots and all((built / p).read_bytes() == (generated / p).read_bytes() for p in plots)
     # the config lines are printed and kept, with paths as seen from the docs folder
@@ -108,9 +117,9 @@ def test_build_engine_zensical_builds_the_catalog(hostile: GitBuilder, tmp_path:
     site = tmp_path / "site"
     index = json.loads((site / "api" / "registry.json").read_text())
     for model in index["models"]:
-        html = (site / model["page"] / "index.html").read_text()
+        html = (site / model["page"]).read_text()
         assert "ms-model" in html and "<script>alert(1)</script>" not in html
-    assert (site / "compare" / "index.html").is_file() and (site / "feed.xml").is_file()
+    assert (site / "compare.html").is_file() and (site / "feed.xml").is_file()
     assert (site / "search.json").is_file()
 
 
@@ -146,8 +155,16 @@ def test_init_engine_zensical_scaffolds_a_site_that_zensical_builds(tmp_path: Pa
     assert "- modelshelf" not in config and "models/index.md" in config
     _ok(run_cli("build", "--engine", "zensical", "--strict", "--repo", str(repo.path), "-o", str(tmp_path / "site")))
     site = tmp_path / "site"
-    assert "a model" in (site / "models" / "m" / "index.html").read_text()
+    assert "a model" in (site / "models" / "m.html").read_text()
     assert (site / "models" / "api" / "registry.json").is_file()
-    assert "models/index.md" not in (site / "index.html").read_text()  # the home page's link was resolved
+    assert 'href="models/index.html"' in (site / "index.html").read_text()  # the home page's link was resolved
     assert not (repo.path / "catalog" / "models").exists()  # generated in the work folder, not the checkout
+    # Zensical rewrites the pages' relative URLs: in the catalog's sub-folder every one must still resolve.
+    for page in (site / "models").glob("*.html"):
+        for found in re.findall(r'(?:href|src)="([^"]*)"', page.read_text()):
+            url = re.split(r"[?#]", found)[0]
+            if not url or ":" in found.split("?")[0] or url.startswith("/"):
+                continue  # same page, another site
+            target = (page.parent / url).resolve()
+            assert target.exists() or (target / "index.html").exists(), (page.name, url)
     assert run_cli("doctor", "--repo", str(repo.path), "--tags-only").returncode == 0

@@ -18,6 +18,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     for problem in done.problems:
         sys.stderr.write(f"modelshelf: warning: {problem}\n")
+    if done.directory_urls:
+        sys.stderr.write("modelshelf: warning: the site's mkdocs.yml uses directory URLs; the generated pages "
+                         "link as for `use_directory_urls: false`: set that (see the lines below)\n")
     if not args.quiet:
         sys.stdout.write(done.snippet)
         print(f"# (also in {done.folder / SNIPPET})")

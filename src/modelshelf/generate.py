@@ -10,6 +10,10 @@ the catalog's CSS/JS, and a snippet of the config lines the site needs.
 The folder is self-contained: the catalog is rendered with its home at the
 folder's root (``catalog_dir: ""``), so every link between its pages, plots,
 scripts and ``api/`` is relative and works wherever the folder sits in the docs.
+Links are rendered as for ``use_directory_urls: false`` (relative to each
+Markdown file): Zensical rewrites every relative URL in a page's HTML as a link
+from its Markdown file, and MkDocs leaves raw HTML alone, so only that URL
+style reads the same in both; the site's config must say so (the snippet does).
 It is generated as a whole: the files are listed in a manifest
 (``.modelshelf-generated.json``), a new generation replaces the folder in one
 rename (no page of a deregistered model survives), and a folder that holds a
@@ -58,6 +62,7 @@ class Generated:
     files: list[str]
     snippet: str
     problems: list[str] = field(default_factory=list)
+    directory_urls: bool = False  # the site's config uses directory URLs: the catalog's links would break
 
 
 def read_config(config_file: Path | None) -> dict[str, Any]:
@@ -106,6 +111,9 @@ def check_folder(folder: Path) -> None:
 def config_snippet(prefix: str, nav: list[tuple[str, str]]) -> str:
     """The lines a site's ``mkdocs.yml`` needs for a catalog generated at ``prefix`` of docs_dir."""
     lines = ["# modelshelf generate: the lines your mkdocs.yml needs (MkDocs and Zensical read them)",
+             "# Page URLs end in .html: the pages' HTML links are relative to each Markdown file, which is",
+             "# what Zensical assumes (it rewrites them) and what MkDocs serves only without directory URLs.",
+             "use_directory_urls: false",
              "# Catalog pages for the navigation (model pages stay out of it; the Models page lists them):",
              "nav:"]
     lines += [f"  - {json.dumps(title)}: {json.dumps(prefix + src)}" for title, src in nav]
@@ -161,13 +169,15 @@ def generate(repo: str | os.PathLike[str], output: str | os.PathLike[str], *, do
             site_opts = site_options(options, remote=index.data["repository"].get("remote"),
                                      site_url=_catalog_url(raw.get("site_url"), prefix),
                                      site_name=str(raw.get("site_name") or "Model registry"),
-                                     use_directory_urls=bool(raw.get("use_directory_urls", True)))
+                                     use_directory_urls=False)
         except OptionsError as exc:
             raise GenerateError(f"modelshelf: {exc}") from None
     finally:
         registry.repo.close()  # before the plot workers fork: no Git reader thread holds a lock then
     plot_cache = found.parent / options.cache_dir if found is not None else cache_dir(repo_path)
-    site = render_site(index.data, site_opts, plot_cache=plot_cache)
+    theme = raw.get("theme") if isinstance(raw.get("theme"), dict) else {}
+    overrides = [str(found.parent / theme["custom_dir"])] if found is not None and theme.get("custom_dir") else []
+    site = render_site(index.data, site_opts, plot_cache=plot_cache, template_dirs=overrides)  # yours first
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.gen-", dir=target.parent))
     try:
@@ -183,7 +193,8 @@ def generate(repo: str | os.PathLike[str], output: str | os.PathLike[str], *, do
         _swap_into_place(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return Generated(target, sorted(written), snippet, list(index.problems))
+    return Generated(target, sorted(written), snippet, list(index.problems),
+                     directory_urls=bool(raw.get("use_directory_urls", True)) if raw else False)
 
 
 def _catalog_url(site_url: object, prefix: str) -> str | None:

@@ -3,7 +3,8 @@
 Zensical runs no MkDocs plugin, so the catalog is generated as plain files
 (``generate``) into a copy of the docs and built from a config that INHERITs
 the repository's own ``mkdocs.yml`` (or the packaged one, as ``build`` uses)
-and adds the catalog's CSS and scripts. The site is swapped into place whole,
+and adds the catalog's CSS and scripts, with ``use_directory_urls: false``
+(the URL style the generated pages link in: see ``generate``). The site is swapped into place whole,
 only when the build succeeded, as for the MkDocs engine.
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 
 from .atomic import current_umask
 from .generate import SCRIPTS, STYLESHEETS, GenerateError, Generated, generate, plugin_settings, read_config
+from .plugin import REQUIRED_EXTENSIONS
 from .sitebuild import DEFAULT_CONFIG, SiteOutputError, _swap_into_place, default_output, find_config
 
 ZENSICAL_CONFIGS = ("zensical.toml",)
@@ -87,9 +89,13 @@ def _work_config(repo: Path, found: Path | None, work: Path, *, allow_shallow: b
                                     candidates=candidates)
     for problem in generated.problems:
         sys.stderr.write(f"WARNING -  modelshelf: {problem}\n")
+    missing = _missing_extensions(raw.get("markdown_extensions"))
+    if missing:  # the plugin adds them itself; a config Zensical reads must list them
+        sys.stderr.write(f"WARNING -  modelshelf: {parent.name} lacks the Markdown extensions the catalog pages use: "
+                         f"{', '.join(missing)}; add them (`modelshelf generate` prints the lines)\n")
     prefix = f"{catalog_dir}/" if catalog_dir else ""
     overrides: dict[str, Any] = {
-        "INHERIT": str(parent), "docs_dir": "docs", "site_dir": "site",
+        "INHERIT": str(parent), "docs_dir": "docs", "site_dir": "site", "use_directory_urls": False,
         "extra_css": _merged(raw.get("extra_css"), [prefix + p for p in STYLESHEETS]),
         "extra_javascript": _merged(raw.get("extra_javascript"), [prefix + p for p in SCRIPTS]),
     }
@@ -98,6 +104,11 @@ def _work_config(repo: Path, found: Path | None, work: Path, *, allow_shallow: b
     path = work / "mkdocs.yml"
     path.write_text(json.dumps(overrides, indent=1), encoding="utf-8")
     return path
+
+
+def _missing_extensions(configured: object) -> list[str]:
+    names = {next(iter(e)) if isinstance(e, dict) and e else e for e in configured or []}
+    return [name for name in REQUIRED_EXTENSIONS if name not in names]
 
 
 def _merged(own: object, ours: list[str]) -> list[Any]:
