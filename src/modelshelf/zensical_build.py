@@ -24,7 +24,6 @@ from .generate import SCRIPTS, STYLESHEETS, GenerateError, Generated, generate, 
 from .plugin import REQUIRED_EXTENSIONS
 from .sitebuild import DEFAULT_CONFIG, SiteOutputError, _swap_into_place, default_output, find_config
 
-ZENSICAL_CONFIGS = ("zensical.toml",)
 
 
 class BuilderFailed(Exception):
