@@ -168,3 +168,13 @@ def test_init_engine_zensical_scaffolds_a_site_that_zensical_builds(tmp_path: Pa
             target = (page.parent / url).resolve()
             assert target.exists() or (target / "index.html").exists(), (page.name, url)
     assert run_cli("doctor", "--repo", str(repo.path), "--tags-only").returncode == 0
+
+
+def test_a_bad_plugin_option_is_one_line_naming_the_config(hostile: GitBuilder, tmp_path: Path) -> None:
+    config = tmp_path / "mkdocs.yml"
+    config.write_text('site_name: x\nplugins:\n  - modelshelf:\n      stage_colors: {prod: "red; x"}\n')
+    result = run_cli("generate", "-f", str(config), "--repo", str(hostile.path), "-o", str(tmp_path / "docs" / "m"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"modelshelf: error: {config}: stage_colors: 'red; x' for stage 'prod' "
+                                     "is not a CSS colour (#hex, name, rgb())")
+    assert not (tmp_path / "docs").exists()

@@ -157,7 +157,7 @@ def generate(repo: str | os.PathLike[str], output: str | os.PathLike[str], *, do
     options.load_dict({**(plugin_settings(raw) or {}), "catalog_dir": ""})
     errors, _ = options.validate()
     if errors:
-        raise GenerateError("modelshelf plugin options: " + "; ".join(f"{k}: {e}" for k, e in errors))
+        raise GenerateError(f"{found}: modelshelf plugin options: " + "; ".join(f"{k}: {e}" for k, e in errors))
     registry = load_registry(repo_path)
     try:
         if not allow_shallow:
@@ -171,7 +171,7 @@ def generate(repo: str | os.PathLike[str], output: str | os.PathLike[str], *, do
                                      site_name=str(raw.get("site_name") or "Model registry"),
                                      use_directory_urls=False)
         except OptionsError as exc:
-            raise GenerateError(f"modelshelf: {exc}") from None
+            raise GenerateError(f"{found or 'modelshelf'}: {exc}") from None
     finally:
         registry.repo.close()  # before the plot workers fork: no Git reader thread holds a lock then
     plot_cache = found.parent / options.cache_dir if found is not None else cache_dir(repo_path)
