@@ -25,9 +25,10 @@ def test_init_writes_site_and_ci_files(repo: GitBuilder) -> None:
     result = ms(repo, "init", "--site-name", 'Acme "models"')
     written = {Path(line.split(" ", 1)[1]).relative_to(repo.path).as_posix() for line in result.stdout.splitlines()
                if line.startswith("wrote ")}
-    assert written == {"mkdocs.yml", "catalog/index.md", WORKFLOW, ".gitlab-ci.yml"}
-    mkdocs = yaml.safe_load((repo.path / "mkdocs.yml").read_text())
-    assert mkdocs["plugins"] == ["search", "modelshelf"]
+    assert written == {"mkdocs.yml", "catalog/.gitkeep", WORKFLOW, ".gitlab-ci.yml", "ci/modelshelf-publish.sh",
+                       ".gitignore"}
+    mkdocs = yaml.load((repo.path / "mkdocs.yml").read_text(), Loader=yaml.UnsafeLoader)  # !!python/name tags
+    assert mkdocs["plugins"] == ["search", {"modelshelf": {"catalog_dir": ""}}]
     assert mkdocs["theme"]["name"] == "material" and mkdocs["site_name"] == 'Acme "models"'
     assert mkdocs["docs_dir"] == "catalog"
     gitlab = yaml.safe_load((repo.path / ".gitlab-ci.yml").read_text())
@@ -44,7 +45,7 @@ def test_github_workflow_shape(repo: GitBuilder) -> None:
     assert trigger["push"]["branches"] == ["main"] and trigger["push"]["tags"] == ["**"]
     jobs = flow["jobs"]
     uses = [s.get("uses", "") for job in jobs.values() for s in job.get("steps", [])]
-    for action in ("actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"):
+    for action in ("actions/upload-pages-artifact", "actions/deploy-pages"):
         assert any(u.startswith(action + "@") for u in uses), action
     checkouts = [s for job in jobs.values() for s in job.get("steps", []) if s.get("uses", "").startswith("actions/checkout@")]
     assert checkouts and all(s["with"]["fetch-depth"] == 0 for s in checkouts)
@@ -69,7 +70,7 @@ def test_tag_pushes_deploy_from_the_default_branch_and_no_event_is_dropped(repo:
     assert len(set(groups)) == 2  # a waiting deploy must not cancel a waiting build
     assert all(jobs[job]["concurrency"]["cancel-in-progress"] is False for job in ("build", "deploy"))
     assert jobs["rebuild"]["permissions"] == {"actions": "write"}
-    cache = next(s for s in jobs["build"]["steps"] if s.get("uses", "").startswith("actions/cache@"))
+    cache = next(s for s in jobs["build"]["steps"] if s.get("uses", "").startswith("actions/cache/restore@"))
     assert "github.run_id" in cache["with"]["key"] and cache["with"]["restore-keys"] == "modelshelf-"
     scripts = [s["run"] for job in jobs.values() for s in job.get("steps", []) if "run" in s]
     assert not any("${{" in script for script in scripts)  # context values reach scripts through env only
@@ -231,7 +232,7 @@ def test_init_pins_the_install_in_every_ci_file(repo: GitBuilder) -> None:
     ms(repo, "init", "--force", "--install", spec)
     flow = yaml.safe_load((repo.path / WORKFLOW).read_text())
     installs = [s["run"] for job in flow["jobs"].values() for s in job.get("steps", []) if s.get("id") == "install"]
-    assert installs == [f"pip install '{spec}'"] * 2
+    assert installs == [f"pip install '{spec}'"] * 3  # registry-event, publish-model, build
     gitlab = yaml.safe_load((repo.path / ".gitlab-ci.yml").read_text())
     assert f"pip install '{spec}'" in gitlab[".modelshelf"]["before_script"]
     refused = ms(repo, "init", "--force", "--install", "modelshelf\nrm -rf /", check=False)

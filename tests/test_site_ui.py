@@ -17,7 +17,7 @@ import yaml
 from modelshelf.plugin.config import ModelshelfConfig
 from modelshelf.render.options import DEFAULT_LOWER_IS_BETTER, OptionsError, SiteOptions
 from modelshelf.render.views import metric_cell
-from modelshelf.scaffold import template_text
+from modelshelf.scaffold.catalog import scaffold_config
 
 from .gitutil import GitBuilder, run_cli
 
@@ -182,7 +182,7 @@ def test_packaged_config_shows_the_catalog_pages_as_tabs_in_reading_order(site: 
 
 
 def test_scaffolded_config_enables_tabs() -> None:
-    scaffold = yaml.safe_load(template_text("mkdocs.yml").replace("@@SITE_NAME@@", '"x"'))
+    scaffold = yaml.safe_load(scaffold_config("x").replace("!!python/name:", ""))
     assert "navigation.tabs" in scaffold["theme"]["features"]
 
 

@@ -240,22 +240,28 @@ def cmd_check_ref(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from .git.repo import root_or_folder
-    from .scaffold import default_branch, init_project
+    from .scaffold import catalog_notes, default_branch, init_project, publish_note
     from .scaffold.install import current_install
 
     source = None if args.install else current_install()
     root = root_or_folder(args.repo)
     branch = args.branch if args.branch is not None else default_branch(root) if root else "main"
+    stages = (args.deploy_stages or "").replace(",", " ").split()
     written = init_project(
         args.repo, force=args.force, site_name=args.site_name,
         github=not args.no_github, gitlab=not args.no_gitlab,
-        install=args.install or source.requirement, branch=branch, engine=args.engine,
+        install=args.install or source.requirement, branch=branch,
+        deploy_stages=stages, engine=args.engine,
     )
     for path in written:
         print(f"wrote {path}")
+    for note in catalog_notes(args.repo):
+        print(note)
     if not args.no_github:
         print(f"GitHub Actions rebuilds the catalog on pushes to branch '{branch}' and on tag pushes "
               "(another branch: init --force --branch NAME)")
+    if not (args.no_github and args.no_gitlab):
+        print(publish_note(stages))
     if source is not None and not (args.no_github and args.no_gitlab):
         print(f"CI installs modelshelf with: pip install {source.shell}")
         if not source.reachable:
@@ -343,6 +349,8 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
                                      "(default: origin's default branch, else the current one)")
     p.add_argument("--install", metavar="SPEC",
                    help="pip requirement CI installs modelshelf with (default: this copy's source, pinned)")
+    p.add_argument("--deploy-stages", metavar="STAGE,...",
+                   help="stages whose assignment also publishes the version in CI (a registration always does)")
     p.add_argument("--engine", choices=("mkdocs", "zensical"), default="mkdocs",
                    help="site builder: mkdocs (MkDocs + Material, the plugin) or zensical (generated pages)")
     p.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")

@@ -174,7 +174,9 @@ def generate(repo: str | os.PathLike[str], output: str | os.PathLike[str], *, do
             raise GenerateError(f"{found or 'modelshelf'}: {exc}") from None
     finally:
         registry.repo.close()  # before the plot workers fork: no Git reader thread holds a lock then
-    plot_cache = found.parent / options.cache_dir if found is not None else cache_dir(repo_path)
+    # The plugin's cache when the config has its entry; else the Git dir's (what the scaffolded CI caches).
+    own_cache = found is not None and plugin_settings(raw) is not None
+    plot_cache = found.parent / options.cache_dir if own_cache else cache_dir(repo_path)
     theme = raw.get("theme") if isinstance(raw.get("theme"), dict) else {}
     overrides = [str(found.parent / theme["custom_dir"])] if found is not None and theme.get("custom_dir") else []
     site = render_site(index.data, site_opts, plot_cache=plot_cache, template_dirs=overrides)  # yours first
