@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from modelshelf.generate import MANIFEST, SNIPPET
+from modelshelf.scaffold import GITHUB_WORKFLOW, init_project
 from modelshelf.sitebuild import DEFAULT_CONFIG
 
 from .browser.scenario import hostile_repo
 from .gitutil import GitBuilder, run_cli
+from .test_scaffold_lint import tool  # the linters the MkDocs scaffold is checked with
 
 
 def _ok(result) -> None:
@@ -178,3 +180,13 @@ def test_a_bad_plugin_option_is_one_line_naming_the_config(hostile: GitBuilder, 
     assert result.stderr.strip() == (f"modelshelf: error: {config}: stage_colors: 'red; x' for stage 'prod' "
                                      "is not a CSS colour (#hex, name, rgb())")
     assert not (tmp_path / "docs").exists()
+
+
+def test_the_zensical_scaffold_passes_the_ci_linters(tmp_path: Path) -> None:
+    """``init --engine zensical`` changes the CI files' build and install lines: still lint-clean."""
+    repo = GitBuilder(tmp_path / "repo")
+    repo.commit("start", {"README.md": "x"})
+    init_project(repo.path, install="modelshelf==0.1.0", engine="zensical")
+    for result in (tool("actionlint", "-no-color", GITHUB_WORKFLOW, cwd=repo.path),
+                   tool("zizmor", "--offline", "--no-progress", "--format", "plain", GITHUB_WORKFLOW, cwd=repo.path)):
+        assert result.returncode == 0, result.stdout + result.stderr
