@@ -269,6 +269,7 @@ _EXTENSIONS: list[tuple[str, str]] = [
     ("cli_download", "add_download_commands"),
     ("cli_site", "add_site_commands"),
     ("cli_compare", "add_compare_commands"),
+    ("cli_generate", "add_generate_commands"),
 ]
 
 

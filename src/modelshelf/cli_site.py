@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .cli_common import EXIT_OK, EXIT_PROBLEMS, CliError, add_repo_option
 from .cli_download import size_arg
+from .cli_generate import cmd_build_zensical, engine_argument
 
 
 def _mkdocs_errors():
@@ -17,6 +18,8 @@ def _mkdocs_errors():
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    if args.engine == "zensical":
+        return cmd_build_zensical(args)
     from .sitebuild import build_site
 
     from .sitebuild import NoCatalogPlugin, SiteOutputError
@@ -135,6 +138,7 @@ def add_site_commands(sub: argparse._SubParsersAction) -> None:
                        help="recent HEAD commits searched for unregistered candidates (default: the plugin's, 20; 0: off)")
     build.add_argument("--allow-shallow", action="store_true",
                        help="build even from a shallow clone (the catalog would miss tags and history)")
+    engine_argument(build)
     add_repo_option(build)
     build.set_defaults(func=cmd_build, repo=None)  # None: not given (with -f, the config's repo)
 

@@ -293,7 +293,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         args.repo, force=args.force, site_name=args.site_name,
         github=not args.no_github, gitlab=not args.no_gitlab,
         install=args.install or source.requirement, branch=branch,
-        deploy_stages=stages,
+        deploy_stages=stages, engine=args.engine,
     )
     for path in written:
         print(f"wrote {path}")
@@ -393,5 +393,7 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
                    help="pip requirement CI installs modelshelf with (default: this copy's source, pinned)")
     p.add_argument("--deploy-stages", metavar="STAGE,...",
                    help="stages whose assignment also publishes the version in CI (a registration always does)")
+    p.add_argument("--engine", choices=("mkdocs", "zensical"), default="mkdocs",
+                   help="site builder: mkdocs (MkDocs + Material, the plugin) or zensical (generated pages)")
     p.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
     p.set_defaults(func=_guarded(cmd_init))

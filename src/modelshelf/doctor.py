@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .builders import ignored_plugin_findings
 from .config import CONFIG_FILE
 from .core.events import counter_ties
 from .index import Index, build_index
@@ -169,6 +170,11 @@ def cache_findings(c: Checkup) -> list[str]:
     return committed_cache(c.registry.repo)
 
 
+def builder_findings(c: Checkup) -> list[str]:
+    """A builder that would ignore the modelshelf plugin (Zensical) and publish no catalog."""
+    return ignored_plugin_findings(c.registry.repo.root)
+
+
 def _keys(metrics: dict[str, Any]) -> str:
     names = sorted(metrics)
     return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
@@ -181,6 +187,7 @@ CHECKS: list[Check] = [
     orphan_metrics_findings,
     lost_metrics_findings,
     cache_findings,
+    builder_findings,
 ]
 
 

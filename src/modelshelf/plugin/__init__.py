@@ -32,7 +32,6 @@ from pymdownx.superfences import fence_code_format
 from ..atomic import atomic_write
 from ..index import build_index
 from ..registry import load_registry, publishing_blocker
-from ..render.githost import commit_url_template
 from ..render.options import OptionsError, SiteOptions
 from ..registry import Registry
 from ..render.site import (
@@ -42,7 +41,7 @@ from ..render.site import (
 from ..render.compare_page import COMPARE_JS_PATH
 from ..render.stash import restore_html, stash_html
 from ..site_cache import WORK_TREE_CACHE, git_cache_dir, sweep_plots, tracked_files
-from .config import ModelshelfConfig
+from .config import ModelshelfConfig, site_options
 
 log = logging.getLogger("mkdocs.plugins.modelshelf")
 
@@ -188,18 +187,8 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
 
     def _options(self, config: MkDocsConfig, remote: str | None) -> SiteOptions:
         try:
-            return SiteOptions(
-                catalog_dir=self.config.catalog_dir, stages_page=self.config.stages_page,
-                activity_page=self.config.activity_page, feed=self.config.feed,
-                metrics=tuple(self.config.metrics), max_metrics=self.config.max_metrics,
-                lower_is_better=tuple(self.config.lower_is_better),
-                table_metrics=self.config.table_metrics, stage_order=tuple(self.config.stages),
-                stage_colors=dict(self.config.stage_colors),
-                commit_url=commit_url_template(remote, self.config.git_url),
-                site_url=config.site_url or None, site_name=config.site_name,
-                use_directory_urls=config.use_directory_urls,
-                activity_entries=self.config.activity_entries, feed_entries=self.config.feed_entries,
-            )
+            return site_options(self.config, remote=remote, site_url=config.site_url, site_name=config.site_name,
+                                use_directory_urls=config.use_directory_urls)
         except OptionsError as exc:
             raise PluginError(f"modelshelf: {exc}") from None
 

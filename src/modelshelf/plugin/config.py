@@ -6,7 +6,8 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 
 from ..fetch.publish import DEFAULT_MAX_SIZE as PUBLISH_MAX_SIZE
-from ..render.options import DEFAULT_LOWER_IS_BETTER
+from ..render.githost import commit_url_template
+from ..render.options import DEFAULT_LOWER_IS_BETTER, SiteOptions
 
 
 class ModelshelfConfig(Config):
@@ -37,3 +38,22 @@ class ModelshelfConfig(Config):
     offline = c.Type(bool, default=False)  # the site also works opened from disk (file://): see the README
     candidates = c.Type(int, default=20)  # recent HEAD commits searched for unregistered candidates (0: off)
     allow_shallow = c.Type(bool, default=False)  # build from a shallow clone anyway (serve always may)
+
+
+def site_options(config: ModelshelfConfig, *, remote: str | None, site_url: str | None, site_name: str,
+                 use_directory_urls: bool) -> SiteOptions:
+    """The renderer's options from the plugin's (shared by the plugin and ``modelshelf generate``).
+
+    Raises ``OptionsError`` on a bad value (an unknown stage colour, ...)."""
+    return SiteOptions(
+        catalog_dir=config.catalog_dir, stages_page=config.stages_page,
+        activity_page=config.activity_page, feed=config.feed,
+        metrics=tuple(config.metrics), max_metrics=config.max_metrics,
+        lower_is_better=tuple(config.lower_is_better),
+        table_metrics=config.table_metrics, stage_order=tuple(config.stages),
+        stage_colors=dict(config.stage_colors),
+        commit_url=commit_url_template(remote, config.git_url),
+        site_url=site_url or None, site_name=site_name,
+        use_directory_urls=use_directory_urls,
+        activity_entries=config.activity_entries, feed_entries=config.feed_entries,
+    )

@@ -22,6 +22,7 @@ from ..git.repo import GitError, GitRepo, NotAGitRepo
 from .actions import pin_actions
 from .catalog import DOCS_DIR, DOCS_KEEP, DOCS_KEEP_TEXT, HOME_SOURCES, SCAFFOLD_CHANGES, scaffold_config
 from .gitignore import with_entries
+from .engines import ENGINES, ZENSICAL_CI_SOURCES, ZENSICAL_CONFIG, zensical_ci
 from .install import current_install
 
 
@@ -47,6 +48,8 @@ TEMPLATES = (
     Template("gitlab-ci.yml", ".gitlab-ci.yml", "gitlab"),
     Template("modelshelf-publish.sh", PUBLISH_SCRIPT, "ci"),
 )
+# Added for ``--engine zensical`` (scaffold.engines): a home page linking the generated catalog.
+ZENSICAL_TEMPLATES = (Template("zensical-catalog-index.md", f"{DOCS_DIR}/index.md", "site"),)
 
 # The GitHub workflow's tag fetch: checkout keeps no credentials, so this one command gets
 # the job's token through a credential helper that reads it from the environment (never
@@ -97,9 +100,11 @@ def _check_options(install: str | None, branch: str, deploy_stages: Sequence[str
 
 
 def render(template: Template, *, site_name: str, requirement: str, branch: str,
-           deploy_stages: Sequence[str]) -> str:
+           deploy_stages: Sequence[str], engine: str = "mkdocs") -> str:
     """A template's text for this repository (placeholders filled, actions pinned)."""
     if template.target == "mkdocs.yml":
+        if engine == "zensical":
+            return template_text(ZENSICAL_CONFIG).replace("@@SITE_NAME@@", json.dumps(site_name, ensure_ascii=False))
         return scaffold_config(site_name)
     if template.target == DOCS_KEEP:
         return DOCS_KEEP_TEXT
@@ -112,6 +117,8 @@ def render(template: Template, *, site_name: str, requirement: str, branch: str,
         "@@CACHE_PATH@@": CACHE_PATH,
     }
     text = template_text(template.source)
+    if engine == "zensical" and template.source in ZENSICAL_CI_SOURCES:
+        text = zensical_ci(template.source, text)
     for placeholder, value in values.items():
         text = text.replace(placeholder, value)
     return pin_actions(text)
@@ -126,6 +133,7 @@ def init_project(
     install: str | None = None,
     branch: str | None = None,
     deploy_stages: Sequence[str] = (),
+    engine: str = "mkdocs",
 ) -> list[Path]:
     """Write mkdocs.yml, catalog/, the CI definitions and .gitignore entries; return the paths written.
 
@@ -134,14 +142,17 @@ def init_project(
     pushes rebuild the catalog on GitHub (default: ``default_branch``; GitLab asks CI).
     ``deploy_stages``: stages whose assignment also publishes the version (a
     registration always does). Outside a Git work tree: ``NotAGitRepo``.
+    ``engine``: "zensical" scaffolds a site that Zensical builds (``scaffold.engines``).
     """
+    if engine not in ENGINES:
+        raise ScaffoldError(f"--engine {engine!r}: one of {', '.join(ENGINES)}")
     root = _root(repo)
     groups = {"site"} | ({"github"} if github else set()) | ({"gitlab"} if gitlab else set())
     if github or gitlab:
         groups.add("ci")
     # The docs_dir's keep-file is written only into a missing or empty folder: never a conflict.
     docs = root / DOCS_DIR
-    chosen = [t for t in TEMPLATES if t.group in groups
+    chosen = [t for t in TEMPLATES + (ZENSICAL_TEMPLATES if engine == "zensical" else ()) if t.group in groups
               and (t.target != DOCS_KEEP or not docs.is_dir() or not any(docs.iterdir()))]
     existing = [t.target for t in chosen if (root / t.target).exists() and t.target != DOCS_KEEP]
     if existing and not force:
@@ -156,7 +167,7 @@ def init_project(
     for template in chosen:
         target = root / template.target
         atomic_write(target, render(template, site_name=name, requirement=requirement, branch=branch,
-                                    deploy_stages=deploy_stages))
+                                    deploy_stages=deploy_stages, engine=engine))
         written.append(target)
     ignore = root / GITIGNORE
     before = ignore.read_text(encoding="utf-8") if ignore.is_file() else ""
