@@ -40,7 +40,8 @@ from .registry import load_registry, publishing_blocker
 from .render.compare_page import COMPARE_JS_PATH
 from .render.options import OptionsError
 from .render.site import CSS_PATH, JS_PATH, MERMAID_PATH, api_files, render_site
-from .sitebuild import _swap_into_place, cache_dir, find_config
+from .site_cache import plot_cache_dir
+from .sitebuild import _swap_into_place, find_config
 
 MANIFEST = ".modelshelf-generated.json"
 SNIPPET = ".modelshelf-mkdocs.yml"  # dot-files are never published by MkDocs or Zensical
@@ -165,6 +166,9 @@ def generate(repo: str | os.PathLike[str], output: str | os.PathLike[str], *, do
             if blocker:
                 raise GenerateError(blocker)
         index = build_index(registry, candidates=max(0, options.candidates if candidates is None else candidates))
+        # the plugin's cache rules: its cache_dir option unless committed, else the Git dir's
+        own = found.parent / options.cache_dir if found is not None and options.cache_dir else None
+        plot_cache, cache_warnings = plot_cache_dir(registry.repo, own)
         try:
             site_opts = site_options(options, remote=index.data["repository"].get("remote"),
                                      site_url=_catalog_url(raw.get("site_url"), prefix),
@@ -174,9 +178,6 @@ def generate(repo: str | os.PathLike[str], output: str | os.PathLike[str], *, do
             raise GenerateError(f"{found or 'modelshelf'}: {exc}") from None
     finally:
         registry.repo.close()  # before the plot workers fork: no Git reader thread holds a lock then
-    # The plugin's cache when the config has its entry; else the Git dir's (what the scaffolded CI caches).
-    own_cache = found is not None and plugin_settings(raw) is not None
-    plot_cache = found.parent / options.cache_dir if own_cache else cache_dir(repo_path)
     theme = raw.get("theme") if isinstance(raw.get("theme"), dict) else {}
     overrides = [str(found.parent / theme["custom_dir"])] if found is not None and theme.get("custom_dir") else []
     site = render_site(index.data, site_opts, plot_cache=plot_cache, template_dirs=overrides)  # yours first
@@ -195,7 +196,7 @@ def generate(repo: str | os.PathLike[str], output: str | os.PathLike[str], *, do
         _swap_into_place(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return Generated(target, sorted(written), snippet, list(index.problems),
+    return Generated(target, sorted(written), snippet, list(index.problems) + cache_warnings,
                      directory_urls=bool(raw.get("use_directory_urls", True)) if raw else False)
 
 

@@ -29,6 +29,19 @@ def git_cache_dir(common_dir: Path) -> Path:
     return Path(common_dir) / "modelshelf" / "cache"
 
 
+def plot_cache_dir(repo: GitRepo, own: Path | None) -> tuple[Path, list[str]]:
+    """The plot cache a build uses, and its warnings: the ``cache_dir`` option's folder
+    (``own``) unless the repository commits files there (never read), else the Git dir's.
+    Cached plots that are not ones modelshelf draws are removed first (``sweep_plots``)."""
+    warnings: list[str] = []
+    if own is not None and tracked_files(repo, own):
+        warnings.append(f"cache_dir {own} holds files committed to Git; they are never read: "
+                        "using the cache in the Git dir instead")
+        own = None
+    folder = own if own is not None else git_cache_dir(repo.common_dir)
+    return folder, warnings + sweep_plots(folder)
+
+
 def committed_cache(repo: GitRepo) -> list[str]:
     """``doctor`` findings: cache files that HEAD commits (compiled templates above all)."""
     head = repo.head()

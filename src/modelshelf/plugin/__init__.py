@@ -40,7 +40,7 @@ from ..render.site import (
 )
 from ..render.compare_page import COMPARE_JS_PATH
 from ..render.stash import restore_html, stash_html
-from ..site_cache import WORK_TREE_CACHE, git_cache_dir, sweep_plots, tracked_files
+from ..site_cache import WORK_TREE_CACHE, plot_cache_dir
 from .config import ModelshelfConfig, site_options
 
 log = logging.getLogger("mkdocs.plugins.modelshelf")
@@ -175,16 +175,6 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             config.extra["polyfills"] = polyfills
         return config
 
-    def _cache_dir(self, registry: Registry) -> Path:
-        """The plot cache: in the Git dir (see ``site_cache``), or the ``cache_dir`` option's
-        folder unless the repository commits files there (a build never reads those)."""
-        own = self._own_cache
-        if own is not None and tracked_files(registry.repo, own):
-            log.warning(f"modelshelf: cache_dir {own} holds files committed to Git; they are never read: "
-                        "using the cache in the Git dir instead")
-            own = None
-        return own if own is not None else git_cache_dir(registry.repo.common_dir)
-
     def _options(self, config: MkDocsConfig, remote: str | None) -> SiteOptions:
         try:
             return site_options(self.config, remote=remote, site_url=config.site_url, site_name=config.site_name,
@@ -201,9 +191,9 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             registry = self.registry = load_registry(self.repo)
         except Exception as exc:  # NotAGitRepo and friends: one clear line
             raise PluginError(f"modelshelf: cannot read the registry at {self.repo}: {exc}") from None
-        self.cache = self._cache_dir(registry)
-        for removed in sweep_plots(self.cache):
-            log.warning(f"modelshelf: {removed}")
+        self.cache, warnings = plot_cache_dir(registry.repo, self._own_cache)
+        for warning in warnings:
+            log.warning(f"modelshelf: {warning}")
         if self._command != "serve" and not self.config.allow_shallow:
             blocker = publishing_blocker(
                 registry.repo,
