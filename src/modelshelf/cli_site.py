@@ -40,6 +40,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         _refuse_shallow(repo)
     if args.candidates is not None:
         options["candidates"] = args.candidates
+    options["progress"] = "none" if args.quiet else "stderr"  # a bar on a terminal, plain lines in a log
     try:
         site = build_site(repo, args.output, strict=args.strict, config_file=args.config_file,
                           plugin_options=options or None, verbose=not args.quiet)
@@ -102,7 +103,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     site = out / "site"
     try:
         # Plain .html URLs, so the catalog also browses straight from the file system.
-        build_site(registry, site, extra={"use_directory_urls": False}, plugin_options={"offline": True},
+        build_site(registry, site, extra={"use_directory_urls": False}, plugin_options={"offline": True, "progress": "none" if args.quiet else "stderr"},
                    verbose=not args.quiet)
     except SiteOutputError as exc:
         raise CliError(str(exc)) from None
@@ -133,7 +134,7 @@ def add_site_commands(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--dvc-remote", action="append", default=[], metavar="URL_OR_PATH",
                        help="a DVC remote to read DVC-tracked bytes from when publishing them (as for download)")
     build.set_defaults(publish_artifacts=None)
-    build.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
+    build.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr (no progress)")
     build.add_argument("--candidates", type=int, metavar="N",
                        help="recent HEAD commits searched for unregistered candidates (default: the plugin's, 20; 0: off)")
     build.add_argument("--allow-shallow", action="store_true",

@@ -38,15 +38,15 @@ def plain_progress(what: str, stream: TextIO, clock: Callable[[], float] = time.
     return report
 
 
-def bar_progress(what: str, stream: TextIO) -> Progress:
-    """A tqdm bar counting ``what``; closed when the count reaches the total."""
+def bar_progress(what: str, stream: TextIO, unit: str = "versions") -> Progress:
+    """A tqdm bar counting ``what`` in ``unit``s; closed when the count reaches the total."""
     holder: dict[str, tqdm] = {}
 
     def report(done: int, total: int, name: str) -> None:
         bar = holder.get("bar")
         if bar is None:
             size = shutil.get_terminal_size()  # a terminal of unknown size says 0 x 0: tqdm would draw nothing
-            bar = holder["bar"] = tqdm(total=total, desc=f"modelshelf: {what}", unit=" versions", file=stream,
+            bar = holder["bar"] = tqdm(total=total, desc=f"modelshelf: {what}", unit=f" {unit}", file=stream,
                                        leave=False, ncols=size.columns or 80, nrows=size.lines or 24,
                                        mininterval=0.5)
         bar.update(done - bar.n)
@@ -62,10 +62,11 @@ def terminal_stderr() -> TextIO:
     return getattr(sys.stderr, "raw", sys.stderr)
 
 
-def stderr_progress(what: str, quiet: bool = False, stream: TextIO | None = None) -> Progress | None:
+def stderr_progress(what: str, quiet: bool = False, stream: TextIO | None = None,
+                    unit: str = "versions") -> Progress | None:
     """The progress reporter for a command: none when ``quiet``, a bar on a terminal, else lines."""
     if quiet:
         return None
     out = stream if stream is not None else terminal_stderr()
     isatty = getattr(out, "isatty", None)
-    return bar_progress(what, out) if isatty is not None and isatty() else plain_progress(what, out)
+    return bar_progress(what, out, unit) if isatty is not None and isatty() else plain_progress(what, out)

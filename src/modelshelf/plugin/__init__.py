@@ -31,6 +31,7 @@ from pymdownx.superfences import fence_code_format
 
 from ..atomic import atomic_write
 from ..index import build_index
+from ..progress import Progress, stderr_progress
 from ..registry import load_registry, publishing_blocker
 from ..render.options import OptionsError, SiteOptions
 from ..registry import Registry
@@ -79,6 +80,15 @@ def progress_logger(what: str):
             log.info(f"modelshelf: {what} {position} of {total} ({name})")
 
     return report
+
+
+def build_progress(mode: str, what: str, unit: str) -> Progress | None:
+    """The reporter of one build phase (``reading``/``rendering`` ``unit``) for the plugin option ``progress``."""
+    if mode == "none":
+        return None
+    if mode == "stderr":  # `modelshelf build`: a bar on a terminal, plain lines in a log (progress.py)
+        return stderr_progress(f"{what} {unit}", unit=unit)
+    return progress_logger(f"{what} {unit.rstrip('s')}")
 
 
 # What the generated pages need; added when the user's mkdocs.yml lacks them, so a bare
@@ -200,7 +210,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                 "pass --allow-shallow to `modelshelf build` (plugin option `allow_shallow: true` for `mkdocs build`)")
             if blocker:
                 raise PluginError(f"modelshelf: {blocker}")
-        index = build_index(registry, progress=progress_logger("reading version"),
+        index = build_index(registry, progress=build_progress(self.config.progress, "reading", "versions"),
                             candidates=max(0, self.config.candidates))
         for problem in index.problems:
             log.warning(f"modelshelf: {problem}")
@@ -211,7 +221,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         try:
             self.site = render_site(
                 index.data, self.options, plot_cache=self.cache, template_dirs=list(config.theme.dirs),
-                progress=progress_logger("rendering model"),
+                progress=build_progress(self.config.progress, "rendering", "models"),
             )
         except jinja2.TemplateError as exc:  # most likely an override in the user's custom_dir
             raise PluginError(template_problem(exc)) from None

@@ -38,6 +38,9 @@ class ModelshelfConfig(Config):
     offline = c.Type(bool, default=False)  # the site also works opened from disk (file://): see the README
     candidates = c.Type(int, default=20)  # recent HEAD commits searched for unregistered candidates (0: off)
     allow_shallow = c.Type(bool, default=False)  # build from a shallow clone anyway (serve always may)
+    # how a build reports reading versions and rendering models: MkDocs log lines (about ten per phase),
+    # "stderr" (a tqdm bar on a terminal, plain periodic lines otherwise: `modelshelf build`), or "none"
+    progress = c.Choice(("log", "stderr", "none"), default="log")
 
 
 def site_options(config: ModelshelfConfig, *, remote: str | None, site_url: str | None, site_name: str,
