@@ -188,3 +188,13 @@ def test_the_download_api_keeps_no_git_children_after_each_call(tmp_path: Path) 
                             "download", "download nlp@v0.0.1 (fails)", "download nope (fails)"]
     assert report == {step: [] for step in report}
     assert "ResourceWarning" not in result.stderr, result.stderr
+
+
+def test_generate_and_demo_close_their_git_processes(tmp_path: Path) -> None:
+    g = _repo(tmp_path)
+    g.tag("nlp@v0.0.1", "HEAD~1", message="Registering artifact nlp version v0.0.1")
+    _dev_cli(g, "generate", "-o", str(g.path / "docs" / "models"), "-q")
+    assert (g.path / "docs" / "models").is_dir()
+    _dev_cli(g, "generate", "-o", str(g.path / "docs" / "models"), "-q", "-r", str(tmp_path), expect=2)  # no repo
+    _dev_cli(g, "demo", "-o", str(tmp_path / "demo"), "--no-build", "-q")
+    assert (tmp_path / "demo" / "registry" / ".git").is_dir()

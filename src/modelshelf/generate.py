@@ -40,7 +40,8 @@ from .registry import load_registry, publishing_blocker
 from .render.compare_page import COMPARE_JS_PATH
 from .render.options import OptionsError
 from .render.site import CSS_PATH, JS_PATH, MERMAID_PATH, api_files, render_site
-from .sitebuild import _swap_into_place, cache_dir, find_config
+from .site_cache import build_cache_dir, sweep_plots
+from .sitebuild import _swap_into_place, find_config
 
 MANIFEST = ".modelshelf-generated.json"
 SNIPPET = ".modelshelf-mkdocs.yml"  # dot-files are never published by MkDocs or Zensical
@@ -172,11 +173,12 @@ def generate(repo: str | os.PathLike[str], output: str | os.PathLike[str], *, do
                                      use_directory_urls=False)
         except OptionsError as exc:
             raise GenerateError(f"{found or 'modelshelf'}: {exc}") from None
+        # The plugin's rule: its cache_dir option's folder if set (and not committed), else the Git dir's.
+        own = found.parent / options.cache_dir if found is not None and options.cache_dir else None
+        plot_cache, notes = build_cache_dir(registry.repo, own)
     finally:
-        registry.repo.close()  # before the plot workers fork: no Git reader thread holds a lock then
-    # The plugin's cache when the config has its entry; else the Git dir's (what the scaffolded CI caches).
-    own_cache = found is not None and plugin_settings(raw) is not None
-    plot_cache = found.parent / options.cache_dir if own_cache else cache_dir(repo_path)
+        registry.close()  # before the plot workers fork: no Git reader thread holds a lock then
+    notes += sweep_plots(plot_cache)  # a cache may come from elsewhere (CI): only plots modelshelf draws
     theme = raw.get("theme") if isinstance(raw.get("theme"), dict) else {}
     overrides = [str(found.parent / theme["custom_dir"])] if found is not None and theme.get("custom_dir") else []
     site = render_site(index.data, site_opts, plot_cache=plot_cache, template_dirs=overrides)  # yours first
@@ -195,7 +197,7 @@ def generate(repo: str | os.PathLike[str], output: str | os.PathLike[str], *, do
         _swap_into_place(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return Generated(target, sorted(written), snippet, list(index.problems),
+    return Generated(target, sorted(written), snippet, list(index.problems) + notes,
                      directory_urls=bool(raw.get("use_directory_urls", True)) if raw else False)
 
 

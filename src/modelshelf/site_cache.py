@@ -29,6 +29,16 @@ def git_cache_dir(common_dir: Path) -> Path:
     return Path(common_dir) / "modelshelf" / "cache"
 
 
+def build_cache_dir(repo: GitRepo, own: Path | None) -> tuple[Path, list[str]]:
+    """The plot cache a build uses, and a warning when it is not the one asked for: ``own``
+    (the plugin's ``cache_dir`` option) unless the repository commits files there (a build
+    never reads those), else the Git dir's."""
+    if own is not None and tracked_files(repo, own):
+        return git_cache_dir(repo.common_dir), [
+            f"cache_dir {own} holds files committed to Git; they are never read: using the cache in the Git dir instead"]
+    return (own if own is not None else git_cache_dir(repo.common_dir)), []
+
+
 def committed_cache(repo: GitRepo) -> list[str]:
     """``doctor`` findings: cache files that HEAD commits (compiled templates above all)."""
     head = repo.head()

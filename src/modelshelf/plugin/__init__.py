@@ -40,7 +40,7 @@ from ..render.site import (
 )
 from ..render.compare_page import COMPARE_JS_PATH
 from ..render.stash import restore_html, stash_html
-from ..site_cache import WORK_TREE_CACHE, git_cache_dir, sweep_plots, tracked_files
+from ..site_cache import WORK_TREE_CACHE, build_cache_dir, sweep_plots
 from .config import ModelshelfConfig, site_options
 
 log = logging.getLogger("mkdocs.plugins.modelshelf")
@@ -178,12 +178,10 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
     def _cache_dir(self, registry: Registry) -> Path:
         """The plot cache: in the Git dir (see ``site_cache``), or the ``cache_dir`` option's
         folder unless the repository commits files there (a build never reads those)."""
-        own = self._own_cache
-        if own is not None and tracked_files(registry.repo, own):
-            log.warning(f"modelshelf: cache_dir {own} holds files committed to Git; they are never read: "
-                        "using the cache in the Git dir instead")
-            own = None
-        return own if own is not None else git_cache_dir(registry.repo.common_dir)
+        cache, notes = build_cache_dir(registry.repo, self._own_cache)
+        for note in notes:
+            log.warning(f"modelshelf: {note}")
+        return cache
 
     def _options(self, config: MkDocsConfig, remote: str | None) -> SiteOptions:
         try:
