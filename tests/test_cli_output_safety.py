@@ -7,10 +7,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from modelshelf.cli_common import CONTROL_CHARACTERS
 
 from .gitutil import GitBuilder, run_cli
 from .test_write import ms
+
+pytestmark = pytest.mark.gto  # every test writes its tags with the real gto CLI
 
 HOSTILE = "red\x1b[31m clear\x1b[2J back\r bell\x07 csi\x9b1m bidi\u202egnp.exe del\x7f"
 ESCAPED = "red\\u001b[31m clear\\u001b[2J back\\u000d bell\\u0007 csi\\u009b1m bidi\\u202egnp.exe del\\u007f"

@@ -133,3 +133,68 @@ def test_one_process_keeps_no_git_children_after_each_call(tmp_path: Path) -> No
                             "a failed mkdocs build (on_build_error)"]
     assert report == {step: [] for step in report}
     assert "ResourceWarning" not in result.stderr, result.stderr
+
+
+def test_resolve_and_download_from_a_repo_close_their_git_processes(tmp_path: Path) -> None:
+    """``resolve``/``download --repo`` read the repo through a registry: closed on success and on
+    every failure (an unknown model, version or stage; a destination that exists)."""
+    g = _repo(tmp_path)
+    g.tag("nlp@v0.0.1", "HEAD~1", message="Registering artifact nlp version v0.0.1")
+    g.tag("nlp#prod#1", "HEAD~1", message="Assigning stage prod to artifact nlp version v0.0.1")
+    resolved = json.loads(_dev_cli(g, "resolve", "nlp#prod", "--repo", "."))
+    assert resolved["version"] == "v0.0.1"
+    _dev_cli(g, "resolve", "nlp@latest", "-r", str(g.path))
+    _dev_cli(g, "resolve", "nope", "--repo", ".", expect=2)  # unknown model: raised while the repo is read
+    _dev_cli(g, "resolve", "nlp@v9.9.9", "--repo", ".", expect=2)  # unknown version: raised after
+    out = tmp_path / "out"
+    written = _dev_cli(g, "download", "nlp#prod", "--repo", ".", "-o", str(out), "-q").strip()
+    assert Path(written).read_text() == "w"
+    _dev_cli(g, "download", "nlp#prod", "--repo", ".", "-o", str(out), "-q", expect=2)  # exists, no --force
+    _dev_cli(g, "download", "nope", "--repo", ".", "-o", str(out), "-q", expect=2)
+
+
+def test_the_download_api_keeps_no_git_children_after_each_call(tmp_path: Path) -> None:
+    """``modelshelf.resolve``/``download`` with ``repo=``, called from a long-lived script."""
+    g = _repo(tmp_path)
+    g.tag("nlp@v0.0.1", "HEAD~1", message="Registering artifact nlp version v0.0.1")
+    out = tmp_path / "out"
+    script = CHILDREN + textwrap.dedent(f'''
+        import modelshelf
+        from modelshelf.fetch import DownloadError
+        repo = {str(g.path)!r}
+        assert modelshelf.resolve("nlp", repo=repo).version.version == "v0.0.1"; check("resolve")
+        for spec in ("nope", "nlp@v9.9.9", "nlp#prod"):
+            try:
+                modelshelf.resolve(spec, repo=repo)
+                raise SystemExit(f"{{spec}} resolved")
+            except DownloadError:
+                pass
+            check(f"resolve {{spec}} (fails)")
+        written = modelshelf.download("nlp@v0.0.1", {str(out)!r}, repo=repo)
+        assert written.read_text() == "w"; check("download")
+        for spec in ("nlp@v0.0.1", "nope"):  # the first exists already (no force)
+            try:
+                modelshelf.download(spec, {str(out)!r}, repo=repo)
+                raise SystemExit(f"{{spec}} downloaded")
+            except DownloadError:
+                pass
+            check(f"download {{spec}} (fails)")
+        print(json.dumps(report))
+    ''')
+    result = subprocess.run([*DEV, "-c", script], cwd=g.path, capture_output=True, text=True, env=g._env())
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert list(report) == ["resolve", "resolve nope (fails)", "resolve nlp@v9.9.9 (fails)", "resolve nlp#prod (fails)",
+                            "download", "download nlp@v0.0.1 (fails)", "download nope (fails)"]
+    assert report == {step: [] for step in report}
+    assert "ResourceWarning" not in result.stderr, result.stderr
+
+
+def test_generate_and_demo_close_their_git_processes(tmp_path: Path) -> None:
+    g = _repo(tmp_path)
+    g.tag("nlp@v0.0.1", "HEAD~1", message="Registering artifact nlp version v0.0.1")
+    _dev_cli(g, "generate", "-o", str(g.path / "docs" / "models"), "-q")
+    assert (g.path / "docs" / "models").is_dir()
+    _dev_cli(g, "generate", "-o", str(g.path / "docs" / "models"), "-q", "-r", str(tmp_path), expect=2)  # no repo
+    _dev_cli(g, "demo", "-o", str(tmp_path / "demo"), "--no-build", "-q")
+    assert (tmp_path / "demo" / "registry" / ".git").is_dir()

@@ -7,13 +7,14 @@ import functools
 import gc
 import signal
 import sys
+import traceback
 from collections.abc import Callable
 from typing import TextIO
 
 from . import __version__
 from .cli_common import (
-    EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, OneLineErrors, TerminalSafe, add_repo_option, format_table,
-    parse_arguments, print_json, warn,
+    EXIT_CRASH, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, OneLineErrors, TerminalSafe, add_repo_option,
+    format_table, parse_arguments, print_json, warn,
 )
 from .interrupt import Terminated, handle_sigterm
 from .config import ConfigError
@@ -282,7 +283,8 @@ def _tune_gc() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; output goes through ``TerminalSafe`` (see cli_common) and
+    """Run one command; output goes through ``TerminalSafe`` (see cli_common), an
+    unexpected exception's traceback too (exit 1, as Python's own handler), and
     SIGTERM takes Ctrl-C's path: clean-up runs, one line, exit 128 + signal."""
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = TerminalSafe(sys.stdout), TerminalSafe(sys.stderr)
@@ -295,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("modelshelf: interrupted\n")
         return 128 + signal.SIGINT
+    except Exception:  # a bug, or an error raised in a hook: its traceback may quote repo text, so escape it too
+        traceback.print_exc(file=sys.stderr)
+        return EXIT_CRASH
     finally:
         _flush_quietly(sys.stdout)
         sys.stdout, sys.stderr = saved

@@ -20,6 +20,7 @@ from typing import Any, Callable, TextIO
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_CRASH = 1  # an unexpected exception: what Python exits with for an uncaught one
 
 
 class CliError(Exception):

@@ -177,7 +177,7 @@ def generate(repo: str | os.PathLike[str], output: str | os.PathLike[str], *, do
         except OptionsError as exc:
             raise GenerateError(f"{found or 'modelshelf'}: {exc}") from None
     finally:
-        registry.repo.close()  # before the plot workers fork: no Git reader thread holds a lock then
+        registry.close()  # before the plot workers fork: no Git reader thread holds a lock then
     theme = raw.get("theme") if isinstance(raw.get("theme"), dict) else {}
     overrides = [str(found.parent / theme["custom_dir"])] if found is not None and theme.get("custom_dir") else []
     site = render_site(index.data, site_opts, plot_cache=plot_cache, template_dirs=overrides)  # yours first

@@ -46,7 +46,8 @@ def resolve(spec: str, *, index: PathLike | None = None, repo: PathLike | None =
     schemes (``s3``, ...) an index read over HTTP(S) may point at besides
     http(s). Raises ``LookupFailed`` for an unknown name, version or stage.
     """
-    return resolve_in(_catalog(spec, index, repo, allowed_schemes), spec)
+    with _catalog(spec, index, repo, allowed_schemes) as catalog:
+        return resolve_in(catalog, spec)
 
 
 def download(
@@ -73,8 +74,7 @@ def download(
     ``SizeLimitExceeded`` / ``DeadlineExceeded`` past them. ``progress`` sees
     the bytes as they are written.
     """
-    with deadline_of(limits):
-        catalog = _catalog(spec, index, repo, allowed_schemes)
+    with deadline_of(limits), _catalog(spec, index, repo, allowed_schemes) as catalog:  # closed after the bytes
         resolution = resolve_in(catalog, spec)
         if on_resolved is not None:
             on_resolved(resolution)

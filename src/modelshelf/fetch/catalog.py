@@ -8,6 +8,8 @@ a big catalog) and falls back to ``registry.json`` for sites without it.
 
 From a repo, the model's record is built by the same code that writes the
 index (``index.build_model``), so both sources answer a spec identically.
+Such a catalog owns the repository's ``git cat-file`` process (its plan reads
+blobs through it): close it (``with ... as catalog:``) once the bytes are out.
 
 An index read over HTTP(S) is someone else's data: the locations it names
 must be HTTP(S) too (or a scheme the user allowed), never ``file://`` or a
@@ -30,6 +32,7 @@ from .transport import Document, NotFound, read_url, scheme_of, to_url
 
 if TYPE_CHECKING:  # GitPython is imported only when a repo is read
     from ..git.repo import GitRepo
+    from ..registry import Registry
 
 INDEX_LIMIT = 512 << 20
 REMOTE_SCHEMES = frozenset({"http", "https"})
@@ -50,6 +53,17 @@ class Catalog:
     def remote(self) -> bool:
         """Read over HTTP(S): the locations it names are limited (see ``check_location``)."""
         return scheme_of(self.source) in REMOTE_SCHEMES
+
+    def close(self) -> None:
+        """Stop the repository's ``git cat-file`` process (a catalog read from a repo owns it)."""
+        if self.repo is not None:
+            self.repo.close()
+
+    def __enter__(self) -> "Catalog":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def check_location(self, url: str, what: str) -> str:
         """``url`` if this index may send a download there; ``UnsafeLocation`` otherwise."""
@@ -174,12 +188,21 @@ def load_repo(path: str | os.PathLike[str], name: str) -> Catalog:
 
 
 def _load_repo(path: str | os.PathLike[str], name: str) -> Catalog:
-    from ..core.state import ArtifactState
-    from ..index import build_model
-    from ..metadata_json import MetadataJson
     from ..registry import load_registry
 
     registry = load_registry(path)
+    try:
+        return _repo_catalog(registry, name)
+    except BaseException:  # the returned catalog owns the repo; on any failure nobody does
+        registry.close()
+        raise
+
+
+def _repo_catalog(registry: Registry, name: str) -> Catalog:
+    from ..core.state import ArtifactState
+    from ..index import build_model
+    from ..metadata_json import MetadataJson
+
     metadata = MetadataJson(registry)
     artifact = registry.state.artifacts.get(name)
     source = str(registry.repo.root)
