@@ -86,11 +86,11 @@ def test_a_folder_model_downloads_from_the_zensical_site(churn, sites: dict[str,
     assert got == {p.removeprefix("models/"): git_bytes(repo, shas["v1.0.0"], p) for p in ENCODER}
 
 
-def test_generate_reads_the_config_and_the_flags_override_it(tmp_path: Path) -> None:
+def test_generate_reads_the_config_and_the_flags_override_it(tmp_path: Path, serve) -> None:
     """`publish_artifacts: false` in the repo's plugin entry publishes nothing; `--publish-artifacts` then
-    publishes every version, as `modelshelf build` does."""
+    publishes every version, as `modelshelf build` does; a catalog in a sub-folder of the docs downloads."""
     repo = GitBuilder(tmp_path / "repo")
-    build_churn(repo)
+    shas = build_churn(repo)
     repo.commit("config", {"mkdocs.yml": "site_name: Churn\nplugins:\n  - modelshelf:\n      publish_artifacts: false\n"})
     out = tmp_path / "docs" / "models"
     _ok(run_cli("generate", "--repo", str(repo.path), "-o", str(out), "-q"))
@@ -101,5 +101,9 @@ def test_generate_reads_the_config_and_the_flags_override_it(tmp_path: Path) -> 
     listed = json.loads((out / MANIFEST).read_text())["files"]
     published = sorted(p for p in _files(out) if p.startswith("artifacts/"))
     assert published and all(p in listed for p in published)  # replaced whole by the next generation
+    url = serve(tmp_path / "docs") + "models/api/registry.json"  # download_url is relative to the catalog folder
+    result = run_cli("download", "churn@v1.2.0", "-o", str(tmp_path / "got"), "--index", url)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "got" / "churn.pkl").read_bytes() == git_bytes(repo, shas["v1.2.0"], "models/churn.pkl")
     _ok(run_cli("generate", "--repo", str(repo.path), "-o", str(out), "-q", "--no-publish-artifacts"))
     assert not (out / "artifacts").exists()
