@@ -21,12 +21,12 @@ def _ok(result) -> None:
     assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
 
 
-def flat_mkdocs_build(repo: Path, work: Path, out: Path) -> None:
+def flat_mkdocs_build(repo: Path, work: Path, out: Path, *flags: str) -> None:
     """The MkDocs + plugin build of ``repo`` with the URL style the generated catalog uses (.html pages)."""
     (work / "docs").mkdir(parents=True)
     config = work / "mkdocs.yml"
     config.write_text(f"INHERIT: {DEFAULT_CONFIG}\nuse_directory_urls: false\n")
-    _ok(run_cli("build", "-f", str(config), "--repo", str(repo), "-o", str(out), "-q"))
+    _ok(run_cli("build", "-f", str(config), "--repo", str(repo), "-o", str(out), "-q", *flags))
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -40,6 +40,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> GitBuilder:
     return builder
 
 
+@pytest.mark.gto  # the hostile fixture registers with gto
 def test_generated_api_and_feed_are_the_bytes_of_the_mkdocs_build(hostile: GitBuilder, tmp_path: Path) -> None:
     """The catalog's data must not depend on the builder: scripts read the same api/ either way."""
     flat_mkdocs_build(hostile.path, tmp_path / "flat", tmp_path / "site")
@@ -63,6 +64,7 @@ def test_generated_api_and_feed_are_the_bytes_of_the_mkdocs_build(hostile: GitBu
     assert (generated / SNIPPET).read_text() in result.stdout
 
 
+@pytest.mark.gto  # the hostile fixture registers with gto
 def test_manifest_lists_every_generated_file(hostile: GitBuilder, tmp_path: Path) -> None:
     out = tmp_path / "docs" / "models"
     _ok(run_cli("generate", "--repo", str(hostile.path), "-o", str(out), "-q"))
@@ -71,6 +73,7 @@ def test_manifest_lists_every_generated_file(hostile: GitBuilder, tmp_path: Path
     assert sorted(manifest["files"]) == sorted(p for p in _files(out) if p != MANIFEST)
 
 
+@pytest.mark.gto  # the hostile fixture registers with gto
 def test_refuses_a_folder_with_the_users_files_and_touches_nothing(hostile: GitBuilder, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     (docs / "models").mkdir(parents=True)
@@ -112,6 +115,7 @@ def test_regeneration_replaces_the_folder_whole_and_keeps_the_users_other_files(
     assert sorted(p.name for p in docs.iterdir()) == ["index.md", "models"]  # no temp folder left
 
 
+@pytest.mark.gto  # the hostile fixture registers with gto
 def test_build_engine_zensical_builds_the_catalog(hostile: GitBuilder, tmp_path: Path) -> None:
     pytest.importorskip("zensical", reason="the zensical test extra is not installed")
     result = run_cli("build", "--engine", "zensical", "--repo", str(hostile.path), "-o", str(tmp_path / "site"))
@@ -172,6 +176,7 @@ def test_init_engine_zensical_scaffolds_a_site_that_zensical_builds(tmp_path: Pa
     assert run_cli("doctor", "--repo", str(repo.path), "--tags-only").returncode == 0
 
 
+@pytest.mark.gto  # the hostile fixture registers with gto
 def test_a_bad_plugin_option_is_one_line_naming_the_config(hostile: GitBuilder, tmp_path: Path) -> None:
     config = tmp_path / "mkdocs.yml"
     config.write_text('site_name: x\nplugins:\n  - modelshelf:\n      stage_colors: {prod: "red; x"}\n')

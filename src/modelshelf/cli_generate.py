@@ -4,8 +4,37 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from .cli_common import EXIT_OK, EXIT_PROBLEMS, CliError, add_repo_option
+from .cli_download import size_arg
+
+
+def publish_arguments(parser: argparse.ArgumentParser) -> None:
+    """The publishing flags of ``build`` (either engine) and ``generate``: they override the plugin options."""
+    publish = parser.add_mutually_exclusive_group()
+    publish.add_argument("--publish-artifacts", action="store_const", const=True, dest="publish_artifacts",
+                         help="copy every version's bytes (Git, LFS, DVC) into the site (default: only the Git-stored "
+                              "bytes of versions that are latest or held by a stage, up to --publish-max-size each)")
+    publish.add_argument("--no-publish-artifacts", action="store_const", const=False, dest="publish_artifacts",
+                         help="publish no bytes (downloads then fetch Git-stored ones from the repository's remote)")
+    parser.add_argument("--publish-max-size", type=size_arg, metavar="SIZE",
+                        help="largest artifact the default publishes, e.g. 100M (default: 100M; 0: no cap)")
+    parser.add_argument("--dvc-remote", action="append", default=[], metavar="URL_OR_PATH",
+                        help="a DVC remote to read DVC-tracked bytes from when publishing them (as for download)")
+    parser.set_defaults(publish_artifacts=None)
+
+
+def publish_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The plugin options the publishing flags set (none given: the config's, by default "current")."""
+    options: dict[str, Any] = {}
+    if args.publish_artifacts is not None:
+        options["publish_artifacts"] = args.publish_artifacts
+    if args.publish_max_size is not None:
+        options["publish_max_size"] = args.publish_max_size
+    if args.dvc_remote:
+        options["dvc_remotes"] = args.dvc_remote
+    return options
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -13,7 +42,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     try:
         done = generate(args.repo, args.output, docs_dir=args.docs_dir, config_file=args.config_file,
-                        allow_shallow=args.allow_shallow, candidates=args.candidates)
+                        allow_shallow=args.allow_shallow, candidates=args.candidates, publish=publish_options(args))
     except (GenerateError, FileNotFoundError, OSError) as exc:
         raise CliError(str(exc)) from None
     for problem in done.problems:
@@ -34,12 +63,10 @@ def cmd_build_zensical(args: argparse.Namespace) -> int:
     from .sitebuild import SiteOutputError
     from .zensical_build import BuilderFailed, build_with_zensical
 
-    if args.publish_artifacts:
-        raise CliError("--publish-artifacts needs the MkDocs engine (the plugin copies the bytes); "
-                       "drop --engine zensical or --publish-artifacts")
     try:
         site = build_with_zensical(args.repo or ".", args.output, config_file=args.config_file, strict=args.strict,
-                                   allow_shallow=args.allow_shallow, candidates=args.candidates, quiet=args.quiet)
+                                   allow_shallow=args.allow_shallow, candidates=args.candidates, quiet=args.quiet,
+                                   publish=publish_options(args))
     except (GenerateError, FileNotFoundError, SiteOutputError) as exc:
         raise CliError(str(exc)) from None
     except BuilderFailed as exc:
@@ -62,6 +89,7 @@ def add_generate_commands(sub: argparse._SubParsersAction) -> None:
                      help="recent HEAD commits searched for unregistered candidates (default: 20; 0: off)")
     gen.add_argument("--allow-shallow", action="store_true",
                      help="generate even from a shallow clone (the catalog would miss tags and history)")
+    publish_arguments(gen)
     gen.add_argument("-q", "--quiet", action="store_true", help="do not print the config lines")
     add_repo_option(gen)
     gen.set_defaults(func=cmd_generate)

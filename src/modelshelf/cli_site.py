@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 from .cli_common import EXIT_OK, EXIT_PROBLEMS, CliError, add_repo_option
-from .cli_download import size_arg
-from .cli_generate import cmd_build_zensical, engine_argument
+from .cli_generate import cmd_build_zensical, engine_argument, publish_arguments, publish_options
 
 
 def _mkdocs_errors():
@@ -24,13 +23,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     from .sitebuild import NoCatalogPlugin, SiteOutputError
 
-    options: dict[str, object] = {}
-    if args.publish_artifacts is not None:  # default: the plugin's ("current")
-        options["publish_artifacts"] = args.publish_artifacts
-    if args.publish_max_size is not None:
-        options["publish_max_size"] = args.publish_max_size
-    if args.dvc_remote:
-        options["dvc_remotes"] = args.dvc_remote
+    options: dict[str, object] = publish_options(args)
     repo = args.repo or "."
     if args.config_file and args.repo:  # a config found elsewhere: the repo given still is the one read
         options["repo"] = str(Path(args.repo).absolute())
@@ -123,17 +116,7 @@ def add_site_commands(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--strict", action="store_true", help="fail on any warning (like `mkdocs build --strict`)")
     build.add_argument("-f", "--config-file", metavar="FILE",
                        help="MkDocs config (default: REPO/mkdocs.yml, else modelshelf's packaged one)")
-    publish = build.add_mutually_exclusive_group()
-    publish.add_argument("--publish-artifacts", action="store_const", const=True, dest="publish_artifacts",
-                         help="copy every version's bytes (Git, LFS, DVC) into the site (default: only the Git-stored "
-                              "bytes of versions that are latest or held by a stage, up to --publish-max-size each)")
-    publish.add_argument("--no-publish-artifacts", action="store_const", const=False, dest="publish_artifacts",
-                         help="publish no bytes (downloads then fetch Git-stored ones from the repository's remote)")
-    build.add_argument("--publish-max-size", type=size_arg, metavar="SIZE",
-                       help="largest artifact the default publishes, e.g. 100M (default: 100M; 0: no cap)")
-    build.add_argument("--dvc-remote", action="append", default=[], metavar="URL_OR_PATH",
-                       help="a DVC remote to read DVC-tracked bytes from when publishing them (as for download)")
-    build.set_defaults(publish_artifacts=None)
+    publish_arguments(build)
     build.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr (no progress)")
     build.add_argument("--candidates", type=int, metavar="N",
                        help="recent HEAD commits searched for unregistered candidates (default: the plugin's, 20; 0: off)")

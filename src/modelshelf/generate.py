@@ -33,6 +33,7 @@ from typing import Any, Callable
 
 from . import __version__
 from .atomic import current_umask
+from .fetch.publish import ARTIFACTS_DIR, publish_configured
 from .index import build_index
 from .plugin import REQUIRED_EXTENSIONS
 from .plugin.config import ModelshelfConfig, site_options
@@ -136,12 +137,17 @@ def config_snippet(prefix: str, nav: list[tuple[str, str]]) -> str:
 
 def generate(repo: str | os.PathLike[str], output: str | os.PathLike[str], *, docs_dir: str | os.PathLike[str] | None = None,
              config_file: str | os.PathLike[str] | None = None, allow_shallow: bool = False,
-             candidates: int | None = None, log: Log | None = None) -> Generated:
+             candidates: int | None = None, log: Log | None = None,
+             publish: dict[str, Any] | None = None) -> Generated:
     """Write the catalog of ``repo`` into ``output`` (replaced as a whole); returns what was written.
 
     ``docs_dir`` (default: the parent of ``output``) is where the site's pages start:
     only the config snippet's paths depend on it. Options, site name and URL come
-    from the repo's ``mkdocs.yml`` (its ``modelshelf`` plugin entry) when it has one.
+    from the repo's ``mkdocs.yml`` (its ``modelshelf`` plugin entry) when it has one;
+    ``publish`` overrides its ``publish_artifacts`` / ``publish_max_size`` /
+    ``dvc_remotes`` (the build flags). Artifacts are published as the plugin does
+    (``publish_configured``), into ``artifacts/`` beside ``api/``: a
+    ``download_url`` is relative to the folder that holds ``api/``.
     """
     repo_path = Path(repo).absolute()
     target = Path(output).absolute()
@@ -155,7 +161,7 @@ def generate(repo: str | os.PathLike[str], output: str | os.PathLike[str], *, do
     found = find_config(repo_path, config_file)
     raw = read_config(found)
     options = ModelshelfConfig()
-    options.load_dict({**(plugin_settings(raw) or {}), "catalog_dir": ""})
+    options.load_dict({**(plugin_settings(raw) or {}), **(publish or {}), "catalog_dir": ""})
     errors, _ = options.validate()
     if errors:
         raise GenerateError(f"{found}: modelshelf plugin options: " + "; ".join(f"{k}: {e}" for k, e in errors))
@@ -184,7 +190,14 @@ def generate(repo: str | os.PathLike[str], output: str | os.PathLike[str], *, do
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.gen-", dir=target.parent))
     try:
-        written = _write(site, staging)
+        written = _write_pages(site, staging)
+        try:  # as the plugin does once the pages are built: bytes first, then the API that links them
+            publish_problems = publish_configured(registry, site.index, staging, setting=options.publish_artifacts,
+                                                  max_size=options.publish_max_size, dvc_remotes=options.dvc_remotes)
+        finally:
+            registry.close()
+        written += _listed(staging / ARTIFACTS_DIR, staging)
+        written += _write_data(site, staging)
         nav = [(page.title, page.src_uri) for page in site.pages if page.in_nav]
         snippet = config_snippet(prefix, nav)
         (staging / SNIPPET).write_text(snippet, encoding="utf-8")
@@ -196,7 +209,7 @@ def generate(repo: str | os.PathLike[str], output: str | os.PathLike[str], *, do
         _swap_into_place(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return Generated(target, sorted(written), snippet, list(index.problems) + cache_warnings,
+    return Generated(target, sorted(written), snippet, list(index.problems) + cache_warnings + publish_problems,
                      directory_urls=bool(raw.get("use_directory_urls", True)) if raw else False)
 
 
@@ -207,15 +220,24 @@ def _catalog_url(site_url: object, prefix: str) -> str | None:
     return posixpath.join(str(site_url).rstrip("/") + "/", prefix) if prefix else str(site_url)
 
 
-def _write(site: Any, folder: Path) -> list[str]:
-    """Every page and file of a rendered catalog under ``folder``; returns their paths."""
+def _put(folder: Path, path: str, content: bytes, written: list[str]) -> None:
+    target = folder / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    written.append(path)
+
+
+def _listed(root: Path, folder: Path) -> list[str]:
+    """The files under ``root`` (published artifacts), as paths relative to ``folder``."""
+    return sorted(p.relative_to(folder).as_posix() for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+
+
+def _write_pages(site: Any, folder: Path) -> list[str]:
+    """The pages, assets and plots of a rendered catalog under ``folder`` (plots drawn); returns their paths."""
     written: list[str] = []
 
     def put(path: str, content: bytes) -> None:
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-        written.append(path)
+        _put(folder, path, content, written)
 
     try:
         for page in site.pages:
@@ -230,8 +252,14 @@ def _write(site: Any, folder: Path) -> list[str]:
     for item in site.files:
         if item.source is not None:
             put(item.path, Path(item.source).read_bytes())
+    return written
+
+
+def _write_data(site: Any, folder: Path) -> list[str]:
+    """The JSON API and the feed: written after publishing, which fills in ``download_url``."""
+    written: list[str] = []
     for item in api_files(site.index):
-        put(item.path, item.content)
+        _put(folder, item.path, item.content, written)
     if site.feed is not None:
-        put("feed.xml", site.feed)
+        _put(folder, "feed.xml", site.feed, written)
     return written

@@ -37,8 +37,11 @@ def zensical_command() -> list[str]:
 
 def build_with_zensical(repo: str | os.PathLike[str], output: str | os.PathLike[str] | None = None, *,
                         config_file: str | os.PathLike[str] | None = None, strict: bool = False,
-                        allow_shallow: bool = False, candidates: int | None = None, quiet: bool = False) -> Path:
-    """Build the catalog of ``repo`` with Zensical into ``output`` (replaced only on success)."""
+                        allow_shallow: bool = False, candidates: int | None = None, quiet: bool = False,
+                        publish: dict[str, Any] | None = None) -> Path:
+    """Build the catalog of ``repo`` with Zensical into ``output`` (replaced only on success).
+
+    ``publish``: plugin options that override the config's (``publish_artifacts``, ...), as ``generate``'s."""
     repo_path = Path(repo).absolute()
     found = find_config(repo_path, config_file)
     target = Path(output).absolute() if output is not None else default_output(repo_path, config_file)
@@ -46,7 +49,8 @@ def build_with_zensical(repo: str | os.PathLike[str], output: str | os.PathLike[
         raise SiteOutputError(f"cannot write the site to {target}: a file is in the way")
     work = Path(tempfile.mkdtemp(prefix="modelshelf-zensical-"))
     try:
-        config = _work_config(repo_path, found, work, allow_shallow=allow_shallow, candidates=candidates)
+        config = _work_config(repo_path, found, work, allow_shallow=allow_shallow, candidates=candidates,
+                              publish=publish)
         command = [*zensical_command(), "build", "--clean", "-f", str(config)] + (["--strict"] if strict else [])
         done = subprocess.run(command, cwd=work, stdout=subprocess.DEVNULL if quiet else sys.stderr,
                               stderr=sys.stderr, check=False)
@@ -65,7 +69,7 @@ def build_with_zensical(repo: str | os.PathLike[str], output: str | os.PathLike[
 
 
 def _work_config(repo: Path, found: Path | None, work: Path, *, allow_shallow: bool,
-                 candidates: int | None) -> Path:
+                 candidates: int | None, publish: dict[str, Any] | None = None) -> Path:
     """``work/mkdocs.yml`` (docs in ``work/docs``, the site in ``work/site``) with the catalog generated."""
     docs = work / "docs"
     parent = found if found is not None else DEFAULT_CONFIG
@@ -85,7 +89,7 @@ def _work_config(repo: Path, found: Path | None, work: Path, *, allow_shallow: b
         shutil.rmtree(catalog)  # a generated copy that was committed: regenerated from the tags
     docs.mkdir(parents=True, exist_ok=True)
     generated: Generated = generate(repo, catalog, docs_dir=docs, config_file=found, allow_shallow=allow_shallow,
-                                    candidates=candidates)
+                                    candidates=candidates, publish=publish)
     for problem in generated.problems:
         sys.stderr.write(f"WARNING -  modelshelf: {problem}\n")
     missing = _missing_extensions(raw.get("markdown_extensions"))

@@ -79,7 +79,7 @@ def _api(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "api").rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize("which", ["demo_pair", "hostile_pair"])
+@pytest.mark.parametrize("which", ["demo_pair", pytest.param("hostile_pair", marks=pytest.mark.gto)])
 def test_the_json_api_is_the_bytes_of_the_mkdocs_build(which: str, request: pytest.FixtureRequest) -> None:
     pair: Pair = request.getfixturevalue(which)
     api = _api(pair.zensical.root)
@@ -155,6 +155,7 @@ def test_the_compare_page_compares_as_in_the_mkdocs_build(browser: Any, demo_pag
             other.context.close()
 
 
+@pytest.mark.gto  # hostile_pair registers with gto
 def test_hostile_text_is_inert_in_the_zensical_build(hostile_page: Any, hostile_pair: Pair, watch: Watch) -> None:
     page, site = hostile_page, hostile_pair.zensical
     visit(page, site.page_url("evil-model"))

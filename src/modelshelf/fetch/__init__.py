@@ -7,10 +7,10 @@ from .errors import (
 )
 from .limits import DeadlineExceeded, Limits, SizeLimitExceeded
 from .lookup import Resolution
-from .publish import publish_artifacts
+from .publish import publish_artifacts, publish_configured
 
 __all__ = [
     "DeadlineExceeded", "DestinationExists", "DestinationUnwritable", "DownloadError", "IntegrityFailed", "Limits",
     "LookupFailed", "NotPublished", "Resolution", "SizeLimitExceeded", "TransferFailed", "UnsafeLocation", "Unverifiable",
-    "download", "publish_artifacts", "resolve",
+    "download", "publish_artifacts", "publish_configured", "resolve",
 ]

@@ -1,8 +1,9 @@
 """Copy each version's bytes into a built site, so a deploy script needs only the site.
 
-``publish_artifacts`` is called by ``modelshelf build --publish-artifacts``
-(plugin option ``publish_artifacts: true``) *before* the API files are
-written: it fills ``storage.download_url`` (site-relative) and
+``publish_configured`` is what every build calls, the MkDocs plugin and
+``modelshelf generate`` / ``build --engine zensical`` alike (one reading of the
+plugin options ``publish_artifacts`` / ``publish_max_size`` / ``dvc_remotes``),
+*before* the API files are written. It calls ``publish_artifacts``, which it fills ``storage.download_url`` (site-relative) and
 ``storage.sha256`` in the index data it is given.
 
 Layout, content-addressed (immutable, deduplicated across versions, no name
@@ -34,6 +35,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import DownloadError
@@ -150,6 +152,28 @@ def publish_artifacts(
             sha256 = done[key]
             storage["sha256"] = sha256
             storage["download_url"] = artifact_path(sha256, record.is_dir)
+
+
+def publish_configured(
+    registry: Registry,
+    index_data: dict[str, Any],
+    site_dir: str | os.PathLike[str],
+    *,
+    setting: bool | str,
+    max_size: int = DEFAULT_MAX_SIZE,
+    dvc_remotes: Sequence[str] = (),
+) -> list[str]:
+    """Publish what the ``publish_artifacts`` option asks for; returns the problems met.
+
+    ``setting``: ``"current"`` (the default scope), ``True`` (every version) or
+    ``False`` (nothing: ``index_data`` is left as it is, without ``download_url``).
+    """
+    if setting is False:
+        return []
+    problems: list[str] = []
+    publish_artifacts(registry, index_data, site_dir, dvc_remotes=tuple(dvc_remotes), problems=problems,
+                      scope="all" if setting is True else "current", max_size=max_size)
+    return problems
 
 
 def _current(record: StorageRecord, is_current: bool, max_size: int) -> bool:

@@ -30,6 +30,7 @@ from mkdocs.utils.templates import TemplateContext
 from pymdownx.superfences import fence_code_format
 
 from ..atomic import atomic_write
+from ..fetch.publish import publish_configured
 from ..index import build_index
 from ..progress import Progress, stderr_progress
 from ..registry import load_registry, publishing_blocker
@@ -307,15 +308,11 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(item.source, target)  # the site is staged and swapped in whole
         index = self.site.index
-        if self.config.publish_artifacts:
-            from ..fetch import publish_artifacts
-
-            problems: list[str] = []
-            publish_artifacts(self.registry, index, site_dir, dvc_remotes=tuple(self.config.dvc_remotes),
-                              problems=problems, scope="all" if self.config.publish_artifacts is True else "current",
-                              max_size=self.config.publish_max_size)
-            for problem in problems:
-                log.warning(f"modelshelf: {problem}")
+        assert self.registry is not None
+        for problem in publish_configured(self.registry, index, site_dir, setting=self.config.publish_artifacts,
+                                          max_size=self.config.publish_max_size,
+                                          dvc_remotes=self.config.dvc_remotes):
+            log.warning(f"modelshelf: {problem}")
         for item in api_files(index, scripts=self.config.offline):
             atomic_write(site_dir / item.path, item.content)
         if self.site.feed is not None:
