@@ -17,7 +17,7 @@ import modelshelf
 from modelshelf.fetch import publish_artifacts
 from modelshelf.index import build_index, dumps
 from modelshelf.registry import load_registry
-from modelshelf.render.naming import api_file
+from modelshelf.core.naming import api_file
 
 from .gitutil import GitBuilder, run_cli
 from .churn import V1, build_churn

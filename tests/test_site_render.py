@@ -11,7 +11,7 @@ import markdown
 import pytest
 
 from modelshelf.render.githost import commit_url_template
-from modelshelf.render.naming import api_file, file_stem, model_name, page_stem
+from modelshelf.core.naming import api_file, file_stem, model_name, page_stem
 from modelshelf.render.options import OptionsError, SiteOptions
 from modelshelf.render.site import page_url, relative_url, render_site
 from modelshelf.render.views import FOLD_AT, LEAD_CHARS, LEAD_LINES, Catalog, fold_text, fmt_value

@@ -18,7 +18,7 @@ from .core.events import counter_ties
 from .index import Index, build_index
 from .metadata_json import MetadataJson
 from .registry import Registry
-from .render.naming import case_collisions
+from .core.naming import case_collisions
 from .site_cache import committed_cache
 
 # The keys gto 1.x's config accepts (its settings fields, case-insensitive); any other

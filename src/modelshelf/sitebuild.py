@@ -29,10 +29,11 @@ from mkdocs.utils.yaml import yaml_load
 
 from .atomic import current_umask
 from .interrupt import sigterm_as_interrupt
+from .packaged import PACKAGED_CONFIG
 from .workdir import locked_folder
 from .git import GitRepo
 
-DEFAULT_CONFIG = Path(__file__).parent / "defaults" / "mkdocs.yml"
+DEFAULT_CONFIG = PACKAGED_CONFIG
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 
 

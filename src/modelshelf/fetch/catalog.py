@@ -25,7 +25,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..render.naming import api_file
+from ..core.naming import api_file
 from .errors import LookupFailed, TransferFailed, UnsafeLocation
 from .records import IndexRecord, ModelRecord
 from .transport import Document, NotFound, read_url, scheme_of, to_url

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .naming import api_file
+from ..core.naming import api_file
 from .views import MetricCell, compare_src, fmt_time, metric_cell, short
 
 if TYPE_CHECKING:

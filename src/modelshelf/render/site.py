@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from ..index import dumps
 from .feed import atom_feed
-from .naming import api_file
+from ..core.naming import api_file
 from .options import SiteOptions
 from .plots import PendingPlots
 from .units import human_size

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .contrast import opaque, text_color_on
-from .naming import api_file, page_stem
+from ..core.naming import api_file, page_stem
 from .options import SiteOptions
 
 JSON = dict[str, Any]

@@ -13,6 +13,8 @@ import json
 import re
 from pathlib import Path
 
+from ..packaged import PACKAGED_CONFIG
+
 DOCS_DIR = "catalog"
 # A file Git keeps the (otherwise empty) docs_dir with; MkDocs never publishes dotfiles.
 DOCS_KEEP = f"{DOCS_DIR}/.gitkeep"
@@ -39,10 +41,7 @@ _SITE_NAME = re.compile(r"^site_name:.*\n", re.MULTILINE)
 
 
 def packaged_config() -> Path:
-    # Imported on use: sitebuild loads MkDocs, which `import modelshelf` (api_write) should not pay for.
-    from ..sitebuild import DEFAULT_CONFIG
-
-    return Path(DEFAULT_CONFIG)
+    return PACKAGED_CONFIG
 
 
 def scaffold_config(site_name: str) -> str:
