@@ -14,6 +14,8 @@ from modelshelf.checkref import DOTENV_MAX_BYTES, DOTENV_MAX_VARIABLES
 from .gitutil import GitBuilder
 from .gitutil import ms
 
+pytestmark = pytest.mark.gto  # their repos are made with the real gto (the oracle)
+
 SH = shutil.which("dash") or "/bin/sh"
 
 

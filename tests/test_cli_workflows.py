@@ -19,6 +19,8 @@ from modelshelf.declare import DeclareError, NonFiniteMetric
 from .gitutil import GTO_SHIM, GitBuilder
 from .gitutil import ms
 
+pytestmark = pytest.mark.gto  # their repos are made with the real gto (the oracle)
+
 
 def cli(repo: GitBuilder, *args: str) -> subprocess.CompletedProcess:
     return ms(repo, *args, check=False)
