@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import logging
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from modelshelf import progress as progress_mod
 from modelshelf.plugin import build_progress
 from tests.gitutil import GitBuilder
+from tests.ptyutil import stderr_on_a_terminal
 
 MODELS = ("churn", "fraud", "upsell")
 
@@ -41,21 +41,9 @@ def _build(repo: Path, out: Path, *extra: str, tty: bool) -> str:
     env = {**os.environ, "COLUMNS": "100"}
     if not tty:
         return subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stderr
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=follower, env=env)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    assert proc.wait() == 0, b"".join(chunks).decode(errors="replace")
-    os.close(leader)
-    return b"".join(chunks).decode(errors="replace")
+    code, drawn = stderr_on_a_terminal(cmd, env)
+    assert code == 0, drawn
+    return drawn
 
 
 def test_build_draws_bars_on_a_terminal_for_versions_and_models(repo: GitBuilder, tmp_path: Path) -> None:

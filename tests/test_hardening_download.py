@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import http.server
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import modelshelf
 from modelshelf.fetch.staging import remove_stale
 
 from .gitutil import GitBuilder, run_cli
+from .ptyutil import stderr_on_a_terminal
 from .churn import V1, V2, build_churn
 from .conftest import start_loopback, stop_all
 
@@ -368,30 +368,11 @@ def test_progress_lines_when_stderr_is_not_a_terminal(evil, tmp_path: Path) -> N
 
 def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     """A real pseudo-terminal as stderr: tqdm draws bytes, rate and size."""
-    import fcntl
-    import pty
-    import struct
-    import termios
-
     (tmp_path / "model.bin").write_bytes(V2 * 50)
     (tmp_path / "index.json").write_text(json.dumps(index_of(
         {"kind": "url", "url": (tmp_path / "model.bin").as_uri(), "size": len(V2) * 50,
          "sha256": hashlib.sha256(V2 * 50).hexdigest()})))
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 columns wide
-    proc = subprocess.Popen([sys.executable, "-m", "modelshelf", "download", "m", "--index", str(tmp_path / "index.json"),
-                             "-o", str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=follower)
-    os.close(follower)
-    drawn = b""
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        drawn += chunk
-    proc.wait(timeout=60)
-    os.close(leader)
-    assert proc.returncode == 0
-    assert b"m:" in drawn and b"439k" in drawn and b"B/s" in drawn, drawn
+    code, drawn = stderr_on_a_terminal([sys.executable, "-m", "modelshelf", "download", "m", "--index",
+                                        str(tmp_path / "index.json"), "-o", str(tmp_path / "out")])
+    assert code == 0, drawn
+    assert "m:" in drawn and "439k" in drawn and "B/s" in drawn, drawn

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from modelshelf import progress as progress_mod
 from modelshelf.index import build_index
 from modelshelf.registry import load_registry
 from tests.gitutil import GitBuilder
+from tests.ptyutil import stderr_on_a_terminal
 
 
 def _registry_with_versions(repo: GitBuilder, count: int) -> None:
@@ -66,21 +66,9 @@ def _cli(repo: Path, *extra: str, tty: bool) -> str:
     env = {**os.environ, "COLUMNS": "100"}
     if not tty:
         return subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stderr
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=follower, env=env)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 4096)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    assert proc.wait() == 0
-    os.close(leader)
-    return b"".join(chunks).decode(errors="replace")
+    code, drawn = stderr_on_a_terminal(cmd, env)
+    assert code == 0, drawn
+    return drawn
 
 
 def test_cli_index_shows_a_bar_on_a_terminal_and_quiet_silences_it(repo: GitBuilder) -> None:
