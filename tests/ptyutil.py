@@ -30,3 +30,14 @@ def stderr_on_a_terminal(cmd: list[str], env: dict[str, str] | None = None, colu
     code = proc.wait(timeout=timeout)
     os.close(leader)
     return code, b"".join(chunks).decode(errors="replace")
+
+
+def command_stderr(cmd: list[str], tty: bool) -> str:
+    """stderr of a command that must succeed, 100 columns wide: on a terminal when ``tty``
+    (what a person sees), else through a pipe (what a CI log gets)."""
+    env = {**os.environ, "COLUMNS": "100"}
+    if not tty:
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stderr
+    code, drawn = stderr_on_a_terminal(cmd, env)
+    assert code == 0, drawn
+    return drawn

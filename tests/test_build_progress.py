@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -20,7 +18,7 @@ import pytest
 from modelshelf import progress as progress_mod
 from modelshelf.plugin import build_progress
 from tests.gitutil import GitBuilder
-from tests.ptyutil import stderr_on_a_terminal
+from tests.ptyutil import command_stderr
 
 MODELS = ("churn", "fraud", "upsell")
 
@@ -38,12 +36,7 @@ def _registry(repo: GitBuilder) -> None:
 def _build(repo: Path, out: Path, *extra: str, tty: bool) -> str:
     """stderr of `modelshelf build` (read through a pseudo-terminal when ``tty``)."""
     cmd = [sys.executable, "-m", "modelshelf", "build", "--repo", str(repo), "-o", str(out), *extra]
-    env = {**os.environ, "COLUMNS": "100"}
-    if not tty:
-        return subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stderr
-    code, drawn = stderr_on_a_terminal(cmd, env)
-    assert code == 0, drawn
-    return drawn
+    return command_stderr(cmd, tty)
 
 
 def test_build_draws_bars_on_a_terminal_for_versions_and_models(repo: GitBuilder, tmp_path: Path) -> None:

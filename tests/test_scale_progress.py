@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from modelshelf import progress as progress_mod
 from modelshelf.index import build_index
 from modelshelf.registry import load_registry
 from tests.gitutil import GitBuilder
-from tests.ptyutil import stderr_on_a_terminal
+from tests.ptyutil import command_stderr
 
 
 def _registry_with_versions(repo: GitBuilder, count: int) -> None:
@@ -63,12 +62,7 @@ def test_quiet_gives_no_reporter_and_a_terminal_gets_a_bar() -> None:
 def _cli(repo: Path, *extra: str, tty: bool) -> str:
     """stderr of ``modelshelf index`` (on a pseudo-terminal when ``tty``)."""
     cmd = [sys.executable, "-m", "modelshelf", "index", "--no-cache", "--repo", str(repo), "-o", os.devnull, *extra]
-    env = {**os.environ, "COLUMNS": "100"}
-    if not tty:
-        return subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stderr
-    code, drawn = stderr_on_a_terminal(cmd, env)
-    assert code == 0, drawn
-    return drawn
+    return command_stderr(cmd, tty)
 
 
 def test_cli_index_shows_a_bar_on_a_terminal_and_quiet_silences_it(repo: GitBuilder) -> None:

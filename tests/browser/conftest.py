@@ -196,18 +196,21 @@ def _open_page(browser: Any, site: Site, watch: Watch) -> Any:
     return page
 
 
-@pytest.fixture
-def demo_page(browser: Any, demo_site: Site, watch: Watch) -> Iterator[Any]:
-    page = _open_page(browser, demo_site, watch)
+def page_on(browser: Any, site: Site, watch: Watch) -> Iterator[Any]:
+    """A page of ``site`` in a fresh browser context, closed after the test (``yield from``)."""
+    page = _open_page(browser, site, watch)
     yield page
     page.context.close()
+
+
+@pytest.fixture
+def demo_page(browser: Any, demo_site: Site, watch: Watch) -> Iterator[Any]:
+    yield from page_on(browser, demo_site, watch)
 
 
 @pytest.fixture
 def hostile_page(browser: Any, hostile_site: Site, watch: Watch) -> Iterator[Any]:
-    page = _open_page(browser, hostile_site, watch)
-    yield page
-    page.context.close()
+    yield from page_on(browser, hostile_site, watch)
 
 
 def screenshot(page: Any, name: str, full_page: bool = True) -> Path:

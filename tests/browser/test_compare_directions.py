@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from ..gitutil import GitBuilder
-from .conftest import Site, Watch, _open_page, build_and_serve
+from .conftest import Site, Watch, build_and_serve, page_on
 
 DVC_YAML = "artifacts:\n  churn:\n    path: models/churn.pkl\n    type: model\n    meta:\n      metrics: metrics.json\n"
 DATA_MODELS = re.compile(r'data-models="([^"]*)"')
@@ -36,9 +36,7 @@ def directions_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture
 def page(browser: Any, directions_site: Site, watch: Watch) -> Iterator[Any]:
-    opened = _open_page(browser, directions_site, watch)
-    yield opened
-    opened.context.close()
+    yield from page_on(browser, directions_site, watch)
 
 
 def verdicts(page: Any, url: str) -> dict[str, str]:

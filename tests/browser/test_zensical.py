@@ -19,7 +19,7 @@ import pytest
 
 from ..gitutil import GitBuilder, run_cli
 from ..test_generate import flat_mkdocs_build
-from .conftest import Site, Watch, _open_page, build_ok, screenshot, serve
+from .conftest import Site, Watch, _open_page, build_ok, page_on, screenshot, serve
 from .scenario import DESCRIPTION, IMG, SCRIPT, hostile_repo
 from .test_catalog import IMAGES_LOADED, wait_for_diagrams
 from .test_hostile import assert_inert, visit
@@ -59,20 +59,14 @@ def hostile_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     yield from _build_both(base, builder.path)
 
 
-def _page(browser: Any, site: Site, watch: Watch) -> Iterator[Any]:
-    page = _open_page(browser, site, watch)
-    yield page
-    page.context.close()
-
-
 @pytest.fixture
 def demo_page(browser: Any, demo_pair: Pair, watch: Watch) -> Iterator[Any]:
-    yield from _page(browser, demo_pair.zensical, watch)
+    yield from page_on(browser, demo_pair.zensical, watch)
 
 
 @pytest.fixture
 def hostile_page(browser: Any, hostile_pair: Pair, watch: Watch) -> Iterator[Any]:
-    yield from _page(browser, hostile_pair.zensical, watch)
+    yield from page_on(browser, hostile_pair.zensical, watch)
 
 
 def _api(root: Path) -> dict[str, bytes]:
