@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from . import __version__
+from .cli_hub import add_source_option, cmd_index_hub
 from .cli_common import (
     EXIT_CRASH, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, OneLineErrors, TerminalSafe, add_repo_option,
     format_table, parse_arguments, print_json, warn,
@@ -190,6 +191,14 @@ def cmd_index(args: argparse.Namespace, registry: Registry) -> int:
     return EXIT_OK
 
 
+def _index_or_hub(args: argparse.Namespace) -> int:
+    """``index``: of the repository, or with ``--source`` of a hub (cli_hub)."""
+    if args.sources:
+        return cmd_index_hub(args)
+    args.repo = args.repo if args.repo is not None else "."
+    return cmd_index(args)
+
+
 def _left_out(count: int) -> str:
     values = "value is" if count == 1 else "values are"
     return f"{count} metric/param {values} NaN or infinite, left out of the index; `modelshelf doctor` lists them"
@@ -249,8 +258,10 @@ def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
                      help="write the index even from a shallow clone (missing tags and history)")
     idx.add_argument("-q", "--quiet", action="store_true",
                      help="no progress report (a bar on a terminal, else a line every 10 s once a run passes 5 s)")
+    idx.add_argument("--strict", action="store_true", help="with --source: exit 1 when a source is stale")
     add_repo_option(idx)
-    idx.set_defaults(func=cmd_index)
+    add_source_option(idx)
+    idx.set_defaults(func=_index_or_hub, repo=None)
 
     doc = sub.add_parser("doctor", help="list ignored tags, metadata problems and NaN metrics left out of the index (exit 1 if any)")
     doc.add_argument("--tags-only", action="store_true", help="check tags only, not metadata at every version")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .cli_common import EXIT_OK, EXIT_PROBLEMS, CliError, add_repo_option
 from .cli_generate import cmd_build_zensical, engine_argument, publish_arguments, publish_options
+from .cli_hub import add_source_option, cli_sources
 
 
 def _mkdocs_errors():
@@ -25,11 +26,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     options: dict[str, object] = publish_options(args)
     repo = args.repo or "."
+    if args.sources:  # a hub: these sources replace the config's (and its repo)
+        options["sources"] = cli_sources(args)
     if args.config_file and args.repo:  # a config found elsewhere: the repo given still is the one read
         options["repo"] = str(Path(args.repo).absolute())
     if args.allow_shallow:
         options["allow_shallow"] = True
-    else:
+    elif not args.sources:
         _refuse_shallow(repo)
     if args.candidates is not None:
         options["candidates"] = args.candidates
@@ -124,6 +127,7 @@ def add_site_commands(sub: argparse._SubParsersAction) -> None:
                        help="build even from a shallow clone (the catalog would miss tags and history)")
     engine_argument(build)
     add_repo_option(build)
+    add_source_option(build)
     build.set_defaults(func=cmd_build, repo=None)  # None: not given (with -f, the config's repo)
 
     serve = sub.add_parser("serve", help="live preview of the catalog (mkdocs serve with the same config)")

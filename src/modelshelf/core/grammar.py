@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from .qualified import QUALIFIER, SOURCE_NAME_PATTERN
 from .semver import SEMVER_PATTERN
 
 NAME_PATTERN = r"[a-zA-Z0-9]([a-zA-Z0-9-/_]*[a-zA-Z0-9])?"
@@ -19,6 +20,7 @@ _FULLNAME = rf"(?P<dirname>{_DIRNAME}:)?(?P<name>{NAME_PATTERN})"
 _FULLNAME_IN_TAG = _FULLNAME.replace(":", "=")
 
 NAME_RE = re.compile(rf"^{NAME_PATTERN}$")
+_SPEC_NAME_RE = re.compile(rf"^(?:{SOURCE_NAME_PATTERN}{QUALIFIER})?{_FULLNAME}$")
 FULLNAME_RE = re.compile(rf"^{_FULLNAME}$")
 _SEMVER_NO_GROUPS = re.sub(r"\?P<[a-z]+>", "?:", SEMVER_PATTERN)
 TAG_RE = re.compile(
@@ -27,8 +29,8 @@ TAG_RE = re.compile(
     r"|@((?P<deprecated>deprecated)|(?P<created>created)))"
     r"(#(?P<counter>[0-9]+))?$"
 )
-SPEC_RE = re.compile(
-    rf"^(?P<artifact>{_FULLNAME})"
+SPEC_RE = re.compile(  # a spec's name may carry its source: SOURCE::NAME (core/qualified.py)
+    rf"^(?P<artifact>(?:{SOURCE_NAME_PATTERN}{QUALIFIER})?{_FULLNAME})"
     rf"(#(?P<stage>{NAME_PATTERN})|@(?P<version>latest|greatest|v{_SEMVER_NO_GROUPS}))$"
 )
 
@@ -56,6 +58,11 @@ def tag_to_name(text: str) -> str:
 def is_valid_name(name: str) -> bool:
     """A model name: ``name`` or ``folder/path:name``."""
     return bool(FULLNAME_RE.match(name))
+
+
+def is_valid_spec_name(name: str) -> bool:
+    """A model name as a spec may give it: ``NAME`` or ``SOURCE::NAME``."""
+    return bool(_SPEC_NAME_RE.match(name))
 
 
 def is_valid_stage(stage: str) -> bool:
@@ -164,9 +171,11 @@ def parse_spec(text: str) -> Spec:
             version = None
         return Spec(match["artifact"], version=version, stage=match["stage"])
     cut = min((i for i in (text.find("@"), text.find("#")) if i > 0), default=-1)
-    if cut > 0 and is_valid_name(text[:cut]):  # the name is fine: say what is wrong after it
+    if cut > 0 and is_valid_spec_name(text[:cut]):  # the name is fine: say what is wrong after it
         rest = text[cut + 1:]
         if text[cut] == "#":
             check_stage(rest)
         raise InvalidName(f"invalid version '{rest}': use latest or vX.Y.Z (SemVer, with the 'v')")
+    if is_valid_spec_name(text):
+        return Spec(text)
     return Spec(check_name(text))

@@ -13,11 +13,17 @@ and ``model_name("models~vision.detector")`` gives the name back.
 Model *pages* use the same stem, plus a trailing ``~`` when the stem is one of
 the catalog's own page names (``index``, ``stages``, ...), so a model called
 ``stages`` cannot shadow the stages page.
+
+A source-qualified name (``SOURCE::NAME``, see ``core/qualified.py``) lives in
+its source's folder: ``api/models/<source>/<stem>.json`` and pages under
+``<catalog_dir><source>/<stem>/``.
 """
 
 from __future__ import annotations
 
 from typing import Iterable
+
+from .qualified import split_qualified
 
 RESERVED_STEMS = frozenset({"index", "stages", "activity", "feed", "api", "assets", "search", "404", "compare"})
 
@@ -34,12 +40,17 @@ def model_name(stem: str) -> str:
 
 def api_file(name: str) -> str:
     """Site-relative path of a model's JSON file."""
-    return f"api/models/{file_stem(name)}.json"
+    source, local = split_qualified(name)
+    folder = f"{source}/" if source is not None else ""
+    return f"api/models/{folder}{file_stem(local)}.json"
 
 
 def page_stem(name: str) -> str:
-    stem = file_stem(name)
-    return f"{stem}~" if stem.lower() in RESERVED_STEMS else stem
+    """A model page's path below the catalog folder (``<source>/<stem>`` for a qualified name)."""
+    source, local = split_qualified(name)
+    stem = file_stem(local)
+    stem = f"{stem}~" if stem.lower() in RESERVED_STEMS else stem
+    return f"{source}/{stem}" if source is not None else stem
 
 
 def case_collisions(names: Iterable[str]) -> list[str]:

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..core.naming import api_file
+from ..core.qualified import QUALIFIER, split_qualified
+from .credentials import trust
 from .errors import LookupFailed, TransferFailed, UnsafeLocation
 from .records import IndexRecord, ModelRecord
 from .transport import Document, NotFound, read_url, scheme_of, to_url
@@ -91,6 +93,12 @@ class Catalog:
 
     def model(self, name: str) -> ModelRecord:
         found = self.index.models.get(name)
+        if found is None and QUALIFIER not in name:  # a hub: an old unqualified spec, where unambiguous
+            matches = [m for key, m in self.index.models.items() if split_qualified(key)[1] == name]
+            if len(matches) > 1:
+                raise LookupFailed(f"model '{name}' is ambiguous in {self.source}: name its source, one of "
+                                   + ", ".join(sorted(m.name for m in matches)))
+            found = matches[0] if matches else None
         if found is None:
             known = ", ".join(sorted(self.index.models)) or "none"
             raise LookupFailed(f"unknown model '{name}' in {self.source}; models: {known}")
@@ -124,6 +132,7 @@ def load_index(location: str | os.PathLike[str], name: str | None = None,
     when the site has one (HTTP 404 or no such file: ``registry.json`` is read instead).
     """
     url = to_url(location)
+    trust(url)  # MODELSHELF_TOKEN goes to this index's origin only (credentials.py)
     path = urllib.parse.urlsplit(url).path
     is_root = not path.endswith(".json")
     root = (url if url.endswith("/") else url + "/") if is_root else site_root(url)

@@ -69,8 +69,8 @@ def plan_for(resolution: Resolution, catalog: Catalog, dvc_remotes: tuple[str, .
     if catalog.repo is None:
         if storage.kind == "dvc" and dvc_remotes:
             return dvc_plan(storage, DvcStores(tuple(to_url(r) for r in dvc_remotes)), what)
-        if storage.kind == "git":
-            remote = catalog.git_remote()
+        if storage.kind == "git":  # a hub's model names its own source's repository
+            remote = catalog.model(resolution.model).repository or catalog.git_remote()
             if remote is not None:
                 return remote_git_plan(remote, catalog, resolution.version.commit, storage, what)
         raise unpublished_message(what, storage.kind, storage.path, catalog.source)

@@ -96,6 +96,7 @@ class ModelRecord:
     deprecated: bool = False
     stage_history: frozenset[str] = frozenset()  # every stage its events ever named
     newest_event: str | None = None  # the latest event time (UTC ISO 8601): the index was built after it
+    repository: str | None = None  # a hub's model: its source's Git repository (the hub has no one remote)
 
     @classmethod
     def from_json(cls, data: object, where: str) -> "ModelRecord":
@@ -118,6 +119,7 @@ class ModelRecord:
                 e["stage"] for e in events if isinstance(e.get("stage"), str)
             ),
             newest_event=max((e["timestamp"] for e in events if isinstance(e.get("timestamp"), str)), default=None),
+            repository=_opt_str(data, "repository", where) or None,
         )
 
     def version(self, name: str) -> VersionRecord | None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from .. import __version__
+from .credentials import auth_headers, same_origin
 from .errors import TransferFailed
 from .limits import current_deadline, timeout_within
 
@@ -44,7 +45,11 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
         if scheme_of(urllib.parse.urljoin(req.full_url, newurl)) not in ("http", "https"):
             raise urllib.error.HTTPError(newurl, code, f"redirect to a non-HTTP(S) URL refused: {newurl}",
                                          headers, fp)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and not same_origin(req.full_url, new.full_url):  # credentials stay with their origin
+            new.headers.pop("Authorization", None)
+            new.unredirected_hdrs.pop("Authorization", None)
+        return new
 
 
 _OPENER = urllib.request.build_opener(_HttpOnlyRedirects)
@@ -93,7 +98,7 @@ def open_url(url: str, timeout: float = TIMEOUT) -> BinaryIO:
             raise TransferFailed(f"{local}: {exc.strerror or exc}") from None
     scheme = scheme_of(url)
     if scheme in ("http", "https"):
-        request = urllib.request.Request(url, headers={"User-Agent": f"modelshelf/{__version__}"})
+        request = urllib.request.Request(url, headers={"User-Agent": f"modelshelf/{__version__}", **auth_headers(url)})
         deadline = current_deadline()
         if deadline is not None:
             deadline.check(url)

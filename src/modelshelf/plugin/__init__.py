@@ -42,7 +42,9 @@ from ..render.site import (
 )
 from ..render.compare_page import COMPARE_JS_PATH
 from ..render.stash import restore_html, stash_html
-from ..site_cache import WORK_TREE_CACHE, plot_cache_dir
+from ..site_cache import WORK_TREE_CACHE, plot_cache_dir, sweep_plots
+from ..sources.hub import hub_plot_cache, read_hub, with_base
+from ..sources.spec import SourceError, SourceSpec
 from .config import ModelshelfConfig, site_options
 
 log = logging.getLogger("mkdocs.plugins.modelshelf")
@@ -156,6 +158,8 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         self._own_cache: Path | None = None  # the cache_dir option's folder, if set
         self._stashed: dict[str, list[str]] = {}  # src_uri -> HTML blocks kept out of Markdown
         self._command = "build"
+        self.sources: list[SourceSpec] = []  # a hub's sources (empty: the one repository ``repo``)
+        self._base: Path | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command = command  # "serve" previews: it may read a shallow clone; builds publish
@@ -166,6 +170,8 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         self.repo = (base / self.config.repo) if self.config.repo else base
         self._own_cache = base / self.config.cache_dir if self.config.cache_dir else None
+        self._base = base
+        self.sources = with_base(self.config.sources, base) if self.config.sources else []
         if self.config.demo:
             self.repo = _demo_registry(base / (self.config.cache_dir or WORK_TREE_CACHE) / "demo-registry")
         ensure_markdown_extensions(config)
@@ -198,6 +204,8 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             return None
         assert self.repo is not None
         self.release()  # serve: what the previous build left open
+        if self.sources:
+            return self._hub_files(files, config)
         try:
             registry = self.registry = load_registry(self.repo)
         except Exception as exc:  # NotAGitRepo and friends: one clear line
@@ -219,9 +227,29 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             log.info(f"modelshelf: {len(index.notices)} metric/param value(s) are NaN or infinite and left "
                      "out of the catalog; `modelshelf doctor` lists them")
         self.options = self._options(config, index.data["repository"].get("remote"))
+        return self._render(index.data, files, config)
+
+    def _hub_files(self, files: Files, config: MkDocsConfig) -> Files:
+        """A hub: every source read (or reused, or kept stale) and merged; then rendered as one catalog."""
+        assert self.repo is not None  # the hub's own folder: its Git dir keeps the hub's cache
+        try:
+            hub = read_hub(self.sources, self.repo, candidates=max(0, self.config.candidates),
+                           progress=build_progress(self.config.progress, "reading", "sources"))
+        except SourceError as exc:
+            raise PluginError(f"modelshelf: {exc}") from None
+        for problem in hub.problems:  # stale sources too: `--strict` fails the build on them
+            log.warning(f"modelshelf: {problem}")
+        self.cache = self._own_cache or hub_plot_cache(self.repo)
+        for removed in sweep_plots(self.cache):
+            log.warning(f"modelshelf: {removed}")
+        self.options = self._options(config, None)
+        return self._render(hub.data, files, config)
+
+    def _render(self, data: dict, files: Files, config: MkDocsConfig) -> Files:
+        assert self.options is not None and self.cache is not None
         try:
             self.site = render_site(
-                index.data, self.options, plot_cache=self.cache, template_dirs=list(config.theme.dirs),
+                data, self.options, plot_cache=self.cache, template_dirs=list(config.theme.dirs),
                 progress=build_progress(self.config.progress, "rendering", "models"),
             )
         except jinja2.TemplateError as exc:  # most likely an override in the user's custom_dir
@@ -260,7 +288,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                  builder: Callable[..., None]) -> LiveReloadServer | None:
         """Plain ``mkdocs serve`` rebuilds when the registry changes (a new tag, an edited
         ``dvc.yaml``), as ``modelshelf serve`` does: MkDocs itself watches only docs_dir and mkdocs.yml."""
-        if not self.config.enabled or self.repo is None:
+        if not self.config.enabled or self.repo is None or self.sources:
             return None
         from ..git import GitRepo
         from ..sitebuild import watch_paths
@@ -308,11 +336,11 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(item.source, target)  # the site is staged and swapped in whole
         index = self.site.index
-        assert self.registry is not None
-        for problem in publish_configured(self.registry, index, site_dir, setting=self.config.publish_artifacts,
-                                          max_size=self.config.publish_max_size,
-                                          dvc_remotes=self.config.dvc_remotes):
-            log.warning(f"modelshelf: {problem}")
+        if self.registry is not None:  # a hub publishes no bytes: downloads go to each source's repo or site
+            for problem in publish_configured(self.registry, index, site_dir, setting=self.config.publish_artifacts,
+                                              max_size=self.config.publish_max_size,
+                                              dvc_remotes=self.config.dvc_remotes):
+                log.warning(f"modelshelf: {problem}")
         for item in api_files(index, scripts=self.config.offline):
             atomic_write(site_dir / item.path, item.content)
         if self.site.feed is not None:

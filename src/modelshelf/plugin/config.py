@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from mkdocs.config.base import Config, ValidationError
 
 from ..fetch.publish import DEFAULT_MAX_SIZE as PUBLISH_MAX_SIZE
 from ..render.githost import commit_url_template
 from ..render.options import DEFAULT_LOWER_IS_BETTER, SiteOptions
+from ..sources.spec import SourceError, SourceSpec, sources_from_options
+
+
+class SourcesOption(c.BaseConfigOption[list[SourceSpec]]):
+    """``sources:``: a list of ``{name, location}`` (plus per-source ``stages``, ``stage_colors``,
+    ``lower_is_better``), checked when mkdocs.yml is loaded: one error naming the source."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = []
+
+    def run_validation(self, value: object) -> list[SourceSpec]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise ValidationError("expected a list of sources ({name: ..., location: ...})")
+        try:
+            return sources_from_options(value)
+        except SourceError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class ModelshelfConfig(Config):
@@ -41,6 +63,9 @@ class ModelshelfConfig(Config):
     # how a build reports reading versions and rendering models: MkDocs log lines (about ten per phase),
     # "stderr" (a tqdm bar on a terminal, plain periodic lines otherwise: `modelshelf build`), or "none"
     progress = c.Choice(("log", "stderr", "none"), default="log")
+    # a hub: the catalog of several sources (local paths, Git URLs, other catalogs' api/registry.json);
+    # every model is then named SOURCE::NAME (see the README, "Many repositories")
+    sources = SourcesOption()
 
 
 def site_options(config: ModelshelfConfig, *, remote: str | None, site_url: str | None, site_name: str,

@@ -31,12 +31,14 @@ def atom_feed(events: list[EventRow], *, title: str, site_url: str | None, page_
     for event in events:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}title").text = f"{event.model}: {event.summary}"
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:modelshelf:{repo_id}:{quote(event.tag, safe='')}"
+        source = event.model.split("::", 1)[0] + ":" if "::" in event.model else ""  # a hub: tags of sources may clash
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:modelshelf:{repo_id}:{source}{quote(event.tag, safe='')}"
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = event.timestamp
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
         ET.SubElement(author, f"{{{ATOM}}}name").text = event.author or "unknown"
         if event.model in page_url:
-            ET.SubElement(entry, f"{{{ATOM}}}link", href=f"{base}{page_url[event.model]}")
+            page = page_url[event.model]  # a federated model's page is on its own site (absolute)
+            ET.SubElement(entry, f"{{{ATOM}}}link", href=page if "://" in page else f"{base}{page}")
         ET.SubElement(entry, f"{{{ATOM}}}category", term=event.kind)
         summary = f"{event.tag} on commit {event.commit[:7]}"
         if event.message:

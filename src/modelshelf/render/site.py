@@ -27,8 +27,8 @@ from ..core.naming import api_file
 from .options import SiteOptions
 from .plots import PendingPlots
 from .units import human_size
-from .views import (DESCRIPTION_CHARS, HOME_ROWS, Catalog, ModelRow, fmt_time, fold_text, home_list_row, meta_facts,
-                    short, shown_message, truncate_text)
+from .views import (DESCRIPTION_CHARS, HOME_ROWS, Catalog, ModelRow, fmt_time, fold_text, home_list_row, is_external,
+                    meta_facts, short, shown_message, truncate_text)
 
 JSON = dict[str, Any]
 Progress = Callable[[int, int, str], None]
@@ -78,7 +78,10 @@ class SiteContent:
 
 # -- URLs -------------------------------------------------------------------
 def page_url(src_uri: str, use_directory_urls: bool) -> str:
-    """The site-relative URL MkDocs gives a Markdown page (mirrors ``File.url``)."""
+    """The site-relative URL MkDocs gives a Markdown page (mirrors ``File.url``); an absolute
+    URL (a federated model's page on its own site) is kept as it is."""
+    if is_external(src_uri):
+        return src_uri
     stem = src_uri[: -len(".md")]
     dirname, name = posixpath.split(stem)
     if not use_directory_urls:
@@ -90,6 +93,8 @@ def page_url(src_uri: str, use_directory_urls: bool) -> str:
 
 def relative_url(target: str, page: str) -> str:
     """``target`` (site-relative) as seen from the page at site-relative URL ``page``."""
+    if is_external(target):
+        return target
     base = page if page.endswith("/") else posixpath.dirname(page) + "/"
     base = "" if base in ("./", "/") else base
     rel = posixpath.relpath(target or ".", base or ".")
@@ -223,6 +228,7 @@ class _Renderer:
             lists={name: self._home_list(part, here) for name, part in (("models", active), ("deprecated", deprecated))
                    if len(part) > HOME_ROWS},
             stage_colors={b.stage: [b.background, b.text_color] for b in stages},
+            sources=self.catalog.source_rows(), source_names=sorted({r.source for r in rows if r.source}),
         )
         return PageSpec(self.catalog.home_src, "Models", content, True)
 
@@ -331,6 +337,7 @@ def render_site(index: JSON, options: SiteOptions, *, plot_cache: Path, template
     from ..compare.overlay import overlay_jobs
     from .plots import metric_plot_jobs, start_drawing
 
+    models = [m for m in models if not renderer.catalog.is_federated(m)]  # their pages are on their own sites
     jobs = metric_plot_jobs([(m, renderer.catalog.metric_names(m)) for m in models], plot_cache)
     for model in models:
         jobs.update(overlay_jobs(model, plot_cache))

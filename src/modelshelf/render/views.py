@@ -323,6 +323,23 @@ class ModelRow:
     registered: bool
     deprecated: bool
     versions: int
+    source: str | None = None  # a hub's model: its source
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One source of a hub, as its home page lists it."""
+
+    name: str
+    kind: str
+    location: str
+    commit: str | None
+    index_sha256: str | None
+    read_at: str | None
+    stale: bool
+    reason: str | None
+    models: int
+    site: str | None
 
 
 @dataclass(frozen=True)
@@ -350,6 +367,11 @@ SEARCH_CHARS = 1000  # of a long description that the home page's filter searche
 DESCRIPTION_CHARS = 160  # of a description shown in the home page's table
 
 
+def is_external(target: str | None) -> bool:
+    """An absolute URL (a federated model's page on its own site), not a page of this site."""
+    return bool(target) and "://" in str(target)
+
+
 def home_list_row(row: ModelRow, url: str) -> list[Any]:
     """One model of the home page's compact list (modelshelf.js ``listRow`` reads it by position):
     name, page URL, type, labels, description (as the table shows it), latest, stage badges as
@@ -358,8 +380,9 @@ def home_list_row(row: ModelRow, url: str) -> list[Any]:
     shown = truncate_text(row.description, DESCRIPTION_CHARS)
     searched = "" if shown == " ".join(row.description.split()) else row.description[:SEARCH_CHARS]
     badges = [[b.stage, short(b.version) if b.version else ""] for b in row.badges]
-    return [row.name, url, row.type or "", row.labels, shown, row.latest or "", badges, row.last_activity or "",
-            int(row.registered), searched]
+    listed = [row.name, url, row.type or "", row.labels, shown, row.latest or "", badges, row.last_activity or "",
+              int(row.registered), searched]
+    return listed + [row.source] if row.source else listed  # a hub's rows: the source filter reads it
 
 
 def truncate_text(text: str, length: int) -> str:
@@ -386,7 +409,24 @@ class Catalog:
         used = [s for m in self.models for s in m["stages"]]
         order = list(options.stage_order) or list(index.get("stages") or [])
         self.stage_order = order + sorted({s for s in used if s not in order})
-        self.pages = {m["name"]: self.page_src(m["name"]) for m in self.models}
+        # A federated model has no page here: it links to its page on its own site (or the home page).
+        self.pages = {m["name"]: (m.get("source_page") or self.home_src) if self.is_federated(m) else self.page_src(m["name"])
+                      for m in self.models}
+
+    @staticmethod
+    def is_federated(model: JSON) -> bool:
+        """A model a hub read from another catalog's index (``source_page`` is set, maybe to null)."""
+        return "source_page" in model
+
+    def source_rows(self) -> list[SourceRow]:
+        """A hub's sources (empty for a one-repository catalog)."""
+        return [
+            SourceRow(name=str(s.get("name")), kind=str(s.get("kind")), location=str(s.get("location")),
+                      commit=s.get("commit"), index_sha256=s.get("index_sha256"), read_at=s.get("read_at"),
+                      stale=bool(s.get("stale")), reason=s.get("reason"), models=int(s.get("models") or 0),
+                      site=s.get("site") if is_external(s.get("site")) else None)
+            for s in self.index.get("sources") or [] if isinstance(s, dict)
+        ]
 
     # where things live (src paths relative to docs_dir / site root)
     def page_src(self, name: str) -> str:
@@ -469,6 +509,7 @@ class Catalog:
                     registered=model["registered"],
                     deprecated=model["deprecated"],
                     versions=sum(1 for v in model["versions"] if v["status"] == "active"),
+                    source=model.get("source"),
                 )
             )
         return rows

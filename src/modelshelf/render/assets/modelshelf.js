@@ -63,7 +63,7 @@
      (views.home_list_row): name, url, type, labels, description, latest, [[stage, version]], last
      activity, registered, the longer description searched when the table cuts it. Filtering runs on the list; only a page of the matches is
      in the DOM, and "Show more" adds the next page. */
-  var L = { name: 0, url: 1, type: 2, labels: 3, desc: 4, latest: 5, badges: 6, when: 7, registered: 8, text: 9 };
+  var L = { name: 0, url: 1, type: 2, labels: 3, desc: 4, latest: 5, badges: 6, when: 7, registered: 8, text: 9, source: 10 };
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -158,7 +158,8 @@
       return (!want.text || text.get(r).indexOf(want.text) >= 0) &&
         (!want.type || r[L.type].toLowerCase() === want.type) &&
         (!labels || r[L.labels].some(function (l) { return l.toLowerCase() === labels; })) &&
-        (!stage || r[L.badges].some(function (b) { return b[0].toLowerCase() === stage; }));
+        (!stage || r[L.badges].some(function (b) { return b[0].toLowerCase() === stage; })) &&
+        (!want.source || (r[L.source] || "").toLowerCase() === want.source);
     });
     this.limit = this.page;
     this.render();
@@ -234,7 +235,8 @@
           var ok = (!want.text || (row.getAttribute("data-text") || "").indexOf(want.text) >= 0) &&
             (!want.type || (row.getAttribute("data-type") || "").toLowerCase() === want.type) &&
             (!want.label || parseList(row.getAttribute("data-labels")).map(function (s) { return s.toLowerCase(); }).indexOf(want.label) >= 0) &&
-            (!want.stage || parseList(row.getAttribute("data-stages")).map(function (s) { return s.toLowerCase(); }).indexOf(want.stage) >= 0);
+            (!want.stage || parseList(row.getAttribute("data-stages")).map(function (s) { return s.toLowerCase(); }).indexOf(want.stage) >= 0) &&
+            (!want.source || (row.getAttribute("data-source") || "").toLowerCase() === want.source);
           row.hidden = !ok;
           if (ok) shown++;
         });
