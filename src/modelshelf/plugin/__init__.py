@@ -43,7 +43,7 @@ from ..render.site import (
 from ..render.compare_page import COMPARE_JS_PATH
 from ..render.stash import restore_html, stash_html
 from ..site_cache import WORK_TREE_CACHE, plot_cache_dir, sweep_plots
-from ..sources.hub import hub_plot_cache, read_hub, with_base
+from ..sources.hub import HubIndex, hub_plot_cache, publish_hub, read_hub, with_base
 from ..sources.spec import SourceError, SourceSpec
 from .config import ModelshelfConfig, site_options
 
@@ -160,6 +160,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         self._command = "build"
         self.sources: list[SourceSpec] = []  # a hub's sources (empty: the one repository ``repo``)
         self._base: Path | None = None
+        self.hub: HubIndex | None = None  # a hub's last read
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command = command  # "serve" previews: it may read a shallow clone; builds publish
@@ -237,6 +238,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
                            progress=build_progress(self.config.progress, "reading", "sources"))
         except SourceError as exc:
             raise PluginError(f"modelshelf: {exc}") from None
+        self.hub = hub
         for problem in hub.problems:  # stale sources too: `--strict` fails the build on them
             log.warning(f"modelshelf: {problem}")
         self.cache = self._own_cache or hub_plot_cache(self.repo)
@@ -340,6 +342,11 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             for problem in publish_configured(self.registry, index, site_dir, setting=self.config.publish_artifacts,
                                               max_size=self.config.publish_max_size,
                                               dvc_remotes=self.config.dvc_remotes):
+                log.warning(f"modelshelf: {problem}")
+        if self.hub is not None:
+            for problem in publish_hub(self.hub, index, site_dir, setting=self.config.publish_artifacts,
+                                       max_size=self.config.publish_max_size,
+                                       dvc_remotes=tuple(self.config.dvc_remotes)):
                 log.warning(f"modelshelf: {problem}")
         for item in api_files(index, scripts=self.config.offline):
             atomic_write(site_dir / item.path, item.content)

@@ -19,7 +19,9 @@ from typing import Any, Callable
 
 from .. import __version__
 from ..core.events import iso_utc
+from ..fetch.publish import publish_configured
 from ..index import SCHEMA_VERSION
+from ..registry import load_registry
 from .read import OpenRepository, SourceRead, SourceUnreadable, fetch_index, git_fingerprint, git_path, read_git, read_index
 from .spec import SourceError, SourceSpec, make_source
 from .store import SourceStore, hub_cache_dir, stamp
@@ -41,6 +43,7 @@ class HubIndex:
     problems: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)  # sources shown from their last good read
     reread: list[str] = field(default_factory=list)  # sources read afresh (the others were unchanged)
+    repositories: dict[str, Path] = field(default_factory=dict)  # Git sources read fine: where their repository is
 
 
 def read_time() -> str:
@@ -61,7 +64,7 @@ def build_hub_index(specs: list[SourceSpec], store: SourceStore, *, candidates: 
             progress(position, len(specs), spec.name)
         cached = store.load(spec.name)
         try:
-            part, fresh = _read(spec, store, cached, candidates, open_repository)
+            part, fresh = _read(spec, store, cached, candidates, open_repository, hub.repositories)
         except SourceUnreadable as exc:
             if cached is None and exc.bad_input:
                 raise SourceError(f"source '{spec.name}': {exc}") from None
@@ -81,7 +84,7 @@ def build_hub_index(specs: list[SourceSpec], store: SourceStore, *, candidates: 
 
 
 def _read(spec: SourceSpec, store: SourceStore, cached: JSON | None, candidates: int,
-          open_repository: OpenRepository | None) -> tuple[JSON, bool]:
+          open_repository: OpenRepository | None, repositories: dict[str, Path]) -> tuple[JSON, bool]:
     """The source's part and whether it was read afresh (else: reused, its fingerprint unchanged)."""
     reusable = cached if cached is not None and cached.get("stamp") == stamp() else None
     if spec.kind == "index":
@@ -93,6 +96,7 @@ def _read(spec: SourceSpec, store: SourceStore, cached: JSON | None, candidates:
     else:
         path = git_path(spec, open_repository)
         fingerprint, _ = git_fingerprint(path, f"candidates={candidates}")
+        repositories[spec.name] = path
         if reusable is not None and reusable.get("fingerprint") == fingerprint:
             return _reused(reusable, spec), False
         read = read_git(spec, path, fingerprint, candidates)
@@ -148,3 +152,19 @@ def hub_plot_cache(base: Path) -> Path:
 def with_base(specs: list[SourceSpec], base: Path) -> list[SourceSpec]:
     """Relative local paths taken from ``base`` (the folder of mkdocs.yml)."""
     return [make_source(s.name, s.location, base, s.settings) for s in specs]
+
+
+def publish_hub(hub: HubIndex, index_data: JSON, site_dir: Path, *, setting: bool | str, max_size: int,
+                dvc_remotes: tuple[str, ...] = ()) -> list[str]:
+    """Each Git source's bytes into the hub's site, as a one-repository build publishes its own
+    (``publish_artifacts``); federated models keep their own sites' download URLs."""
+    problems: list[str] = []
+    for name, path in hub.repositories.items():
+        part = {"models": [m for m in index_data["models"] if m.get("source") == name]}
+        try:
+            with load_registry(path) as registry:
+                problems += publish_configured(registry, part, site_dir, setting=setting, max_size=max_size,
+                                               dvc_remotes=dvc_remotes)
+        except Exception as exc:  # noqa: BLE001 (the source went away since it was read: downloads use its repo)
+            problems.append(f"source '{name}': publish artifacts: {exc}")
+    return problems

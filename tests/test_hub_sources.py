@@ -1,0 +1,254 @@
+"""A hub over three Git sources (a local repo, a bare repo as a file:// URL, a monorepo with
+``dir:name`` models) and one federated catalog served on loopback: every model of every source
+in the hub's index and pages, downloads through the hub index equal to downloads from each
+repository, stale sources kept, incremental rebuilds, and one clear error for bad sources."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from modelshelf.index import load_schema
+from modelshelf.sources.hub import build_hub_index
+from modelshelf.sources.spec import make_source
+from modelshelf.sources.store import SourceStore
+
+from .conftest import _QuietHandler, start_loopback, stop_all
+from .gitutil import GitBuilder, run_cli
+from .hubrepos import HubRepos, build_mono, make_hub_repos
+
+GIT_SOURCES = {"churn": ["churn", "encoder"], "forecast": ["forecast"], "mono": ["nlp:tagger", "vision:detector"]}
+FED_MODELS = ["churn", "encoder"]
+
+
+@pytest.fixture(scope="module")
+def module_serve() -> Iterator[Callable[[Path], str]]:
+    servers: list = []
+    yield lambda folder: start_loopback(functools.partial(_QuietHandler, directory=str(folder)), servers)
+    stop_all(servers)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, module_serve) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("hub")
+    repos = make_hub_repos(root)
+    fed_url = module_serve(repos.fed_site) + "api/registry.json"
+    hub = GitBuilder(root / "hub-repo")
+    site = root / "hub-site"
+    result = run_cli("build", "-q", *repos.sources(fed_url), "-o", str(site), cwd=hub.path)
+    assert result.returncode == 0, result.stderr
+    return {"repos": repos, "fed_url": fed_url, "hub": hub, "site": site, "build": result, "root": root}
+
+
+def hub_index(site: Path) -> dict[str, Any]:
+    return json.loads((site / "api" / "registry.json").read_text())
+
+
+def test_every_model_of_every_source_is_in_the_hub_index_with_its_source(world: dict[str, Any]) -> None:
+    data = hub_index(world["site"])
+    jsonschema.validate(data, load_schema())
+    expected = sorted([f"{s}::{m}" for s, models in GIT_SOURCES.items() for m in models]
+                      + [f"fed::{m}" for m in FED_MODELS])
+    assert [m["name"] for m in data["models"]] == expected
+    repos: HubRepos = world["repos"]
+    for model in data["models"]:
+        source, name = model["name"].split("::")
+        assert model["source"] == source and model["name_in_source"] == name
+        assert {e["model"] for e in model["events"]} <= {model["name"]}
+    by_name = {m["name"]: m for m in data["models"]}
+    assert by_name["churn::churn"]["repository"] == str(repos.churn.path)
+    assert by_name["forecast::forecast"]["repository"] == repos.bare.as_uri()
+    assert by_name["fed::churn"]["source_page"] == world["fed_url"].removesuffix("api/registry.json") + "churn/"
+    # federated download URLs resolve against that source's own site, not the hub's
+    prod = next(v for v in by_name["fed::churn"]["versions"] if "prod" in v["stages"])
+    assert prod["storage"]["download_url"].startswith(world["fed_url"].removesuffix("api/registry.json") + "artifacts/")
+    sources = {s["name"]: s for s in data["sources"]}
+    assert list(sources) == ["churn", "forecast", "mono", "fed"]
+    assert sources["churn"]["commit"] == repos.churn.git("rev-parse", "HEAD")
+    assert sources["forecast"]["kind"] == "git" and sources["mono"]["kind"] == "local"
+    assert sources["fed"]["kind"] == "index" and re.fullmatch(r"[0-9a-f]{64}", sources["fed"]["index_sha256"])
+    assert not any(s["stale"] for s in sources.values())
+    assert {s["name"]: s["models"] for s in data["sources"]} == {"churn": 2, "forecast": 1, "mono": 2, "fed": 2}
+    for model in data["models"]:  # one file per model, qualified names included
+        own = json.loads((world["site"] / model["api"]).read_text())
+        assert own["name"] == model["name"]
+    assert by_name["mono::vision:detector"]["api"] == "api/models/mono/vision.detector.json"
+
+
+def test_pages_are_rendered_for_git_sources_and_link_out_for_federated_ones(world: dict[str, Any]) -> None:
+    site: Path = world["site"]
+    for source, models in GIT_SOURCES.items():
+        for name in models:
+            page = site / source / name.replace(":", ".") / "index.html"
+            assert page.is_file(), page
+            assert f"{source}::{name}" in page.read_text()
+    assert not (site / "fed").exists()  # no pages for a federated source's models
+    home = (site / "index.html").read_text()
+    rows = dict(re.findall(r'<tr data-source="([^"]+)" data-type[^>]*>\s*<td data-sort="([^"]+)"', home))
+    assert len(re.findall(r'<tr data-source="[^"]+" data-type', home)) == 7
+    assert 'data-filter="source"' in home
+    fed_page = world["fed_url"].removesuffix("api/registry.json") + "churn/"
+    assert f'href="{fed_page}"' in home
+    for name in ("churn", "forecast", "mono", "fed"):
+        assert f'<option value="{name}">{name}</option>' in home
+    assert rows  # the rows name their source
+    feed = (site / "feed.xml").read_text()
+    assert "mono::vision:detector" in feed and fed_page in feed
+
+
+@pytest.mark.parametrize("hub_spec,spec,repo_attr", [
+    ("churn::churn#prod", "churn#prod", "churn"),
+    ("churn::encoder@v0.1.0", "encoder@v0.1.0", "churn"),
+    ("forecast::forecast#staging", "forecast#staging", "bare"),
+    ("mono::vision:detector#prod", "vision:detector#prod", "mono"),
+    ("mono::nlp:tagger", "nlp:tagger", "mono"),
+])
+def test_download_through_the_hub_index_fetches_what_the_repository_holds(
+        world: dict[str, Any], tmp_path: Path, hub_spec: str, spec: str, repo_attr: str) -> None:
+    repos: HubRepos = world["repos"]
+    repo = getattr(repos, repo_attr)
+    path = repo if isinstance(repo, Path) else repo.path
+    via_hub, via_repo = tmp_path / "hub", tmp_path / "repo"
+    index = str(world["site"] / "api" / "registry.json")
+    result = run_cli("download", hub_spec, "--index", index, "-o", str(via_hub))
+    assert result.returncode == 0, result.stderr
+    result = run_cli("download", spec, "--repo", str(path), "-o", str(via_repo))
+    assert result.returncode == 0, result.stderr
+    assert _tree(via_hub) == _tree(via_repo) and _tree(via_hub)
+
+
+def test_download_of_a_federated_model_equals_one_from_its_own_site(world: dict[str, Any], tmp_path: Path) -> None:
+    hub_index_path = str(world["site"] / "api" / "registry.json")
+    for spec in ("churn#prod", "encoder@v0.1.0"):
+        a, b = tmp_path / spec / "hub", tmp_path / spec / "own"
+        result = run_cli("download", f"fed::{spec}", "--index", hub_index_path, "-o", str(a))
+        assert result.returncode == 0, result.stderr
+        result = run_cli("download", spec, "--index", world["fed_url"], "-o", str(b))
+        assert result.returncode == 0, result.stderr
+        assert _tree(a) == _tree(b) and _tree(a)
+
+
+def test_unqualified_specs_resolve_where_unambiguous(world: dict[str, Any]) -> None:
+    index = str(world["site"] / "api" / "registry.json")
+    result = run_cli("resolve", "vision:detector#prod", "--index", index)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["name"] == "mono::vision:detector"
+    result = run_cli("resolve", "churn#prod", "--index", index)  # in two sources
+    assert result.returncode == 2
+    assert "ambiguous" in result.stderr and "churn::churn" in result.stderr and "fed::churn" in result.stderr
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# -- stale and incremental -----------------------------------------------------------------------------------
+def _specs(repos: HubRepos, fed_url: str) -> list:
+    return [make_source("churn", str(repos.churn.path)), make_source("forecast", repos.bare.as_uri()),
+            make_source("mono", str(repos.mono.path)), make_source("fed", fed_url)]
+
+
+def test_a_source_that_goes_missing_is_stale_not_dropped(tmp_path: Path, serve) -> None:
+    repos = make_hub_repos(tmp_path)
+    fed_url = serve(repos.fed_site) + "api/registry.json"
+    hub = GitBuilder(tmp_path / "hub-repo")
+    site = tmp_path / "site"
+    args = ["build", "-q", *repos.sources(fed_url), "-o", str(site)]
+    assert run_cli(*args, cwd=hub.path).returncode == 0
+    before = hub_index(site)
+    shutil.rmtree(repos.mono.path)  # deleted
+    shutil.rmtree(repos.fed_site)  # the federated site answers 404 now
+    result = run_cli(*args, cwd=hub.path)
+    assert result.returncode == 0, result.stderr
+    assert "source 'mono'" in result.stderr and "is stale" in result.stderr
+    after = hub_index(site)
+    assert [m["name"] for m in after["models"]] == [m["name"] for m in before["models"]]
+    sources = {s["name"]: s for s in after["sources"]}
+    assert sources["mono"]["stale"] and "no such folder" in sources["mono"]["reason"]
+    assert sources["fed"]["stale"] and "404" in sources["fed"]["reason"]
+    assert sources["mono"]["read_at"] == {s["name"]: s for s in before["sources"]}["mono"]["read_at"]
+    assert not sources["churn"]["stale"]
+    home = (site / "index.html").read_text()
+    assert home.count("data-ms-stale") == 2
+    strict = run_cli(*args, "--strict", cwd=hub.path)  # --strict fails the build on a stale source
+    assert strict.returncode != 0
+
+
+def test_a_rebuild_rereads_only_the_sources_that_changed(tmp_path: Path, serve) -> None:
+    repos = make_hub_repos(tmp_path)
+    fed_url = serve(repos.fed_site) + "api/registry.json"
+    store = SourceStore(tmp_path / "cache")
+    specs = _specs(repos, fed_url)
+    assert build_hub_index(specs, store).reread == ["churn", "forecast", "mono", "fed"]
+    first = build_hub_index(specs, store)
+    assert first.reread == []  # nothing changed: nothing read again
+    repos.mono.tag("nlp=tagger#dev#2")  # one new tag
+    second = build_hub_index(specs, store)
+    assert second.reread == ["mono"]
+    assert "dev" in {m["name"]: m for m in second.data["models"]}["mono::nlp:tagger"]["stages"]
+    index = repos.fed_site / "api" / "registry.json"
+    data = json.loads(index.read_text())
+    data["models"][0]["description"] = "changed upstream"
+    index.write_text(json.dumps(data))
+    third = build_hub_index(specs, store)
+    assert third.reread == ["fed"]
+    assert {m["name"]: m for m in third.data["models"]}["fed::churn"]["description"] == "changed upstream"
+    assert third.data["models"] != first.data["models"]
+    assert build_hub_index(specs, store).data == third.data  # byte-stable when nothing changed
+
+
+# -- bad input ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("args,message", [
+    (["--source", "a=.", "--source", "a=.."], "source 'a': two sources are named"),
+    (["--source", "bad.name=."], "source 'bad.name': not a valid source name"),
+    (["--source", "stages=."], "source 'stages': not a valid source name"),
+    (["--source", "nolocation"], "expected NAME=LOCATION"),
+])
+def test_badly_named_sources_are_one_clear_error(tmp_path: Path, args: list[str], message: str) -> None:
+    for command in (["index"], ["build", "-o", str(tmp_path / "site")]):
+        result = run_cli(*command, *args, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert message in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_url_that_is_no_modelshelf_index_is_one_clear_error(tmp_path: Path, serve) -> None:
+    folder = tmp_path / "www"
+    (folder / "api").mkdir(parents=True)
+    (folder / "api" / "registry.json").write_text(json.dumps({"schema_version": 7, "models": []}))
+    (folder / "other.json").write_text(json.dumps({"hello": "world"}))
+    (folder / "page.json").write_text("<html>not json</html>")
+    base = serve(folder)
+    for location, message in ((base + "api/registry.json", "schema_version 7 is not supported"),
+                              (base + "other.json", "not a modelshelf index"),
+                              (base + "page.json", "not a modelshelf index")):
+        result = run_cli("index", "--source", f"remote={location}", cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert "source 'remote'" in result.stderr and message in result.stderr
+    result = run_cli("index", "--source", f"repo={tmp_path}", cwd=tmp_path)  # a folder, not a repository
+    assert result.returncode == 2 and "source 'repo'" in result.stderr and "not a Git repository" in result.stderr
+
+
+def test_the_plugin_reads_its_sources_option_from_mkdocs_yml(tmp_path: Path) -> None:
+    hub = GitBuilder(tmp_path / "hub")
+    (hub.path / "docs").mkdir()
+    build_mono(GitBuilder(hub.path / "repos" / "mono"))
+    config = hub.path / "mkdocs.yml"
+    config.write_text("site_name: hub\ntheme: material\nplugins:\n  - modelshelf:\n      sources:\n"
+                      "        - {name: one, location: repos/mono}\n        - {name: one, location: b}\n")
+    result = run_cli("build", "-o", str(tmp_path / "site"), cwd=hub.path)
+    assert result.returncode != 0, result.stderr  # a configuration error, as MkDocs reports them
+    assert "source 'one': two sources are named" in result.stderr
+    config.write_text("site_name: hub\ntheme: material\nplugins:\n  - modelshelf:\n      sources:\n"
+                      "        - {name: one, location: repos/mono, stages: [prod, dev]}\n")  # relative to mkdocs.yml
+    result = run_cli("build", "-o", str(tmp_path / "site"), cwd=hub.path)
+    assert result.returncode == 0, result.stderr
+    assert [m["name"] for m in hub_index(tmp_path / "site")["models"]] == ["one::nlp:tagger", "one::vision:detector"]
