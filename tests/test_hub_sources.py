@@ -248,7 +248,12 @@ def test_the_plugin_reads_its_sources_option_from_mkdocs_yml(tmp_path: Path) -> 
     assert result.returncode != 0, result.stderr  # a configuration error, as MkDocs reports them
     assert "source 'one': two sources are named" in result.stderr
     config.write_text("site_name: hub\ntheme: material\nplugins:\n  - modelshelf:\n      sources:\n"
-                      "        - {name: one, location: repos/mono, stages: [prod, dev]}\n")  # relative to mkdocs.yml
+                      "        - {name: one, location: repos/mono, stages: [prod, dev], stage_colors: {prod: '#123456'}}\n"
+                      "        - {name: two, location: repos/mono}\n")  # relative to mkdocs.yml
     result = run_cli("build", "-o", str(tmp_path / "site"), cwd=hub.path)
     assert result.returncode == 0, result.stderr
-    assert [m["name"] for m in hub_index(tmp_path / "site")["models"]] == ["one::nlp:tagger", "one::vision:detector"]
+    assert [m["name"] for m in hub_index(tmp_path / "site")["models"]] == [
+        "one::nlp:tagger", "one::vision:detector", "two::nlp:tagger", "two::vision:detector"]
+    # per-source settings live in the hub's config: source one's pages use its own stage colour
+    assert "#123456" in (tmp_path / "site" / "models" / "one" / "vision.detector" / "index.html").read_text()
+    assert "#123456" not in (tmp_path / "site" / "models" / "two" / "vision.detector" / "index.html").read_text()

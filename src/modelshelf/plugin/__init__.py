@@ -45,7 +45,7 @@ from ..render.stash import restore_html, stash_html
 from ..site_cache import WORK_TREE_CACHE, plot_cache_dir, sweep_plots
 from ..sources.hub import HubIndex, hub_plot_cache, publish_hub, read_hub, with_base
 from ..sources.spec import SourceError, SourceSpec
-from .config import ModelshelfConfig, site_options
+from .config import ModelshelfConfig, site_options, source_site_options
 
 log = logging.getLogger("mkdocs.plugins.modelshelf")
 
@@ -245,13 +245,18 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         for removed in sweep_plots(self.cache):
             log.warning(f"modelshelf: {removed}")
         self.options = self._options(config, None)
-        return self._render(hub.data, files, config)
+        try:
+            per_source = source_site_options(self.options, self.sources)
+        except OptionsError as exc:
+            raise PluginError(f"modelshelf: {exc}") from None
+        return self._render(hub.data, files, config, per_source)
 
-    def _render(self, data: dict, files: Files, config: MkDocsConfig) -> Files:
+    def _render(self, data: dict, files: Files, config: MkDocsConfig,
+                source_options: dict[str, SiteOptions] | None = None) -> Files:
         assert self.options is not None and self.cache is not None
         try:
             self.site = render_site(
-                data, self.options, plot_cache=self.cache, template_dirs=list(config.theme.dirs),
+                data, self.options, source_options=source_options, plot_cache=self.cache, template_dirs=list(config.theme.dirs),
                 progress=build_progress(self.config.progress, "rendering", "models"),
             )
         except jinja2.TemplateError as exc:  # most likely an override in the user's custom_dir

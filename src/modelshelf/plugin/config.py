@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config, ValidationError
 
 from ..fetch.publish import DEFAULT_MAX_SIZE as PUBLISH_MAX_SIZE
 from ..render.githost import commit_url_template
-from ..render.options import DEFAULT_LOWER_IS_BETTER, SiteOptions
+from ..render.options import DEFAULT_LOWER_IS_BETTER, OptionsError, SiteOptions
 from ..sources.spec import SourceError, SourceSpec, sources_from_options
 
 
@@ -85,3 +85,21 @@ def site_options(config: ModelshelfConfig, *, remote: str | None, site_url: str 
         use_directory_urls=use_directory_urls,
         activity_entries=config.activity_entries, feed_entries=config.feed_entries,
     )
+
+
+def source_site_options(options: SiteOptions, sources: list[SourceSpec]) -> dict[str, SiteOptions]:
+    """Each hub source's own stage order, stage colours and lower_is_better, over the hub's options
+    (from the hub's mkdocs.yml: a hub never loads a source's). Raises ``OptionsError`` naming the source."""
+    found: dict[str, SiteOptions] = {}
+    for spec in sources:
+        settings = spec.settings
+        if not (settings.stages or settings.stage_colors or settings.lower_is_better is not None):
+            continue
+        try:
+            found[spec.name] = dataclasses.replace(
+                options, stage_order=settings.stages or options.stage_order,
+                stage_colors={**options.stage_colors, **settings.stage_colors},
+                lower_is_better=options.lower_is_better if settings.lower_is_better is None else settings.lower_is_better)
+        except OptionsError as exc:
+            raise OptionsError(f"source '{spec.name}': {exc}") from None
+    return found

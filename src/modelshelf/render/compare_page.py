@@ -94,7 +94,7 @@ def compare_page(renderer: _Renderer) -> PageSpec:
     models = [
         {"name": m["name"], "api": api_file(m["name"]),
          "page": page_url(renderer.catalog.pages[m["name"]], renderer.options.use_directory_urls),
-         "lower_is_better": renderer.catalog.lower_is_better(m)}
+         "lower_is_better": renderer.catalog_for(m).lower_is_better(m)}
         for m in renderer.catalog.models if not m["deprecated"] or m["versions"]
     ]
     catalog = renderer.catalog

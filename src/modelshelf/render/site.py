@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -193,12 +195,36 @@ class _Lineage:
 
 
 class _Renderer:
-    def __init__(self, index: JSON, options: SiteOptions, env: jinja2.Environment, plot_cache: Path) -> None:
+    def __init__(self, index: JSON, options: SiteOptions, env: jinja2.Environment, plot_cache: Path,
+                 source_options: dict[str, SiteOptions] | None = None) -> None:
         self.options = options
         self.catalog = Catalog(index, options)
         self.env = env
         self.plot_cache = plot_cache
         self.urls = {name: page_url(src, options.use_directory_urls) for name, src in self.catalog.pages.items()}
+        self._source_options = source_options or {}
+        self._source_catalogs: dict[str, Catalog] = {}
+
+    def catalog_for(self, model: JSON) -> Catalog:
+        """The catalog as a hub's source sees it: its own stage order, colours and lower_is_better."""
+        source = model.get("source")
+        options = self._source_options.get(source) if isinstance(source, str) else None
+        if options is None:
+            return self.catalog
+        if source not in self._source_catalogs:
+            self._source_catalogs[source] = Catalog(self.catalog.index, options)
+        return self._source_catalogs[source]
+
+    @contextmanager
+    def as_source(self, model: JSON) -> Iterator[None]:
+        """Render ``model``'s page with its source's settings (a hub's per-source options)."""
+        catalog = self.catalog_for(model)
+        saved = self.catalog, self.options
+        self.catalog, self.options = catalog, catalog.options
+        try:
+            yield
+        finally:
+            self.catalog, self.options = saved
 
     def render(self, template: str, src_uri: str, **context: Any) -> str:
         here = page_url(src_uri, self.options.use_directory_urls)
@@ -318,14 +344,14 @@ class _Renderer:
 
 
 def render_site(index: JSON, options: SiteOptions, *, plot_cache: Path, template_dirs: list[str] | None = None,
-                progress: Progress | None = None) -> SiteContent:
+                progress: Progress | None = None, source_options: dict[str, SiteOptions] | None = None) -> SiteContent:
     """Every generated page and file of the catalog, from the JSON index.
 
     Missing plots are still drawing when this returns: ``site.pending.wait()`` before
     reading the files of ``site.files`` that have a ``source``.
     """
     plot_cache = Path(plot_cache)
-    renderer = _Renderer(index, options, make_environment(template_dirs), plot_cache)
+    renderer = _Renderer(index, options, make_environment(template_dirs), plot_cache, source_options)
     site = SiteContent()
     site.pages.append(renderer.home())
     if options.stages_page:
@@ -348,7 +374,8 @@ def render_site(index: JSON, options: SiteOptions, *, plot_cache: Path, template
         for position, model in enumerate(models, start=1):
             if progress:
                 progress(position, len(models), model["name"])
-            page, files = renderer.model(model)
+            with renderer.as_source(model):
+                page, files = renderer.model(model)
             site.pages.append(page)
             plots.update((f.path, f) for f in files)
         from .compare_page import COMPARE_JS_PATH, compare_page, compare_script
