@@ -66,3 +66,38 @@ def make_hub_repos(root: Path) -> HubRepos:
 
 def remove(path: Path) -> None:
     shutil.rmtree(path)
+
+
+def synthetic_index(models: int, versions: int = 1, prefix: str = "model", stages: tuple[str, ...] = ("prod",)) -> dict:
+    """A published index of ``models`` models as another catalog's CI would write it (no repository
+    behind it): what a federated source offers. Deterministic."""
+    records = []
+    for m in range(models):
+        name = f"{prefix}-{m:04d}"
+        listed = []
+        for v in range(versions, 0, -1):
+            commit = f"{(m * 1000 + v):040x}"
+            listed.append({
+                "version": f"v1.{v - 1}.0", "status": "active", "tag": f"{name}@v1.{v - 1}.0", "commit": commit,
+                "created_at": f"2024-01-{1 + v % 28:02d}T00:00:00+00:00", "author": "CI", "author_email": "ci@example.com",
+                "message": "", "stages": list(stages) if v == versions else [],
+                "previous": f"v1.{v - 2}.0" if v > 1 else None, "commit_info": None,
+                "metrics": {"accuracy": round(0.5 + v / (2 * versions + 1), 4)}, "metric_sources": [], "params": {},
+                "param_sources": [], "missing": [], "lineage": {"produced_by": None, "stages": []},
+                "storage": {"kind": "url", "url": f"https://models.example.com/{name}/{v}.bin", "size": 1},
+                "problems": [],
+            })
+        records.append({
+            "name": name, "type": "model", "path": f"{name}.bin", "description": f"synthetic model {m}",
+            "labels": ["synthetic"], "meta": {}, "declared_in": "dvc.yaml", "card": None, "registered": True,
+            "deprecated": False, "latest": f"v1.{versions - 1}.0",
+            "stages": {s: f"v1.{versions - 1}.0" for s in stages}, "versions": listed,
+            "events": [{"timestamp": "2024-01-01T00:00:00+00:00", "model": name, "event": "registration",
+                        "version": f"v1.{versions - 1}.0", "stage": None, "commit": listed[0]["commit"],
+                        "tag": f"{name}@v1.{versions - 1}.0", "author": "CI", "author_email": "ci@example.com",
+                        "message": ""}],
+            "page": f"models/{name}/",
+        })
+    return {"schema_version": 1, "generator": "modelshelf", "repository": {"head": None, "remote": None},
+            "stages": list(stages), "models": records,
+            "events": [e for r in records for e in r["events"]], "ignored_tags": []}
