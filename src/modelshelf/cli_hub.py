@@ -42,3 +42,21 @@ def cmd_index_hub(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"cannot write the index to {args.output}: {exc.strerror or exc}") from None
     return EXIT_PROBLEMS if args.strict and hub.stale else EXIT_OK
+
+
+def cmd_init_hub(args: argparse.Namespace) -> int:
+    """``modelshelf init --hub --source NAME=LOCATION ...``: the hub's mkdocs.yml, catalog/ and workflow."""
+    from .scaffold.hub import EVENT_TYPE, HUB_WORKFLOW, HubScaffoldError, init_hub
+
+    try:
+        specs = check_sources([parse_source_argument(text) for text in args.sources])
+        written = init_hub(args.repo, specs, force=args.force, site_name=args.site_name, install=args.install,
+                           github=not args.no_github)
+    except (SourceError, HubScaffoldError) as exc:
+        raise CliError(str(exc)) from None
+    for path in written:
+        print(f"wrote {path}")
+    if not args.no_github:
+        print(f"{HUB_WORKFLOW} rebuilds the hub on a schedule, by hand, and on repository_dispatch "
+              f"'{EVENT_TYPE}': each model repository's workflow adds the step shown at the top of that file")
+    return EXIT_OK

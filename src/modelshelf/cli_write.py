@@ -22,6 +22,7 @@ from .config import ConfigError
 from .core.grammar import InvalidName
 from .core.semver import InvalidVersion
 from .cli_common import warn
+from .cli_hub import add_source_option, cmd_init_hub
 from .git import GitError, NotAGitRepo
 
 Handler = Callable[[argparse.Namespace], int]
@@ -281,6 +282,8 @@ def _append_dotenv(path: Path, outputs: dict[str, str]) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    if args.hub:
+        return cmd_init_hub(args)
     from .git.repo import root_or_folder
     from .scaffold import catalog_notes, default_branch, init_project, publish_note
     from .scaffold.install import current_install
@@ -395,5 +398,9 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
                    help="stages whose assignment also publishes the version in CI (a registration always does)")
     p.add_argument("--engine", choices=("mkdocs", "zensical"), default="mkdocs",
                    help="site builder: mkdocs (MkDocs + Material, the plugin) or zensical (generated pages)")
+    p.add_argument("--hub", action="store_true",
+                   help="scaffold a hub: a catalog of the --source repositories and catalogs, rebuilt on a schedule "
+                        "and on repository_dispatch")
+    add_source_option(p)
     p.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
     p.set_defaults(func=_guarded(cmd_init))
