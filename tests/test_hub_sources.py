@@ -102,6 +102,10 @@ def test_pages_are_rendered_for_git_sources_and_link_out_for_federated_ones(worl
     assert rows  # the rows name their source
     feed = (site / "feed.xml").read_text()
     assert "mono::vision:detector" in feed and fed_page in feed
+    search = (site / "search" / "search_index.json").read_text()
+    assert "mono::vision:detector" in search and "forecast::forecast" in search
+    compare = (site / "compare" / "index.html").read_text()
+    assert "churn::churn" in compare and "api/models/mono/vision.detector.json" in compare
 
 
 @pytest.mark.parametrize("hub_spec,spec,repo_attr", [
