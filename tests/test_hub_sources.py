@@ -23,7 +23,7 @@ from modelshelf.sources.store import SourceStore
 
 from .conftest import _QuietHandler, start_loopback, stop_all
 from .gitutil import GitBuilder, run_cli
-from .hubrepos import HubRepos, build_mono, make_hub_repos
+from .hubrepos import HubRepos, build_mono, make_hub_repos, synthetic_index
 
 GIT_SOURCES = {"churn": ["churn", "encoder"], "forecast": ["forecast"], "mono": ["nlp:tagger", "vision:detector"]}
 FED_MODELS = ["churn", "encoder"]
@@ -261,3 +261,27 @@ def test_the_plugin_reads_its_sources_option_from_mkdocs_yml(tmp_path: Path) -> 
     # per-source settings live in the hub's config: source one's pages use its own stage colour
     assert "#123456" in (tmp_path / "site" / "models" / "one" / "vision.detector" / "index.html").read_text()
     assert "#123456" not in (tmp_path / "site" / "models" / "two" / "vision.detector" / "index.html").read_text()
+
+
+def test_a_federated_index_is_data_checked_before_the_hub_uses_it(tmp_path: Path, serve) -> None:
+    """Names outside GTO's grammar, duplicates, non-web page links and local download paths are left
+    out with a warning naming the source: an index read over HTTP cannot point the hub's readers at files."""
+    data = synthetic_index(3)
+    data["models"][0]["page"] = "javascript:alert(1)"
+    data["models"][1]["versions"][0]["storage"] = {"kind": "url", "url": "file:///etc/passwd", "download_url": "file:///etc/x"}
+    data["models"].append({**data["models"][2]})
+    data["models"].append({**data["models"][2], "name": "../../escape"})
+    folder = tmp_path / "www" / "api"
+    folder.mkdir(parents=True)
+    (folder / "registry.json").write_text(json.dumps(data))
+    url = serve(tmp_path / "www") + "api/registry.json"
+    result = run_cli("index", "--source", f"team={url}", "-o", str(tmp_path / "hub.json"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    hub = json.loads((tmp_path / "hub.json").read_text())
+    assert [m["name"] for m in hub["models"]] == ["team::model-0000", "team::model-0001", "team::model-0002"]
+    by_name = {m["name"]: m for m in hub["models"]}
+    assert by_name["team::model-0000"]["source_page"] is None
+    assert by_name["team::model-0001"]["versions"][0]["storage"]["url"] is None
+    assert by_name["team::model-0001"]["versions"][0]["storage"]["download_url"] is None
+    for message in ("not a web page", "is a local path", "is not http(s)", "listed twice", "not a valid model name"):
+        assert message in result.stderr

@@ -143,11 +143,16 @@ def read_index(spec: SourceSpec, raw: bytes, url: str, fingerprint: str) -> Sour
     part = _part(spec, data, repository=repository, head=repository_info.get("head"), site=strip_credentials(root))
     part["index_sha256"] = fingerprint
     models = []
+    seen: set[str] = set()
     for model in data["models"]:
         name = model.get("name")
         if not isinstance(name, str) or not is_valid_name(name):
             problems.append(f"source '{spec.name}': model {name!r} is not a valid model name: left out")
             continue
+        if name in seen:  # one page and one API file per name
+            problems.append(f"source '{spec.name}': model {name!r} is listed twice: the second is left out")
+            continue
+        seen.add(name)
         models.append(_federated_model(spec.name, model, repository, root, web, problems))
     part["models"] = models
     return SourceRead(part, fingerprint, problems)
