@@ -234,9 +234,11 @@ def test_a_url_that_is_no_modelshelf_index_is_one_clear_error(tmp_path: Path, se
     for location, message in ((base + "api/registry.json", "schema_version 7 is not supported"),
                               (base + "other.json", "not a modelshelf index"),
                               (base + "page.json", "not a modelshelf index")):
-        result = run_cli("index", "--source", f"remote={location}", cwd=tmp_path)
-        assert result.returncode == 2, result.stderr
-        assert "source 'remote'" in result.stderr and message in result.stderr
+        for command in (["index"], ["build", "-q", "-o", str(tmp_path / "site")]):
+            result = run_cli(*command, "--source", f"remote={location}", cwd=tmp_path)
+            assert result.returncode == 2, result.stderr
+            assert "source 'remote'" in result.stderr and message in result.stderr
+            assert "Traceback" not in result.stderr
     result = run_cli("index", "--source", f"repo={tmp_path}", cwd=tmp_path)  # a folder, not a repository
     assert result.returncode == 2 and "source 'repo'" in result.stderr and "not a Git repository" in result.stderr
 

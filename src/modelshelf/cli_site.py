@@ -9,6 +9,7 @@ from pathlib import Path
 from .cli_common import EXIT_OK, EXIT_PROBLEMS, CliError, add_repo_option
 from .cli_generate import cmd_build_zensical, engine_argument, publish_arguments, publish_options
 from .cli_hub import add_source_option, cli_sources
+from .sources.spec import SourceError
 
 
 def _mkdocs_errors():
@@ -40,7 +41,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         site = build_site(repo, args.output, strict=args.strict, config_file=args.config_file,
                           plugin_options=options or None, verbose=not args.quiet)
-    except (FileNotFoundError, NoCatalogPlugin, SiteOutputError) as exc:
+    except (FileNotFoundError, NoCatalogPlugin, SiteOutputError, SourceError) as exc:
         raise CliError(str(exc)) from None
     except _mkdocs_errors() as exc:
         sys.stderr.write(f"modelshelf: error: build failed: {exc}\n")

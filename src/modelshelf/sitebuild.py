@@ -150,13 +150,24 @@ def build_site(repo: str | os.PathLike[str], output: str | os.PathLike[str] | No
         with mkdocs_logging(verbose):
             config = load(catalog, staging, strict, plugin_options)
             stack.callback(_release_plugin, config)  # MkDocs tells plugins of errors, not of Ctrl-C/SIGTERM
-            build(config)
+            try:
+                build(config)
+            except Exception:
+                _raise_input_error(config)  # a hub's bad source: the user's input, not a failed build
+                raise
         staging.chmod(0o777 & ~current_umask())
         try:
             _swap_into_place(staging, target)
         except OSError as exc:
             raise SiteOutputError(f"cannot put the site in place at {target}: {exc.strerror or exc}") from None
     return target
+
+
+def _raise_input_error(config: MkDocsConfig) -> None:
+    """Re-raise what the plugin found wrong in its input (``input_error``: a bad source of a hub)."""
+    error = getattr(config.plugins.get("modelshelf"), "input_error", None)
+    if error is not None:
+        raise error from None
 
 
 def _release_plugin(config: MkDocsConfig) -> None:

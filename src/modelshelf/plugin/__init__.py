@@ -161,6 +161,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         self.sources: list[SourceSpec] = []  # a hub's sources (empty: the one repository ``repo``)
         self._base: Path | None = None
         self.hub: HubIndex | None = None  # a hub's last read
+        self.input_error: SourceError | None = None  # a bad source: `modelshelf build` exits 2 on it
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command = command  # "serve" previews: it may read a shallow clone; builds publish
@@ -237,6 +238,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
             hub = read_hub(self.sources, self.repo, candidates=max(0, self.config.candidates),
                            progress=build_progress(self.config.progress, "reading", "sources"))
         except SourceError as exc:
+            self.input_error = exc
             raise PluginError(f"modelshelf: {exc}") from None
         self.hub = hub
         for problem in hub.problems:  # stale sources too: `--strict` fails the build on them
