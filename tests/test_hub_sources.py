@@ -287,3 +287,12 @@ def test_a_federated_index_is_data_checked_before_the_hub_uses_it(tmp_path: Path
     assert by_name["team::model-0001"]["versions"][0]["storage"]["download_url"] is None
     for message in ("not a web page", "is a local path", "is not http(s)", "listed twice", "not a valid model name"):
         assert message in result.stderr
+
+
+def test_old_page_urls_of_unambiguous_models_redirect_to_their_qualified_pages(world: dict[str, Any]) -> None:
+    site: Path = world["site"]
+    page = (site / "vision.detector" / "index.html").read_text()
+    assert 'http-equiv="refresh" content="0; url=../mono/vision.detector/"' in page
+    assert not (site / "forecast" / "index.html").exists()  # model 'forecast' would sit on source 'forecast''s folder
+    assert not (site / "churn" / "index.html").exists()  # churn::churn and fed::churn: ambiguous, no redirect
+    assert (site / "forecast" / "forecast" / "index.html").is_file()  # a source folder is never a redirect

@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from ..index import dumps
 from .feed import atom_feed
-from ..core.naming import api_file
+from ..core.naming import api_file, page_stem
 from .options import SiteOptions
 from .plots import PendingPlots
 from .units import human_size
@@ -391,7 +391,40 @@ def render_site(index: JSON, options: SiteOptions, *, plot_cache: Path, template
         site.files.append(SiteFile(f"assets/modelshelf/{name}", (ASSETS_DIR / name).read_bytes()))
     site.files.append(SiteFile(COMPARE_JS_PATH, compare_script()))
     site.files.append(SiteFile(MERMAID_PATH, (ASSETS_DIR / "mermaid" / "mermaid.min.js").read_bytes()))
+    site.files.extend(redirect_files(renderer))
     return site
+
+
+def redirect_files(renderer: _Renderer) -> list[SiteFile]:
+    """A hub's redirect pages: where a one-repository catalog had ``<catalog>/<stem>/``, a page that
+    sends readers to ``<catalog>/<source>/<stem>/``, for each model whose name only one source has
+    (and whose old page would not sit where a source's folder or a catalog page is)."""
+    catalog, options = renderer.catalog, renderer.options
+    if not catalog.index.get("sources"):
+        return []
+    sources = {str(s.get("name")).lower() for s in catalog.index["sources"] if isinstance(s, dict)}
+    by_local: dict[str, list[JSON]] = {}
+    for model in catalog.models:
+        if isinstance(model.get("name_in_source"), str):
+            by_local.setdefault(model["name_in_source"], []).append(model)
+    files = []
+    for local, models in sorted(by_local.items()):
+        old_stem = page_stem(local)
+        if len(models) != 1 or catalog.is_federated(models[0]) or old_stem.lower() in sources:
+            continue
+        old = page_url(f"{options.catalog_dir}{old_stem}.md", options.use_directory_urls)
+        target = relative_url(renderer.urls[models[0]["name"]], old)
+        path = f"{old}index.html" if old.endswith("/") else old
+        files.append(SiteFile(path, _redirect_html(target, models[0]["name"])))
+    return files
+
+
+def _redirect_html(target: str, name: str) -> bytes:
+    url, shown = escape(target), escape(name)
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{shown}</title>'
+            f'<meta http-equiv="refresh" content="0; url={url}"><link rel="canonical" href="{url}">'
+            f'<meta name="robots" content="noindex"></head>\n<body><p>This model is now <a href="{url}">{shown}</a> '
+            f'in the catalog of several repositories.</p></body></html>\n').encode()
 
 
 def api_files(index: JSON, scripts: bool = False) -> list[SiteFile]:
