@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from modelshelf.generate import MANIFEST, SNIPPET
+from modelshelf.sitebuild.generate import MANIFEST, SNIPPET
 from modelshelf.scaffold import GITHUB_WORKFLOW, init_project
-from modelshelf.sitebuild import DEFAULT_CONFIG
+from modelshelf.sitebuild.mkdocs_build import DEFAULT_CONFIG
 
 from .browser.scenario import hostile_repo
 from .gitutil import GitBuilder, run_cli

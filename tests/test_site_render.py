@@ -12,7 +12,7 @@ import pytest
 
 from modelshelf.render.githost import commit_url_template
 from modelshelf.core.naming import api_file, file_stem, model_name, page_stem
-from modelshelf.render.options import OptionsError, SiteOptions
+from modelshelf.render.site_options import OptionsError, SiteOptions
 from modelshelf.render.site import page_url, relative_url, render_site
 from modelshelf.render.views import FOLD_AT, LEAD_CHARS, LEAD_LINES, Catalog, fold_text, fmt_value
 

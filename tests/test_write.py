@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from modelshelf import write
-from modelshelf.config import ConfigError
+from modelshelf.gtocompat.gto_config import ConfigError
 from modelshelf.core.grammar import InvalidName
 
 from .gitutil import GitBuilder, ms, run_cli

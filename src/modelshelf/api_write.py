@@ -1,6 +1,6 @@
 """The Python API of the write path and CI helpers (the CLI is a thin layer over it)."""
 
-from .checkref import RefEvent, check_ref
+from .gtocompat.checkref import RefEvent, check_ref
 from .declare import Declared, DeclareError, add_artifact, log_model
 from .scaffold import ScaffoldError, init_project
 from .write import DeleteResult, WriteError, WriteResult, assign, deprecate, deregister, register, unassign

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .builders import ignored_plugin_findings
-from .config import CONFIG_FILE
+from .gtocompat.gto_config import CONFIG_FILE
 from .core.events import counter_ties
-from .index import Index, build_index
-from .metadata_json import MetadataJson
+from .index.build import Index, build_index
+from .index.metadata_json import MetadataJson
 from .registry import Registry
 from .core.naming import case_collisions
-from .site_cache import committed_cache
+from .sitebuild.site_cache import committed_cache
 
 # The keys gto 1.x's config accepts (its settings fields, case-insensitive); any other
 # key makes gto stop with "Wrong config file".

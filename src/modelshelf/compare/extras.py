@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.events import iso_utc
-from ..metadata_json import MetadataJson, lineage_json
+from ..index.metadata_json import MetadataJson, lineage_json
 from .candidates import Candidate, CandidateFinder, register_command
 from .plotdata import PlotReader, VersionPlot
 

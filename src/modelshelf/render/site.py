@@ -21,10 +21,10 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup, escape
 
-from ..index import dumps
+from ..index.build import dumps
 from .feed import atom_feed
 from ..core.naming import api_file
-from .options import SiteOptions
+from .site_options import SiteOptions
 from .plots import PendingPlots
 from .units import human_size
 from .views import (DESCRIPTION_CHARS, HOME_ROWS, Catalog, ModelRow, fmt_time, fold_text, home_list_row, meta_facts,

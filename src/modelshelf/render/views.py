@@ -15,7 +15,7 @@ from typing import Any
 
 from .contrast import opaque, text_color_on
 from ..core.naming import api_file, page_stem
-from .options import SiteOptions
+from .site_options import SiteOptions
 
 JSON = dict[str, Any]
 

@@ -20,7 +20,7 @@ import os
 from dataclasses import replace
 from typing import Literal, overload
 
-from ..config import RegistryConfig
+from ..gtocompat.gto_config import RegistryConfig
 from ..core.events import Event, EventKind
 from ..core.grammar import Action, check_name, check_stage
 from ..core.semver import MINIMAL_VERSION, SemVer

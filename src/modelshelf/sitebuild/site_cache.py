@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .git import GitRepo
-from .render.svgcheck import UnsafeSvg, check_svg
+from ..git import GitRepo
+from ..render.svgcheck import UnsafeSvg, check_svg
 
 WORK_TREE_CACHE = ".cache/modelshelf"  # where modelshelf's plugin used to keep its cache
 _CACHE_FILE_NAMES = ("index-fragments.json",)

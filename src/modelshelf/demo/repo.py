@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from .atomic import current_umask
+from ..atomic import current_umask
 
 __all__ = ["DemoError", "create_demo_repo", "DEMO_START"]
 

@@ -19,10 +19,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .atomic import current_umask
+from ..atomic import current_umask
 from .generate import SCRIPTS, STYLESHEETS, GenerateError, Generated, generate, plugin_settings, read_config
-from .plugin import REQUIRED_EXTENSIONS
-from .sitebuild import DEFAULT_CONFIG, SiteOutputError, _swap_into_place, default_output, find_config
+from ..plugin.plugin import REQUIRED_EXTENSIONS
+from .mkdocs_build import DEFAULT_CONFIG, SiteOutputError, _swap_into_place, default_output, find_config
 
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from .catalog import Catalog
 from .dvc import DvcStores, file_item, manifest_item, parse_manifest, read_stores
 from .errors import IntegrityFailed, NotPublished, TransferFailed
-from .fetch import fetch_bytes
+from .materialize import fetch_bytes
 from .lookup import Resolution
 from .plan import FileItem, GitBlobLocation, Plan, UrlLocation
 from .records import StorageRecord

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Callable
 
 
-from . import write
-from .config import ConfigError
-from .core.grammar import InvalidName
-from .core.semver import InvalidVersion
-from .cli_common import warn
-from .git import GitError, NotAGitRepo
+from .. import write
+from ..gtocompat.gto_config import ConfigError
+from ..core.grammar import InvalidName
+from ..core.semver import InvalidVersion
+from .common import warn
+from ..git import GitError, NotAGitRepo
 
 Handler = Callable[[argparse.Namespace], int]
 EXIT_OK = 0
@@ -32,8 +32,8 @@ EXIT_USAGE = 2
 def _errors() -> tuple[type[Exception], ...]:
     # Imported on use: `add`, `check-ref` and `init` pull in ruamel.yaml and templates,
     # which every other command (show, index) should not pay for at start-up.
-    from .declare import DeclareError
-    from .scaffold import ScaffoldError
+    from ..declare import DeclareError
+    from ..scaffold import ScaffoldError
 
     return (write.WriteError, DeclareError, ScaffoldError, ConfigError, InvalidName, InvalidVersion, NotAGitRepo)
 
@@ -166,7 +166,7 @@ def cmd_unassign(args: argparse.Namespace) -> int:
 def _report_stage_now(repo: str, name: str, stage: str) -> None:
     """After an unassignment the stage may fall back to an older assignment (GTO's
     rules): say what it holds now, so nobody assumes it is empty."""
-    from .registry import load_registry
+    from ..registry import load_registry
 
     registry = load_registry(repo)
     try:
@@ -211,7 +211,7 @@ def cmd_deprecate(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from .declare import add_artifact
+    from ..declare import add_artifact
 
     declared = add_artifact(
         args.name, args.path, type=args.type, desc=args.desc, labels=args.label or None, repo=args.repo,
@@ -225,7 +225,7 @@ CHECK_REF_FIELDS = {"name": "name", "version": "version", "event": "event", "sta
 
 
 def cmd_check_ref(args: argparse.Namespace) -> int:
-    from .checkref import append_github_output, check_ref, tag_exists, tag_name
+    from ..gtocompat.checkref import append_github_output, check_ref, tag_exists, tag_name
 
     fields = [flag for flag in CHECK_REF_FIELDS if getattr(args, f"show_{flag}")]
     if len(fields) + bool(args.json) > 1:  # GTO: "Only one output formatting flags is allowed"
@@ -265,7 +265,7 @@ def cmd_check_ref(args: argparse.Namespace) -> int:
 
 
 def _append_dotenv(path: Path, outputs: dict[str, str]) -> None:
-    from .checkref import dotenv_lines
+    from ..gtocompat.checkref import dotenv_lines
 
     try:
         existing = path.read_text(encoding="utf-8")
@@ -281,9 +281,9 @@ def _append_dotenv(path: Path, outputs: dict[str, str]) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .git.repo import root_or_folder
-    from .scaffold import catalog_notes, default_branch, init_project, publish_note
-    from .scaffold.install import current_install
+    from ..git.repo import root_or_folder
+    from ..scaffold import catalog_notes, default_branch, init_project, publish_note
+    from ..scaffold.install import current_install
 
     source = None if args.install else current_install()
     root = root_or_folder(args.repo)

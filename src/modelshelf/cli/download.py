@@ -12,9 +12,9 @@ import argparse
 import sys
 from typing import Callable
 
-from .cli_common import EXIT_OK, EXIT_USAGE, print_json, warn
-from .cli_progress import progress_for
-from .fetch.limits import DEFAULT_DEADLINE, DEFAULT_MAX_SIZE
+from .common import EXIT_OK, EXIT_USAGE, print_json, warn
+from .progress import progress_for
+from ..delivery.limits import DEFAULT_DEADLINE, DEFAULT_MAX_SIZE
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -23,8 +23,8 @@ _SPEC_HELP = "NAME, NAME@latest, NAME@vX.Y.Z or NAME#STAGE (sub-folder models: f
 
 def _guarded(handler: Handler) -> Handler:
     def run(args: argparse.Namespace) -> int:
-        from .fetch import DownloadError
-        from .registry import UnknownArtifact
+        from ..delivery import DownloadError
+        from ..registry import UnknownArtifact
 
         try:
             return handler(args)
@@ -53,7 +53,7 @@ def _note(resolution) -> None:
 
 @_guarded
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from .fetch import resolve
+    from ..delivery import resolve
 
     resolution = resolve(args.spec, **_source(args))
     _note(resolution)
@@ -65,7 +65,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 @_guarded
 def cmd_download(args: argparse.Namespace) -> int:
-    from .fetch import Limits, download
+    from ..delivery import Limits, download
 
     path = download(  # SIGTERM reaches the clean-up as main()'s Terminated, like Ctrl-C
         args.spec, args.output, **_source(args), force=args.force,
@@ -79,7 +79,7 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 def size_arg(text: str) -> int:
     """argparse type for sizes (``500M``, ``2G``, bytes); shared with ``build --publish-max-size``."""
-    from .fetch.limits import parse_size
+    from ..delivery.limits import parse_size
 
     try:
         return parse_size(text)

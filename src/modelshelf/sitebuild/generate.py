@@ -31,18 +31,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import __version__
-from .atomic import current_umask
-from .fetch.publish import ARTIFACTS_DIR, publish_configured
-from .index import build_index
-from .plugin import REQUIRED_EXTENSIONS
-from .plugin.config import ModelshelfConfig, site_options
-from .registry import load_registry, publishing_blocker
-from .render.compare_page import COMPARE_JS_PATH
-from .render.options import OptionsError
-from .render.site import CSS_PATH, JS_PATH, MERMAID_PATH, api_files, render_site
+from .. import __version__
+from ..atomic import current_umask
+from ..delivery.publish import ARTIFACTS_DIR, publish_configured
+from ..index.build import build_index
+from ..plugin.plugin import REQUIRED_EXTENSIONS
+from ..plugin.mkdocs_options import ModelshelfConfig, site_options
+from ..registry import load_registry, publishing_blocker
+from ..render.compare_page import COMPARE_JS_PATH
+from ..render.site_options import OptionsError
+from ..render.site import CSS_PATH, JS_PATH, MERMAID_PATH, api_files, render_site
 from .site_cache import plot_cache_dir
-from .sitebuild import _swap_into_place, find_config
+from .mkdocs_build import _swap_into_place, find_config
 
 MANIFEST = ".modelshelf-generated.json"
 SNIPPET = ".modelshelf-mkdocs.yml"  # dot-files are never published by MkDocs or Zensical

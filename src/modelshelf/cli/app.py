@@ -11,19 +11,19 @@ import traceback
 from collections.abc import Callable
 from typing import TextIO
 
-from . import __version__
-from .cli_common import (
+from .. import __version__
+from .common import (
     EXIT_CRASH, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, OneLineErrors, TerminalSafe, add_repo_option,
     format_table, parse_arguments, print_json, warn,
 )
-from .interrupt import Terminated, handle_sigterm
-from .config import ConfigError
-from .core.grammar import InvalidName, Spec, parse_spec
-from .core.semver import InvalidVersion
-from .core.state import VersionSort
-from .git import GitError, NotAGitRepo
-from .registry import Registry, UnknownArtifact, load_registry, publishing_blocker
-from . import gtoviews
+from ..interrupt import Terminated, handle_sigterm
+from ..gtocompat.gto_config import ConfigError
+from ..core.grammar import InvalidName, Spec, parse_spec
+from ..core.semver import InvalidVersion
+from ..core.state import VersionSort
+from ..git import GitError, NotAGitRepo
+from ..registry import Registry, UnknownArtifact, load_registry, publishing_blocker
+from ..gtocompat import views as gtoviews
 
 
 def _registry_command(func: Callable[[argparse.Namespace, Registry], int]) -> Callable[[argparse.Namespace], int]:
@@ -171,8 +171,8 @@ def cmd_stages(args: argparse.Namespace, registry: Registry) -> int:
 
 @_registry_command  # the registry's warnings are among the index's problems, printed below
 def cmd_index(args: argparse.Namespace, registry: Registry) -> int:
-    from .index import build_index, write_index
-    from .progress import stderr_progress
+    from ..index.build import build_index, write_index
+    from ..progress import stderr_progress
 
     blocker = None if args.allow_shallow else publishing_blocker(registry.repo, "pass --allow-shallow")
     if blocker:
@@ -197,7 +197,7 @@ def _left_out(count: int) -> str:
 
 @_registry_command  # the registry's warnings are findings, not stderr warnings too
 def cmd_doctor(args: argparse.Namespace, registry: Registry) -> int:
-    from .doctor import run_checks
+    from ..doctor import run_checks
 
     findings = run_checks(registry, tags_only=args.tags_only)
     for line in findings:
@@ -259,18 +259,18 @@ def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
 
     if extensions:
         for module_name, function_name in _EXTENSIONS:
-            module = __import__(f"modelshelf.{module_name}", fromlist=[function_name])
+            module = __import__(f"modelshelf.cli.{module_name}", fromlist=[function_name])
             getattr(module, function_name)(sub)
     return parser
 
 
 # Command groups that live in their own modules (each registers its subcommands).
 _EXTENSIONS: list[tuple[str, str]] = [
-    ("cli_write", "add_write_commands"),
-    ("cli_download", "add_download_commands"),
-    ("cli_site", "add_site_commands"),
-    ("cli_compare", "add_compare_commands"),
-    ("cli_generate", "add_generate_commands"),
+    ("write", "add_write_commands"),
+    ("download", "add_download_commands"),
+    ("site", "add_site_commands"),
+    ("compare", "add_compare_commands"),
+    ("generate", "add_generate_commands"),
 ]
 
 
@@ -283,7 +283,7 @@ def _tune_gc() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; output goes through ``TerminalSafe`` (see cli_common), an
+    """Run one command; output goes through ``TerminalSafe`` (see cli/common.py), an
     unexpected exception's traceback too (exit 1, as Python's own handler), and
     SIGTERM takes Ctrl-C's path: clean-up runs, one line, exit 128 + signal."""
     saved = sys.stdout, sys.stderr

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .core.events import Event, iso_utc
-from .declare import Declaration, read_declaration
-from .git import GitRepo
-from .registry import load_registry
+from ..core.events import Event, iso_utc
+from ..declare import Declaration, read_declaration
+from ..git import GitRepo
+from ..registry import load_registry
 
 REFS_TAGS = "refs/tags/"
 

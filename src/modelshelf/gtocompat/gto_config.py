@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .core.grammar import is_valid_name
+from ..core.grammar import is_valid_name
 
 CONFIG_FILE = ".gto"
 
@@ -34,7 +34,7 @@ def parse_config(text: str | bytes, origin: str = CONFIG_FILE) -> RegistryConfig
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        from .metadata.parse import describe_parse_error
+        from ..metadata.parse import describe_parse_error
 
         raise ConfigError(f"{origin}: {describe_parse_error(exc)}") from None
     if not isinstance(data, dict):

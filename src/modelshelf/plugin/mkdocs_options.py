@@ -5,9 +5,9 @@ from __future__ import annotations
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 
-from ..fetch.publish import DEFAULT_MAX_SIZE as PUBLISH_MAX_SIZE
+from ..delivery.publish import DEFAULT_MAX_SIZE as PUBLISH_MAX_SIZE
 from ..render.githost import commit_url_template
-from ..render.options import DEFAULT_LOWER_IS_BETTER, SiteOptions
+from ..render.site_options import DEFAULT_LOWER_IS_BETTER, SiteOptions
 
 
 class ModelshelfConfig(Config):

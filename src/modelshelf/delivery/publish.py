@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import DownloadError
-from .fetch import fetch_plan
+from .materialize import fetch_plan
 from .locate import repo_plan
 from .records import StorageRecord
 from .verify import sha256_manifest

@@ -175,7 +175,7 @@ def load_repo(path: str | os.PathLike[str], name: str) -> Catalog:
     ``.gto``, a name outside the grammar) is a ``LookupFailed``, so callers
     catching ``DownloadError`` see them all.
     """
-    from ..config import ConfigError
+    from ..gtocompat.gto_config import ConfigError
     from ..core.grammar import InvalidName
     from ..core.semver import InvalidVersion
     from ..git import GitError, NotAGitRepo
@@ -200,8 +200,8 @@ def _load_repo(path: str | os.PathLike[str], name: str) -> Catalog:
 
 def _repo_catalog(registry: Registry, name: str) -> Catalog:
     from ..core.state import ArtifactState
-    from ..index import build_model
-    from ..metadata_json import MetadataJson
+    from ..index.build import build_model
+    from ..index.metadata_json import MetadataJson
 
     metadata = MetadataJson(registry)
     artifact = registry.state.artifacts.get(name)

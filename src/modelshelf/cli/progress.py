@@ -13,8 +13,8 @@ import sys
 import time
 from typing import TextIO
 
-from .progress import EVERY_SECONDS as LINE_EVERY  # one policy for index and download lines
-from .progress import terminal_stderr
+from ..progress import EVERY_SECONDS as LINE_EVERY  # one policy for index and download lines
+from ..progress import terminal_stderr
 
 
 def _size(count: float) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .catalog import Catalog, load_index, load_repo
 from .errors import LookupFailed
-from .fetch import materialize
+from .materialize import materialize
 from .limits import Limits, deadline_of
 from .locate import plan_for
 from .lookup import Resolution, parse, resolve_in

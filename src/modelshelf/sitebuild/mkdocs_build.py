@@ -27,11 +27,11 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils.yaml import yaml_load
 
-from .atomic import current_umask
-from .interrupt import sigterm_as_interrupt
-from .packaged import PACKAGED_CONFIG
+from ..atomic import current_umask
+from ..interrupt import sigterm_as_interrupt
+from ..packaged import PACKAGED_CONFIG
 from .workdir import locked_folder
-from .git import GitRepo
+from ..git import GitRepo
 
 DEFAULT_CONFIG = PACKAGED_CONFIG
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 
 class DownloadError(Exception):
-    """Base class: every failure in ``modelshelf.fetch``."""
+    """Base class: every failure in ``modelshelf.delivery``."""
 
     exit_code = 1
 

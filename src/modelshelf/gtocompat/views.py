@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from .core.events import Event, EventKind, iso_utc
-from .core.grammar import parse_spec
-from .core.state import ArtifactState, StageHistory, VersionSort, VersionState
-from .registry import Registry
+from ..core.events import Event, EventKind, iso_utc
+from ..core.grammar import parse_spec
+from ..core.state import ArtifactState, StageHistory, VersionSort, VersionState
+from ..registry import Registry
 
 JSON = dict[str, Any]
 
@@ -208,6 +208,6 @@ def history(registry: Registry, name: str | None = None, ascending: bool = False
 def declared_only(registry: Registry) -> list[str]:
     """Models declared at HEAD (dvc.yaml) that no tag names yet: logged, not registered.
     Not part of GTO's JSON shapes; the tables and doctor list them."""
-    from .metadata_json import MetadataJson  # the metadata readers: only for the tables (`show --json` skips them)
+    from ..index.metadata_json import MetadataJson  # the metadata readers: only for the tables (`show --json` skips them)
 
     return MetadataJson(registry).declared_only(list(registry.state.artifacts))

@@ -15,21 +15,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import __version__
-from .atomic import atomic_write
-from .core.events import Event, iso_utc
-from .core.semver import SemVer
-from .core.state import ArtifactState, VersionState
+from .. import __version__
+from ..atomic import atomic_write
+from ..core.events import Event, iso_utc
+from ..core.semver import SemVer
+from ..core.state import ArtifactState, VersionState
 from .fragment_cache import FragmentCache
-from .metadata.model import MetadataNotice
+from ..metadata.model import MetadataNotice
 from .metadata_json import MetadataJson, notice_from_json, notice_json
-from .registry import Registry
+from ..registry import Registry
 
 if TYPE_CHECKING:
-    from .compare.extras import CompareExtras
+    from ..compare.extras import CompareExtras
 
 SCHEMA_VERSION = 1
-SCHEMA_FILE = Path(__file__).parent / "schema" / "registry.schema.json"
+SCHEMA_FILE = Path(__file__).parents[1] / "schema" / "registry.schema.json"
 
 JSON = dict[str, Any]
 Progress = Callable[[int, int, str], None]
@@ -221,7 +221,7 @@ def build_index(registry: Registry, progress: Progress | None = None, candidates
     candidates of each model (0: none; the site's default is 20).
     ``use_cache``: reuse (and save) per-commit fragments in the Git dir.
     """
-    from .compare.extras import CompareExtras
+    from ..compare.extras import CompareExtras
 
     metadata = MetadataJson(registry)
     extras = CompareExtras(metadata, depth=candidates)

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .cli_common import EXIT_OK, EXIT_PROBLEMS, CliError, add_repo_option
-from .cli_generate import cmd_build_zensical, engine_argument, publish_arguments, publish_options
+from .common import EXIT_OK, EXIT_PROBLEMS, CliError, add_repo_option
+from .generate import cmd_build_zensical, engine_argument, publish_arguments, publish_options
 
 
 def _mkdocs_errors():
@@ -19,9 +19,9 @@ def _mkdocs_errors():
 def cmd_build(args: argparse.Namespace) -> int:
     if args.engine == "zensical":
         return cmd_build_zensical(args)
-    from .sitebuild import build_site
+    from ..sitebuild.mkdocs_build import build_site
 
-    from .sitebuild import NoCatalogPlugin, SiteOutputError
+    from ..sitebuild.mkdocs_build import NoCatalogPlugin, SiteOutputError
 
     options: dict[str, object] = publish_options(args)
     repo = args.repo or "."
@@ -48,8 +48,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _refuse_shallow(repo: str) -> None:
     """Exit 2 before building from a shallow clone (the plugin refuses too, as a build error)."""
-    from .git import GitRepo, NotAGitRepo
-    from .registry import publishing_blocker
+    from ..git import GitRepo, NotAGitRepo
+    from ..registry import publishing_blocker
 
     try:
         with GitRepo(repo) as git_repo:
@@ -61,7 +61,7 @@ def _refuse_shallow(repo: str) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .sitebuild import serve_site
+    from ..sitebuild.mkdocs_build import serve_site
 
     if args.config_file and args.repo:
         raise CliError(f"serve -f {args.config_file} reads the repository that config names (plugin option "
@@ -80,8 +80,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import DemoError, create_demo_repo
-    from .sitebuild import SiteOutputError, build_site
+    from ..demo.repo import DemoError, create_demo_repo
+    from ..sitebuild.mkdocs_build import SiteOutputError, build_site
 
     out = Path(args.output).absolute()
     registry = out / "registry"

@@ -9,11 +9,11 @@ from __future__ import annotations
 import argparse
 import math
 
-from .cli_common import EXIT_OK, CliError, add_repo_option, format_table, print_json, warn
+from .common import EXIT_OK, CliError, add_repo_option, format_table, print_json, warn
 
 
 def _fmt(value: object) -> str:
-    from .render.views import fmt_value
+    from ..render.views import fmt_value
 
     return fmt_value(value)
 
@@ -37,9 +37,9 @@ def _fmt_size(size: float) -> str:
 
 def _commit_entry(registry, metadata, extras, model, token: str):
     """An arbitrary commit (branch, tag, sha, experiment ref): the version or candidate it is, else read like one."""
-    from .compare.candidates import register_command
-    from .compare.model import Entry, lineage_hashes, resolve_entry
-    from .metadata_json import lineage_json
+    from ..compare.candidates import register_command
+    from ..compare.model import Entry, lineage_hashes, resolve_entry
+    from ..index.metadata_json import lineage_json
 
     name = model["name"]
     sha = registry.repo.resolve(token)
@@ -57,12 +57,12 @@ def _commit_entry(registry, metadata, extras, model, token: str):
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare.extras import CompareExtras
-    from .compare.model import CompareError, compare, resolve_entry
-    from .core.state import ArtifactState
-    from .index import build_model
-    from .metadata_json import MetadataJson
-    from .registry import load_registry
+    from ..compare.extras import CompareExtras
+    from ..compare.model import CompareError, compare, resolve_entry
+    from ..core.state import ArtifactState
+    from ..index.build import build_model
+    from ..index.metadata_json import MetadataJson
+    from ..registry import load_registry
 
     if len(args.refs) < 2:
         raise CliError("compare needs at least two versions, candidates or commits")

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator
 
-from .metadata import MetadataReader
-from .metadata.model import ArtifactDecl, FileHash, Lineage, MetadataNotice, ModelCard, Storage, VersionMetadata
-from .registry import Registry
+from ..metadata import MetadataReader
+from ..metadata.model import ArtifactDecl, FileHash, Lineage, MetadataNotice, ModelCard, Storage, VersionMetadata
+from ..registry import Registry
 
 JSON = dict[str, Any]
 

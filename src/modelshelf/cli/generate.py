@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from .cli_common import EXIT_OK, EXIT_PROBLEMS, CliError, add_repo_option
-from .cli_download import size_arg
+from .common import EXIT_OK, EXIT_PROBLEMS, CliError, add_repo_option
+from .download import size_arg
 
 
 def publish_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +38,7 @@ def publish_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from .generate import SNIPPET, GenerateError, generate  # heavy (the renderer): only when run
+    from ..sitebuild.generate import SNIPPET, GenerateError, generate  # heavy (the renderer): only when run
 
     try:
         done = generate(args.repo, args.output, docs_dir=args.docs_dir, config_file=args.config_file,
@@ -59,9 +59,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_build_zensical(args: argparse.Namespace) -> int:
     """``modelshelf build --engine zensical`` (the options shared with the MkDocs engine)."""
-    from .generate import GenerateError
-    from .sitebuild import SiteOutputError
-    from .zensical_build import BuilderFailed, build_with_zensical
+    from ..sitebuild.generate import GenerateError
+    from ..sitebuild.mkdocs_build import SiteOutputError
+    from ..sitebuild.zensical_build import BuilderFailed, build_with_zensical
 
     try:
         site = build_with_zensical(args.repo or ".", args.output, config_file=args.config_file, strict=args.strict,
