@@ -173,7 +173,6 @@ def test_writes_and_scaffolding_never_import_the_site_layers() -> None:
 
 # Known departures from the intended layering (issue 14): strict, so the test that
 # documents each one fails as soon as the restructure fixes it and the mark can go.
-@pytest.mark.xfail(strict=True, reason="issue 14: render/ imports the data layer (index) for the JSON encoding")
 def test_render_does_not_import_the_index_layer() -> None:
     found = [i for i in imports_from(lambda u: u == "render")
              if i.internal and i.unit in {"index", "registry"}]

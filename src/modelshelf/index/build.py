@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .. import __version__
 from ..atomic import atomic_write
+from ..json_text import dumps
 from ..core.events import Event, iso_utc
 from ..core.semver import SemVer
 from ..core.state import ArtifactState, VersionState
@@ -311,13 +312,6 @@ _CREDENTIALS = re.compile(r"(?<=://)[^/@]+@")
 def _public_url(url: str | None) -> str | None:
     """The remote without any user:password part (never publish credentials)."""
     return _CREDENTIALS.sub("", url) if url else None
-
-
-def dumps(data: JSON, pretty: bool = False) -> str:
-    """Compact by default: the C encoder is 5x faster and the file a third smaller."""
-    if pretty:
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def write_index(data: JSON, output: str, pretty: bool = False) -> None:

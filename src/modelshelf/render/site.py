@@ -21,7 +21,7 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup, escape
 
-from ..index.build import dumps
+from ..json_text import dumps
 from .feed import atom_feed
 from ..core.naming import api_file
 from .site_options import SiteOptions
