@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "modelshelf"
 STDLIB = frozenset(sys.stdlib_module_names)
@@ -171,15 +169,12 @@ def test_writes_and_scaffolding_never_import_the_site_layers() -> None:
     assert not found, broken(found)
 
 
-# Known departures from the intended layering (issue 14): strict, so the test that
-# documents each one fails as soon as the restructure fixes it and the mark can go.
 def test_render_does_not_import_the_index_layer() -> None:
     found = [i for i in imports_from(lambda u: u == "render")
              if i.internal and i.unit in {"index", "registry"}]
     assert not found, broken(found)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: compare/overlay.py imports render.plots while render/ imports compare")
 def test_compare_and_render_do_not_import_each_other() -> None:
     found = [i for i in imports_from(lambda u: u == "compare") if i.internal and i.unit == "render"]
     assert not found, broken(found)

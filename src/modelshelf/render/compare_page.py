@@ -57,7 +57,7 @@ def compare_query(name: str, tokens: list[str]) -> str:
 
 
 def model_compare(renderer: _Renderer, model: JSON, src: str, metrics: list[str]) -> tuple[ModelCompare, list[SiteFile]]:
-    from ..compare.overlay import overlay_refs
+    from .overlay import overlay_refs
     from .site import PLOTS_DIR, SiteFile, page_url, relative_url
 
     options = renderer.options

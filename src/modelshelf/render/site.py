@@ -328,7 +328,7 @@ def render_site(index: JSON, options: SiteOptions, *, plot_cache: Path, template
         site.pages.append(renderer.activity())
     plots: dict[str, SiteFile] = {}
     models = renderer.catalog.models
-    from ..compare.overlay import overlay_jobs
+    from .overlay import overlay_jobs
     from .plots import metric_plot_jobs, start_drawing
 
     jobs = metric_plot_jobs([(m, renderer.catalog.metric_names(m)) for m in models], plot_cache)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.semver import SemVer
-from ..render.plots import ReusableFigure, _number, _plain, _save  # noqa: PLC2701 - the shared deterministic SVG writer
+from .plots import ReusableFigure, _number, _plain, _save  # noqa: PLC2701 - the shared deterministic SVG writer
 
 STYLE_VERSION = "2"
 OVERLAY_VERSIONS = 5
