@@ -188,3 +188,19 @@ def test_the_readme_code_map_names_every_part_of_the_package() -> None:
              if (p.is_dir() and (p / "__init__.py").exists()) or (p.suffix == ".py" and p.name != "__init__.py")}
     missing = sorted(part for part in parts if f"`{part}" not in section)
     assert not missing, f"README.md's Code map does not name: {missing}"
+
+
+def test_the_leaf_modules_import_only_the_standard_library() -> None:
+    """Shared by layers that must not import each other: the JSON text format (index and render),
+    the page/file specs and URLs (render's page modules), number formatting (render and the CLI)."""
+    leaves = {PACKAGE / "json_text.py", PACKAGE / "render" / "pages.py", PACKAGE / "number_format.py"}
+    assert all(path.exists() for path in leaves), leaves
+    found = [i for i in IMPORTS if i.file in leaves and (i.internal or i.unit not in STDLIB)]
+    assert not found, broken(found)
+
+
+def test_render_modules_import_each_other_only_at_the_top() -> None:
+    """A render module importing another inside a function hid the site <-> compare page cycle."""
+    found = [i for i in imports_from(lambda u: u == "render") if not i.top_level
+             and i.target.startswith("modelshelf.render.") and i.target != "modelshelf.render.card"]
+    assert not found, broken(found)

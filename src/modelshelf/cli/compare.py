@@ -9,13 +9,8 @@ from __future__ import annotations
 import argparse
 import math
 
+from ..number_format import fmt_value
 from .common import EXIT_OK, CliError, add_repo_option, format_table, print_json, warn
-
-
-def _fmt(value: object) -> str:
-    from ..render.views import fmt_value
-
-    return fmt_value(value)
 
 
 def _delta(delta: float | None, index: int) -> str:
@@ -30,7 +25,7 @@ def _fmt_size(size: float) -> str:
     """A delta's size: like the values above a thousandth; below, plain decimals with three
     significant digits (``0.0009``, ``0.000912``), never ``9e-4`` beside ``0.8412``."""
     if size >= 0.001 or not math.isfinite(size):
-        return _fmt(size)
+        return fmt_value(size)
     places = min(-math.floor(math.log10(size)) + 2, 15)
     return f"{size:.{places}f}".rstrip("0").rstrip(".") or "0"
 
@@ -103,7 +98,7 @@ def print_comparison(result) -> None:
     labels = [e.label + (" (candidate)" if e.kind == "candidate" else "") for e in result.entries]
     print(f"{result.model}: {' vs '.join(labels)}\n")
     if result.metrics:
-        rows = [[row.key] + [_fmt(v) + _delta(d, i) for i, (v, d) in enumerate(zip(row.values, row.deltas))]
+        rows = [[row.key] + [fmt_value(v) + _delta(d, i) for i, (v, d) in enumerate(zip(row.values, row.deltas))]
                 for row in result.metrics]
         print(format_table(rows, ["metric"] + labels))
         if len(labels) > 2:
@@ -113,7 +108,7 @@ def print_comparison(result) -> None:
     print()
     if result.params:
         print("Params that differ:")
-        print(format_table([[row.key] + [_fmt(v) for v in row.values] for row in result.params], ["param"] + labels))
+        print(format_table([[row.key] + [fmt_value(v) for v in row.values] for row in result.params], ["param"] + labels))
     else:
         print("Params: identical.")
     print()
