@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from .catalog import Catalog, load_index, load_repo
+from .catalog import DownloadSource, load_index, load_repo
 from .errors import LookupFailed
 from .materialize import materialize
 from .limits import Limits, deadline_of
@@ -26,7 +26,7 @@ PathLike = str | os.PathLike[str]
 
 
 def _catalog(spec: str, index: PathLike | None, repo: PathLike | None,
-             allowed_schemes: tuple[str, ...] = ()) -> Catalog:
+             allowed_schemes: tuple[str, ...] = ()) -> DownloadSource:
     if index is not None and repo is not None:
         raise LookupFailed("give either an index or a repo, not both")
     name = parse(spec).name

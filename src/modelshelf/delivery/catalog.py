@@ -13,7 +13,7 @@ blobs through it): close it (``with ... as catalog:``) once the bytes are out.
 
 An index read over HTTP(S) is someone else's data: the locations it names
 must be HTTP(S) too (or a scheme the user allowed), never ``file://`` or a
-local path (``Catalog.check_location``).
+local path (``DownloadSource.check_location``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from ..core.naming import api_file
 from .errors import LookupFailed, TransferFailed, UnsafeLocation
 from .records import IndexRecord, ModelRecord
-from .transport import Document, NotFound, read_url, scheme_of, to_url
+from .transport import Document, ObjectAbsent, read_url, scheme_of, to_url
 
 if TYPE_CHECKING:  # GitPython is imported only when a repo is read
     from ..git.repo import GitRepo
@@ -39,7 +39,7 @@ REMOTE_SCHEMES = frozenset({"http", "https"})
 
 
 @dataclass(frozen=True)
-class Catalog:
+class DownloadSource:
     """Models to look specs up in, and where their bytes can be fetched from."""
 
     source: str  # the index URL or the repo path, for messages and output
@@ -59,7 +59,7 @@ class Catalog:
         if self.repo is not None:
             self.repo.close()
 
-    def __enter__(self) -> "Catalog":
+    def __enter__(self) -> "DownloadSource":
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -116,7 +116,7 @@ def site_root(index_url: str) -> str:
 
 
 def load_index(location: str | os.PathLike[str], name: str | None = None,
-               allowed_schemes: frozenset[str] = frozenset()) -> Catalog:
+               allowed_schemes: frozenset[str] = frozenset()) -> DownloadSource:
     """A published index over https://, http://, file:// or a path: the site's address, its
     ``api/registry.json``, or one model's ``api/models/<stem>.json``.
 
@@ -131,7 +131,7 @@ def load_index(location: str | os.PathLike[str], name: str | None = None,
     if name is not None and (is_root or path.endswith("/api/registry.json")):
         try:
             document = _read(root + api_file(name), quiet_404=True)
-        except NotFound:
+        except ObjectAbsent:
             document = None
         if document is not None:
             catalog = _catalog(document, allowed_schemes)
@@ -148,7 +148,7 @@ def load_index(location: str | os.PathLike[str], name: str | None = None,
 def _read(url: str, quiet_404: bool = False) -> Document:
     try:
         return read_url(url, limit=INDEX_LIMIT)
-    except NotFound as exc:
+    except ObjectAbsent as exc:
         if quiet_404:
             raise
         raise LookupFailed(f"cannot read the index: {exc}") from None
@@ -156,7 +156,7 @@ def _read(url: str, quiet_404: bool = False) -> Document:
         raise TransferFailed(f"cannot read the index: {exc}") from None
 
 
-def _catalog(document: Document, allowed_schemes: frozenset[str]) -> Catalog:
+def _catalog(document: Document, allowed_schemes: frozenset[str]) -> DownloadSource:
     """Relative ``download_url``s resolve against where the index finally came from (after redirects)."""
     url = document.url
     try:
@@ -164,11 +164,11 @@ def _catalog(document: Document, allowed_schemes: frozenset[str]) -> Catalog:
     except (ValueError, UnicodeDecodeError) as exc:
         hint = "" if url.endswith(".json") else "; a catalog's index is SITE_URL/api/registry.json"
         raise LookupFailed(f"{url}: not valid JSON ({exc}){hint}") from None
-    return Catalog(source=url, index=IndexRecord.from_json(data, url), site_root=site_root(url),
+    return DownloadSource(source=url, index=IndexRecord.from_json(data, url), site_root=site_root(url),
                    allowed_schemes=allowed_schemes, last_modified=document.last_modified)
 
 
-def load_repo(path: str | os.PathLike[str], name: str) -> Catalog:
+def load_repo(path: str | os.PathLike[str], name: str) -> DownloadSource:
     """One model's record, built from the repo's tags and metadata (no site needed).
 
     Every way the repo can be bad input (not a Git repository, a broken
@@ -187,7 +187,7 @@ def load_repo(path: str | os.PathLike[str], name: str) -> Catalog:
         raise LookupFailed(str(exc)) from exc
 
 
-def _load_repo(path: str | os.PathLike[str], name: str) -> Catalog:
+def _load_repo(path: str | os.PathLike[str], name: str) -> DownloadSource:
     from ..registry import load_registry
 
     registry = load_registry(path)
@@ -198,7 +198,7 @@ def _load_repo(path: str | os.PathLike[str], name: str) -> Catalog:
         raise
 
 
-def _repo_catalog(registry: Registry, name: str) -> Catalog:
+def _repo_catalog(registry: Registry, name: str) -> DownloadSource:
     from ..core.state import ArtifactState
     from ..index.build import build_model
     from ..index.metadata_json import MetadataJson
@@ -215,4 +215,4 @@ def _repo_catalog(registry: Registry, name: str) -> Catalog:
     model = build_model(registry, artifact, metadata)
     stages = list(registry.config.stages) if registry.config.stages is not None else sorted(model["stages"])
     data = {"schema_version": 1, "stages": stages, "models": [model]}
-    return Catalog(source=source, index=IndexRecord.from_json(data, source), repo=registry.repo)
+    return DownloadSource(source=source, index=IndexRecord.from_json(data, source), repo=registry.repo)

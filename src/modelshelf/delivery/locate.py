@@ -11,7 +11,7 @@ import posixpath
 import urllib.parse
 from typing import TYPE_CHECKING
 
-from .catalog import Catalog
+from .catalog import DownloadSource
 from .dvc import DvcStores, file_item, manifest_item, parse_manifest, read_stores
 from .errors import IntegrityFailed, NotPublished, TransferFailed
 from .materialize import fetch_bytes
@@ -41,7 +41,7 @@ def _digest(storage: StorageRecord) -> Digest | None:
     return None
 
 
-def plan_for(resolution: Resolution, catalog: Catalog, dvc_remotes: tuple[str, ...] = ()) -> Plan:
+def plan_for(resolution: Resolution, catalog: DownloadSource, dvc_remotes: tuple[str, ...] = ()) -> Plan:
     storage = resolution.storage
     what = f"{resolution.model} {resolution.version.version}"
     if storage.download_url and catalog.site_root is not None and resolution.url:
@@ -77,7 +77,7 @@ def plan_for(resolution: Resolution, catalog: Catalog, dvc_remotes: tuple[str, .
     return repo_plan(catalog.repo, resolution.version.commit, storage, what, dvc_remotes)
 
 
-def remote_git_plan(remote: str, catalog: Catalog, commit: str, storage: StorageRecord, what: str) -> Plan:
+def remote_git_plan(remote: str, catalog: DownloadSource, commit: str, storage: StorageRecord, what: str) -> Plan:
     """A Git-stored file the site did not publish, fetched from the repository's remote (one blob)."""
     assert storage.path is not None
     if storage.is_dir:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.grammar import InvalidName, Spec, parse_spec
-from .catalog import Catalog
+from .catalog import DownloadSource
 from .errors import LookupFailed
 from .records import ModelRecord, StorageRecord, VersionRecord
 
@@ -81,7 +81,7 @@ def _held_listing(model: ModelRecord) -> str:
     return ", ".join(f"{stage} ({version})" for stage, version in sorted(model.stages.items())) or "none"
 
 
-def select(catalog: Catalog, spec: Spec) -> tuple[ModelRecord, VersionRecord, str]:
+def select(catalog: DownloadSource, spec: Spec) -> tuple[ModelRecord, VersionRecord, str]:
     model = catalog.model(spec.name)
     if spec.stage is not None:
         held = model.stages.get(spec.stage)
@@ -111,7 +111,7 @@ def select(catalog: Catalog, spec: Spec) -> tuple[ModelRecord, VersionRecord, st
     return model, version, selected_by
 
 
-def resolve_in(catalog: Catalog, text: str) -> Resolution:
+def resolve_in(catalog: DownloadSource, text: str) -> Resolution:
     spec = parse(text)
     model, version, selected_by = select(catalog, spec)
     storage = version.storage

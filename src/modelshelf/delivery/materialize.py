@@ -27,7 +27,7 @@ from .limits import DeadlineExceeded, Limits, SizeLimitExceeded, current_deadlin
 from .plan import FileItem, Plan
 from .progress import Progress
 from .staging import staging_folder
-from .transport import CHUNK, NotFound
+from .transport import CHUNK, ObjectAbsent
 from .verify import Hasher, Hashes, check, check_layout, safe_name, safe_relpath, sha256_manifest
 
 __all__ = ["DestinationExists", "DestinationUnwritable", "Fetched", "fetch_bytes", "fetch_item", "fetch_plan",
@@ -93,7 +93,7 @@ def fetch_item(item: FileItem, target: Path, what: str, cap: Cap | None = None,
         except (SizeLimitExceeded, DeadlineExceeded):
             target.unlink(missing_ok=True)
             raise
-        except NotFound as exc:
+        except ObjectAbsent as exc:
             failures.append(str(exc))
         except IntegrityFailed as exc:
             corrupt = True

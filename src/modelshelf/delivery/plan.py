@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from ..git.lfs import missing_message, parse_pointer, repo_object_path
 from .errors import TransferFailed
-from .transport import NotFound, open_url
+from .transport import ObjectAbsent, open_url
 from .verify import Digest
 
 if TYPE_CHECKING:  # GitPython is imported only when a repo is read
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # GitPython is imported only when a repo is read
 
 class Location(Protocol):
     def open(self) -> BinaryIO:
-        """A stream of the bytes; ``NotFound`` if absent here."""
+        """A stream of the bytes; ``ObjectAbsent`` if absent here."""
 
     def describe(self) -> str:
         """Where, for messages."""
@@ -56,7 +56,7 @@ class GitBlobLocation:
         except Exception as exc:  # noqa: BLE001 (git errors: report, do not crash)
             raise TransferFailed(f"{self.describe()}: git read failed: {exc}") from None
         if data is None:
-            raise NotFound(f"{self.describe()}: not in the commit")
+            raise ObjectAbsent(f"{self.describe()}: not in the commit")
         pointer = parse_pointer(data)
         if pointer is not None:  # committed through Git LFS: the bytes are in the clone's LFS store
             try:

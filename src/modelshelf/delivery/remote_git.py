@@ -26,7 +26,7 @@ from typing import BinaryIO
 
 from .errors import NotPublished, TransferFailed, UnsafeLocation
 from .limits import current_deadline
-from .transport import NotFound, scheme_of
+from .transport import ObjectAbsent, scheme_of
 
 _SCP_LIKE = re.compile(r"^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+:(?!//)[^\s]+$")
 _REMOTE_PROTOCOLS = "https:ssh"
@@ -72,7 +72,7 @@ class RemoteGitBlob:
             self._git(work, "fetch", "-q", "--no-tags", "--depth=1", "--filter=blob:none", "origin", self.commit)
             kind = self._git(work, "cat-file", "-t", f"{self.commit}:{self.path}", missing_ok=True)
             if kind is None:
-                raise NotFound(f"{self.describe()}: not in the commit")
+                raise ObjectAbsent(f"{self.describe()}: not in the commit")
             if kind.strip() != b"blob":
                 raise TransferFailed(f"{self.describe()}: a {kind.decode().strip()}, not a file")
             data = self._git(work, "cat-file", "blob", f"{self.commit}:{self.path}")

@@ -33,7 +33,7 @@ _FSSPEC_PACKAGES = {
 }
 
 
-class NotFound(TransferFailed):
+class ObjectAbsent(TransferFailed):
     """The location answered, and it does not have the object (try the next one)."""
 
 
@@ -76,7 +76,7 @@ def file_path(url: str) -> Path | None:
 
 
 def open_url(url: str, timeout: float = TIMEOUT) -> BinaryIO:
-    """A readable binary stream; ``NotFound`` when the object is absent, else ``TransferFailed``.
+    """A readable binary stream; ``ObjectAbsent`` when the object is absent, else ``TransferFailed``.
 
     An HTTP(S) stream's ``final_url`` is where redirects ended (relative links resolve against it).
     Every wait stays within the current download's deadline (``limits.deadline_of``).
@@ -88,7 +88,7 @@ def open_url(url: str, timeout: float = TIMEOUT) -> BinaryIO:
                 raise TransferFailed(f"{local}: is a directory, not a file")
             return open(local, "rb")
         except FileNotFoundError:
-            raise NotFound(f"{local}: no such file") from None
+            raise ObjectAbsent(f"{local}: no such file") from None
         except OSError as exc:
             raise TransferFailed(f"{local}: {exc.strerror or exc}") from None
     scheme = scheme_of(url)
@@ -102,7 +102,7 @@ def open_url(url: str, timeout: float = TIMEOUT) -> BinaryIO:
         except urllib.error.HTTPError as exc:
             exc.close()
             if exc.code in (404, 410):
-                raise NotFound(f"{url}: HTTP {exc.code} {exc.reason}") from None
+                raise ObjectAbsent(f"{url}: HTTP {exc.code} {exc.reason}") from None
             raise TransferFailed(f"{url}: HTTP {exc.code} {exc.reason}") from None
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             if deadline is not None and deadline.expired():
@@ -177,7 +177,7 @@ def _open_fsspec(url: str, scheme: str) -> BinaryIO:
     try:
         return fsspec.open(url, "rb").open()
     except FileNotFoundError:
-        raise NotFound(f"{url}: not found") from None
+        raise ObjectAbsent(f"{url}: not found") from None
     except ImportError as exc:
         raise TransferFailed(f"cannot fetch {url}: {exc} (try `pip install {package}`)") from None
     except Exception as exc:  # noqa: BLE001 (fsspec back ends raise their own types)

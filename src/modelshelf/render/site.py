@@ -30,7 +30,7 @@ from .overlay import overlay_jobs
 from .plots import PendingPlots, metric_plot_jobs, metric_plot_refs, start_drawing
 from .compare_page import COMPARE_JS_PATH, compare_page, compare_script, model_compare
 from .units import human_size
-from .views import (DESCRIPTION_CHARS, HOME_ROWS, Catalog, ModelRow, fmt_time, fold_text, home_list_row, meta_facts,
+from .views import (DESCRIPTION_CHARS, HOME_ROWS, CatalogView, ModelRow, fmt_time, fold_text, home_list_row, meta_facts,
                     short, shown_message, truncate_text)
 
 JSON = dict[str, Any]
@@ -146,7 +146,7 @@ class _Lineage:
 class _Renderer:
     def __init__(self, index: JSON, options: SiteOptions, env: jinja2.Environment, plot_cache: Path) -> None:
         self.options = options
-        self.catalog = Catalog(index, options)
+        self.catalog = CatalogView(index, options)
         self.env = env
         self.plot_cache = plot_cache
         self.urls = {name: page_url(src, options.use_directory_urls) for name, src in self.catalog.pages.items()}

@@ -339,7 +339,7 @@ def _unverifiable(version: JSON | None) -> bool:
     return storage.get("kind") == "url" and not storage.get("sha256") and not storage.get("md5")
 
 
-class Catalog:
+class CatalogView:
     """The index plus options: builds every view the templates need."""
 
     def __init__(self, index: JSON, options: SiteOptions) -> None:
