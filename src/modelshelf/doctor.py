@@ -127,7 +127,7 @@ def orphan_metrics_findings(c: Checkup) -> list[str]:
     for name in declarations:
         decl = declarations[name]
         folders_with_models.add(decl.folder)
-        meta = reader.version_metadata(c.head, name)
+        meta = reader.version(c.head, name)
         owned.update(source.path for source in meta.metric_sources)
         owned.update(meta.missing)
     findings = []
@@ -159,7 +159,7 @@ def lost_metrics_findings(c: Checkup) -> list[str]:
                                 "longer its (see the file's line above, or name it in the model's meta)")
         latest = by_name.get(model["latest"] or "")
         if latest and latest["metrics"] and c.head and model["name"] in c.metadata.reader.declarations(c.head):
-            if not c.metadata.reader.version_metadata(c.head, model["name"]).metrics:
+            if not c.metadata.reader.version(c.head, model["name"]).metrics:
                 findings.append(f"model {model['name']} at HEAD: no metrics, while {latest['version']} had "
                                 f"{_keys(latest['metrics'])}: the next version will have none")
     return findings

@@ -11,7 +11,6 @@ is the manifest's md5 plus ``.dir``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -145,8 +144,3 @@ def parse_manifest(data: bytes, where: str) -> list[tuple[str, str]]:
         result.append((safe_relpath(entry["relpath"], where), md5))
     return result
 
-
-def manifest_md5(entries: list[tuple[str, str]]) -> str:
-    """The ``.dir`` md5 DVC gives a folder with these (relpath, md5) entries."""
-    listing = sorted(({"md5": md5, "relpath": rel} for rel, md5 in entries), key=lambda e: e["relpath"])
-    return hashlib.md5(json.dumps(listing, sort_keys=True).encode("utf-8"), usedforsecurity=False).hexdigest() + ".dir"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.client
 import io
 import os
-import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -213,9 +212,3 @@ def read_url(url: str, limit: int | None = None) -> Document:
         modified = getattr(stream, "last_modified", None)
     return Document(b"".join(chunks), final, modified)
 
-
-def copy_stream(source: BinaryIO, target: BinaryIO, where: str) -> None:
-    try:
-        shutil.copyfileobj(source, target, CHUNK)
-    except OSError as exc:
-        raise TransferFailed(f"{where}: transfer interrupted: {exc}") from None

@@ -131,7 +131,7 @@ def _cached(cache: FragmentCache | None, key: str, metadata: MetadataJson,
     if entry is None and cache is not None:
         entry = cache.get(key)
     if entry is not None:
-        metadata.note(entry["problems"])
+        metadata.note(entry["problems"])  # a cached fragment's problems, reported as if just found
         return entry["value"], tuple(notice_from_json(n) for n in entry["notices"])
     with metadata.capture() as captured:
         value = compute()

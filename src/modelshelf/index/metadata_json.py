@@ -120,7 +120,7 @@ class MetadataJson:
     def problems(self) -> list[str]:
         return list(self._problems)
 
-    def _note(self, problems) -> None:
+    def note(self, problems) -> None:
         for problem in problems:
             if self._capturing is None or self._capturing.record:
                 self._problems.setdefault(str(problem), None)
@@ -148,13 +148,9 @@ class MetadataJson:
                 saved.problems.extend(captured.problems)
                 saved.notices += [n for n in captured.notices if n not in saved.notices]
 
-    def note(self, problems: list[str]) -> None:
-        """Problems of a fragment taken from the cache, reported as if just found."""
-        self._note(problems)
-
     def metadata(self, name: str, commit: str) -> VersionMetadata:
-        meta = self.reader.version_metadata(commit, name)
-        self._note(meta.problems)
+        meta = self.reader.version(commit, name)
+        self.note(meta.problems)
         self._note_notices(meta.notices)
         return meta
 
@@ -175,5 +171,5 @@ class MetadataJson:
         if self.registry.head is None:
             return []
         declarations = self.reader.declarations(self.registry.head.hexsha)
-        self._note(declarations.problems)
+        self.note(declarations.problems)
         return [name for name in declarations if name not in known]

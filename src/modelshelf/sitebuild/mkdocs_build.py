@@ -33,7 +33,6 @@ from ..packaged import PACKAGED_CONFIG
 from .workdir import locked_folder
 from ..git import GitRepo
 
-DEFAULT_CONFIG = PACKAGED_CONFIG
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 
 
@@ -43,7 +42,6 @@ class CatalogConfig:
 
     config_file: Path
     overrides: dict[str, Any] = field(default_factory=dict)
-    packaged: bool = False
 
 
 def find_config(repo: Path, config_file: str | os.PathLike[str] | None) -> Path | None:
@@ -66,7 +64,7 @@ def catalog_config(repo: Path, config_file: str | os.PathLike[str] | None, work:
         return CatalogConfig(found, dict(extra or {}))
     docs = work / "docs"
     docs.mkdir(parents=True, exist_ok=True)
-    with open(DEFAULT_CONFIG, "rb") as handle:
+    with open(PACKAGED_CONFIG, "rb") as handle:
         raw = yaml_load(handle)
     plugins: list[Any] = []
     for item in raw.get("plugins", []):
@@ -75,7 +73,7 @@ def catalog_config(repo: Path, config_file: str | os.PathLike[str] | None, work:
             item = {"modelshelf": options}
         plugins.append(item)
     overrides = {"docs_dir": str(docs), "plugins": plugins, **(extra or {})}
-    return CatalogConfig(DEFAULT_CONFIG, overrides, packaged=True)
+    return CatalogConfig(PACKAGED_CONFIG, overrides)
 
 
 @contextlib.contextmanager

@@ -22,7 +22,8 @@ from typing import Any
 from ..atomic import current_umask
 from .generate import SCRIPTS, STYLESHEETS, GenerateError, Generated, generate, plugin_settings, read_config
 from ..plugin.plugin import REQUIRED_EXTENSIONS
-from .mkdocs_build import DEFAULT_CONFIG, SiteOutputError, _swap_into_place, default_output, find_config
+from ..packaged import PACKAGED_CONFIG
+from .mkdocs_build import SiteOutputError, _swap_into_place, default_output, find_config
 
 
 
@@ -72,7 +73,7 @@ def _work_config(repo: Path, found: Path | None, work: Path, *, allow_shallow: b
                  candidates: int | None, publish: dict[str, Any] | None = None) -> Path:
     """``work/mkdocs.yml`` (docs in ``work/docs``, the site in ``work/site``) with the catalog generated."""
     docs = work / "docs"
-    parent = found if found is not None else DEFAULT_CONFIG
+    parent = found if found is not None else PACKAGED_CONFIG
     raw = read_config(parent)
     if found is not None:  # the repository's own pages, with the catalog where its plugin entry puts it
         source = found.parent / str(raw.get("docs_dir") or "docs")
