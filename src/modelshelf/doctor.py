@@ -166,7 +166,7 @@ def lost_metrics_findings(c: Checkup) -> list[str]:
 
 
 def cache_findings(c: Checkup) -> list[str]:
-    """A modelshelf cache committed to the repository (builds never read it; see site_cache)."""
+    """A modelshelf cache committed to the repository (builds never read it; see sitebuild/site_cache.py)."""
     return committed_cache(c.registry.repo)
 
 

@@ -2,7 +2,7 @@
 deprecate, add, check-ref and init. Flags follow GTO's where GTO has the command
 (``-d/--delete`` on unassign, deregister and deprecate, as on GTO's deprecate).
 
-``add_write_commands`` is called by ``cli.py``; every handler returns an exit
+``add_write_commands`` is called by ``cli/app.py``; every handler returns an exit
 code (0 ok, 2 bad input with a one-line message on stderr).
 """
 

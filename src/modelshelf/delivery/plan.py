@@ -1,7 +1,7 @@
 """What to fetch: files, where each can come from, and what each must hash to.
 
 A ``Plan`` is built from an index record (see ``locate.py``) and carried out
-by ``fetch.py``; keeping them apart lets ``download`` and ``publish_artifacts``
+by ``materialize.py``; keeping them apart lets ``download`` and ``publish_artifacts``
 share one verified transfer path.
 """
 

@@ -31,7 +31,7 @@ class ModelshelfConfig(Config):
     activity_entries = c.Type(int, default=100)
     feed_entries = c.Type(int, default=50)
     # bytes in the site (artifacts/): "current" = Git-stored, latest or stage-held, <= publish_max_size each;
-    # true = every version (Git, LFS, DVC); false = none (see fetch/publish.py)
+    # true = every version (Git, LFS, DVC); false = none (see delivery/publish.py)
     publish_artifacts = c.Choice((True, False, "current"), default="current")
     publish_max_size = c.Type(int, default=PUBLISH_MAX_SIZE)  # bytes per artifact for "current" (0: no cap)
     dvc_remotes = c.ListOfItems(c.Type(str), default=[])  # extra DVC remotes for publish_artifacts
