@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from modelshelf.index import load_schema
+from modelshelf.index.build import load_schema
 from modelshelf.sources.hub import build_hub_index
 from modelshelf.sources.spec import make_source
 from modelshelf.sources.store import SourceStore

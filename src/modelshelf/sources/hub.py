@@ -19,8 +19,8 @@ from typing import Any, Callable
 
 from .. import __version__
 from ..core.events import iso_utc
-from ..fetch.publish import publish_configured
-from ..index import SCHEMA_VERSION
+from ..delivery.publish import publish_configured
+from ..index.build import SCHEMA_VERSION
 from ..registry import load_registry
 from .read import OpenRepository, SourceRead, SourceUnreadable, fetch_index, git_fingerprint, git_path, read_git, read_index
 from .spec import SourceError, SourceSpec, make_source

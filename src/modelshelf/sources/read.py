@@ -20,11 +20,14 @@ from typing import Any, Callable
 
 from ..core.grammar import is_valid_name
 from ..core.qualified import qualify
-from ..fetch.credentials import trusted
-from ..fetch.catalog import site_root
-from ..fetch.errors import DownloadError
-from ..fetch.records import IndexRecord
-from ..fetch.transport import NotFound, file_path, read_url, scheme_of, to_url
+from ..delivery.credentials import trusted
+from ..delivery.catalog import site_root
+from ..delivery.errors import DownloadError
+from ..delivery.records import IndexRecord
+from ..delivery.transport import ObjectAbsent, file_path, read_url, scheme_of, to_url
+from ..git import GitError, GitRepo, NotAGitRepo
+from ..index.build import build_index
+from ..registry import load_registry
 from .spec import SourceSpec, strip_credentials
 
 JSON = dict[str, Any]
@@ -74,8 +77,6 @@ def git_path(spec: SourceSpec, open_repository: OpenRepository | None) -> Path:
 
 def git_fingerprint(path: Path, settings: str) -> tuple[str, str | None]:
     """sha256 over every tag's object hash, HEAD and the read settings; and HEAD."""
-    from ..git import GitError, GitRepo, NotAGitRepo
-
     try:
         with GitRepo(path) as repo:
             refs = repo.run("for-each-ref", "--format=%(objectname) %(refname)", "refs/tags")
@@ -89,9 +90,6 @@ def git_fingerprint(path: Path, settings: str) -> tuple[str, str | None]:
 
 
 def read_git(spec: SourceSpec, path: Path, fingerprint: str, candidates: int) -> SourceRead:
-    from ..index import build_index
-    from ..registry import load_registry
-
     try:
         with load_registry(path) as registry:
             index = build_index(registry, candidates=candidates)
@@ -114,7 +112,7 @@ def fetch_index(spec: SourceSpec) -> tuple[bytes, str]:
     try:
         with trusted(url):
             document = read_url(url, limit=INDEX_LIMIT)
-    except NotFound as exc:
+    except ObjectAbsent as exc:
         raise SourceUnreadable(f"{strip_credentials(str(exc))}") from None
     except DownloadError as exc:
         raise SourceUnreadable(f"{strip_credentials(str(exc))}") from None

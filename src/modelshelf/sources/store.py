@@ -18,7 +18,8 @@ from typing import Any
 
 from .. import __version__
 from ..atomic import atomic_write
-from ..site_cache import git_cache_dir
+from ..git import GitRepo, NotAGitRepo
+from ..sitebuild.site_cache import git_cache_dir
 
 FORMAT = 1
 JSON = dict[str, Any]
@@ -31,8 +32,6 @@ def stamp() -> str:
 
 def hub_cache_dir(base: Path) -> Path:
     """Where a hub at ``base`` keeps its cache: its Git dir's cache, else the user's cache folder."""
-    from ..git import GitRepo, NotAGitRepo
-
     try:
         with GitRepo(base) as repo:
             return git_cache_dir(repo.common_dir) / "hub"
