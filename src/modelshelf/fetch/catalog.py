@@ -30,7 +30,7 @@ from .errors import LookupFailed, TransferFailed, UnsafeLocation
 from .records import IndexRecord, ModelRecord
 from .transport import Document, NotFound, read_url, scheme_of, to_url
 
-if TYPE_CHECKING:  # GitPython is imported only when a repo is read
+if TYPE_CHECKING:  # the Git layer is imported only when a repo is read
     from ..git.repo import GitRepo
     from ..registry import Registry
 
