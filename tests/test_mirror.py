@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from modelshelf.git.mirror import LocalRepository, mirror_path, open_repository, update_mirror
+from modelshelf.git.mirror import LocalRepository, MirrorError, mirror_path, open_repository, update_mirror
 from modelshelf.git.urls import UnsafeUrl, display_url, is_git_url, parse_git_url
 
 from .conftest import require_path, start_loopback, stop_all
@@ -39,13 +39,14 @@ def ms(cache: Path, *args: str, cwd: Path | None = None) -> subprocess.Completed
 
 def registry_repo(repo: GitBuilder) -> None:
     """Two models, versions and stages, written as tags by git (annotated, pinned dates)."""
-    repo.commit("v1", {"dvc.yaml": "artifacts:\n  churn:\n    path: churn.pkl\n    type: model\n"
-                                   "  encoder:\n    path: enc.bin\n    type: model\n",
-                       "churn.pkl": "churn 1", "enc.bin": "enc 1"})
+    repo.commit("v1", {"dvc.yaml": "metrics:\n  - metrics.json\nartifacts:\n  churn:\n    path: churn.pkl\n"
+                                   "    type: model\n  encoder:\n    path: enc.bin\n    type: model\n",
+                       "churn.pkl": "churn 1", "enc.bin": "enc 1", "metrics.json": {"auc": 0.91},
+                       "params.yaml": "depth: 4\n"})
     repo.tag("churn@v1.0.0")
     repo.tag("encoder@v0.1.0")
     repo.tag("churn#prod#1")
-    repo.commit("v2", {"churn.pkl": "churn 2"})
+    repo.commit("v2", {"churn.pkl": "churn 2", "metrics.json": {"auc": 0.93}})
     repo.tag("churn@v1.1.0")
     repo.tag("churn#staging#2")
 
@@ -129,7 +130,11 @@ def test_index_by_url_is_the_index_of_a_clone_byte_for_byte(repo: GitBuilder, tm
     by_clone = ms(cache, "index", "--repo", str(clone))
     assert by_url.returncode == 0 and by_clone.returncode == 0, by_url.stderr + by_clone.stderr
     assert by_url.stdout == by_clone.stdout
-    assert json.loads(by_url.stdout)["repository"]["remote"] == url
+    index = json.loads(by_url.stdout)
+    assert index["repository"]["remote"] == url
+    churn = next(m for m in index["models"] if m["name"] == "churn")
+    assert {v["version"]: v["metrics"] for v in churn["versions"]} == {"v1.0.0": {"auc": 0.91},
+                                                                        "v1.1.0": {"auc": 0.93}}
     again = ms(cache, "index", "--repo", url)  # the fragment cache lives in the mirror's Git dir
     assert again.stdout == by_url.stdout and cloning_lines(again) == []
 
@@ -148,6 +153,37 @@ def test_doctor_and_download_read_the_mirror(repo: GitBuilder, tmp_path: Path, c
     resolve = ms(cache, "resolve", "churn@latest", "--repo", url)
     assert json.loads(resolve.stdout)["version"] == "v1.1.0"
     assert cloning_lines(download) == [] and cloning_lines(resolve) == []  # doctor cloned it
+
+
+def test_an_unreachable_remote_reads_the_last_fetch_with_a_warning(repo: GitBuilder, tmp_path: Path,
+                                                                  cache: Path) -> None:
+    registry_repo(repo)
+    origin, url = bare_origin(repo, tmp_path)
+    first = ms(cache, "show", "--json", "--repo", url)
+    fetched_at = json.loads((mirror_path(url, cache) / "modelshelf-mirror.json").read_text())["fetched_at"]
+    origin.rename(tmp_path / "moved.git")  # the server is gone
+    offline = ms(cache, "show", "--json", "--repo", url)
+    assert offline.returncode == 0 and offline.stdout == first.stdout
+    (warning,) = offline.stderr.splitlines()
+    assert warning.startswith(f"modelshelf: warning: cannot update the mirror of {url}: ")
+    assert f"as last fetched ({fetched_at})" in warning
+    with pytest.raises(MirrorError, match="cannot update the mirror"):
+        update_mirror(url, cache_root=cache, keep_stale=False)
+    assert update_mirror(url, cache_root=cache).stale is not None
+
+
+def test_the_mirror_follows_a_renamed_default_branch(repo: GitBuilder, tmp_path: Path, cache: Path) -> None:
+    registry_repo(repo)
+    origin, url = bare_origin(repo, tmp_path)
+    assert ms(cache, "show", "--repo", url).returncode == 0
+    tip = repo.commit("on trunk", {"churn.pkl": "churn 3"})
+    repo.git("branch", "-m", "main", "trunk")
+    repo.git("push", "-q", str(origin), "trunk")
+    subprocess.run(["git", "symbolic-ref", "HEAD", "refs/heads/trunk"], cwd=origin, check=True)
+    subprocess.run(["git", "branch", "-D", "main"], cwd=origin, check=True, capture_output=True)
+    index = ms(cache, "index", "--repo", url)
+    assert index.returncode == 0, index.stderr
+    assert json.loads(index.stdout)["repository"]["head"] == tip
 
 
 def test_open_repository_gives_paths_back_and_urls_as_their_mirror(repo: GitBuilder, tmp_path: Path,
