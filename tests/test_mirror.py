@@ -26,6 +26,7 @@ from modelshelf.git.urls import UnsafeUrl, display_url, is_git_url, parse_git_ur
 
 from .conftest import require_path, start_loopback, stop_all
 from .gitutil import GitBuilder, run_cli, run_gto
+from .ptyutil import stderr_on_a_terminal
 
 
 @pytest.fixture
@@ -493,3 +494,14 @@ def test_concurrent_runs_clone_once(dumb_http, tmp_path: Path, cache: Path) -> N
         assert proc.returncode == 0, err
         assert json.loads(out)["churn"]["version"] == "v1.1.0"
     assert sum(err.count("modelshelf: cloning ") for _, _, err in results) == 1
+
+
+def test_a_clone_on_a_terminal_draws_the_objects_received(repo: GitBuilder, tmp_path: Path, cache: Path) -> None:
+    registry_repo(repo)
+    _, url = bare_origin(repo, tmp_path)
+    env = {**os.environ, "MODELSHELF_CACHE_DIR": str(cache), "COLUMNS": "100"}
+    code, drawn = stderr_on_a_terminal([sys.executable, "-m", "modelshelf", "show", "--repo", url], env)
+    assert code == 0, drawn
+    assert "modelshelf: fetching origin.git:" in drawn and " objects" in drawn  # progress.bar_progress's bar
+    quiet = ms(cache, "index", "--quiet", "--repo", url)  # --quiet: nothing on stderr, not even the fetch
+    assert quiet.returncode == 0 and quiet.stderr == ""

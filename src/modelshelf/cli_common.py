@@ -80,7 +80,8 @@ def local_repository(location: str, quiet: bool = False) -> Iterator[LocalReposi
     if is_git_url(location):
         from .progress import stderr_progress  # tqdm: only when something is fetched
 
-        progress = stderr_progress(f"fetching {display_url(location)}", quiet=quiet, unit="objects")
+        name = display_url(location).rstrip("/").rpartition("/")[2].rpartition(":")[2]  # a bar has no room for URLs
+        progress = stderr_progress(f"fetching {name}", quiet=quiet, unit="objects")
     notify = None if quiet else (lambda line: sys.stderr.write(f"modelshelf: {line}\n"))
     with open_repository(location, progress=progress, notify=notify) as local:
         if local.stale:
