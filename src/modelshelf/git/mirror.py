@@ -3,7 +3,9 @@
 ``--repo URL`` (and the hub's Git sources) must not clone on every command, as
 ``gto --repo URL`` does: the first use clones a bare repository with every branch
 and tag into ``<cache>/mirrors/<hash of the URL>``, later uses run one
-``git fetch --prune`` that moves the refs and brings only the new objects. The
+``git fetch --prune`` of its branches and tags that moves the refs and brings
+only the new objects (the URL and refspecs come from the command line, not from
+the mirror's config: what is fetched, and from where, is decided here). The
 registry readers then read the mirror like any bare repository (the default
 branch's tip is its ``HEAD``; tags are refs; no work tree).
 
@@ -178,10 +180,6 @@ def _clone(url: GitUrl, path: Path, progress: Progress | None) -> None:
     try:
         _run_git(["clone", "--bare", "--progress", "--", url.url, str(temporary)], path.parent, progress,
                  f"cannot clone {display_url(url.url)}")
-        _run_git(["config", "--unset-all", "remote.origin.fetch"], temporary, None, "", check=False)
-        for refspec in _REFSPECS:  # a bare clone records no refspec: fetch branches and tags from now on
-            _run_git(["config", "--add", "remote.origin.fetch", refspec], temporary, None,
-                     f"cannot configure the mirror of {display_url(url.url)}")
         _write_state(temporary, url)
         os.rename(temporary, path)  # the one step that makes the mirror exist: whole or not at all
     finally:
@@ -191,8 +189,10 @@ def _clone(url: GitUrl, path: Path, progress: Progress | None) -> None:
 def _fetch(url: GitUrl, path: Path, progress: Progress | None, keep_stale: bool) -> LocalRepository:
     shown = display_url(url.url)
     try:
-        _run_git(["fetch", "--prune", "--progress", "origin"], path, progress, f"cannot update the mirror of {shown}")
-        _follow_default_branch(path)
+        # The URL and refspecs given here, not read from the mirror's config.
+        _run_git(["fetch", "--prune", "--progress", "--", url.url, *_REFSPECS], path, progress,
+                 f"cannot update the mirror of {shown}")
+        _follow_default_branch(path, url)
     except MirrorError as exc:
         last = _read_state(path).get("fetched_at")
         if not keep_stale or last is None:
@@ -202,12 +202,12 @@ def _fetch(url: GitUrl, path: Path, progress: Progress | None, keep_stale: bool)
     return LocalRepository(path, shown, url.url, fetched_at=_read_state(path).get("fetched_at"))
 
 
-def _follow_default_branch(path: Path) -> None:
+def _follow_default_branch(path: Path, url: GitUrl) -> None:
     """Point ``HEAD`` at the remote's default branch again when its branch is gone
     (renamed or deleted upstream): ``fetch`` never moves a bare repository's HEAD."""
     if _run_git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], path, None, "", check=False):
         return
-    listing = _run_git(["ls-remote", "--symref", "origin", "HEAD"], path, None, "", check=False) or ""
+    listing = _run_git(["ls-remote", "--symref", "--", url.url, "HEAD"], path, None, "", check=False) or ""
     match = re.search(r"^ref: (refs/heads/\S+)\tHEAD$", listing, re.M)
     if match:
         _run_git(["symbolic-ref", "HEAD", match.group(1)], path, None, "", check=False)
