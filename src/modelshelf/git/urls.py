@@ -48,6 +48,11 @@ class GitUrl:
         return self.url
 
 
+def is_scp_like(location: str) -> bool:
+    """Git's scp-like SSH syntax, ``[user@]host:path`` (``C:\\path`` and ``./a:b`` are paths)."""
+    return not _SCHEME.match(location) and "::" not in location and bool(_SCP_LIKE.match(location))
+
+
 def looks_like_git_url(location: str) -> bool:
     """True for a string Git would read as a URL (refused ones included), not as a path."""
     text = location.strip()
