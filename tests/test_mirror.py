@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from modelshelf.git.mirror import LocalRepository, MirrorError, mirror_path, open_repository, update_mirror
-from modelshelf.git.urls import UnsafeUrl, display_url, is_git_url, parse_git_url
+from modelshelf.git.urls import UnsafeUrl, display_url, is_git_url, is_scp_like, parse_git_url
 
 from .conftest import require_path, start_loopback, stop_all
 from .gitutil import GitBuilder, run_cli, run_gto
@@ -505,3 +505,11 @@ def test_a_clone_on_a_terminal_draws_the_objects_received(repo: GitBuilder, tmp_
     assert "modelshelf: fetching origin.git:" in drawn and " objects" in drawn  # progress.bar_progress's bar
     quiet = ms(cache, "index", "--quiet", "--repo", url)  # --quiet: nothing on stderr, not even the fetch
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+@pytest.mark.parametrize(("location", "scp"), [
+    ("git@github.com:org/repo.git", True), ("host.example:repo", True), ("[::1]:repo.git", False),
+    ("C:\\models", False), ("./a:b", False), ("https://h/x", False), ("ext::sh", False), ("u@h::x", False),
+])
+def test_scp_like_is_read_one_way(location: str, scp: bool) -> None:
+    assert is_scp_like(location) is scp

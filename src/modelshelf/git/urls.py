@@ -27,8 +27,8 @@ ALLOWED_PROTOCOLS = "https:http:ssh:git:file"  # GIT_ALLOW_PROTOCOL for every mi
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _TRANSPORT_HELPER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9+.-]*)::")
 # scp-like: [user@]host:path, the host longer than one letter (C:\ is a Windows drive),
-# no slash before the colon (git reads "./a:b" as a path too).
-_SCP_LIKE = re.compile(r"^(?:(?P<user>[^@/:\s]+(?::[^@/\s]*)?)@)?(?P<host>[A-Za-z0-9._-]{2,}|\[[0-9A-Fa-f:.]+\]):(?!//)(?P<path>.*)$")
+# no slash before the colon (git reads "./a:b" as a path too); IPv6 hosts: ssh://[::1]/path.
+_SCP_LIKE = re.compile(r"^(?:(?P<user>[^@/:\s]+(?::[^@/\s]*)?)@)?(?P<host>[A-Za-z0-9._-]{2,}):(?!//)(?P<path>.*)$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s'\"]+)@")
 
