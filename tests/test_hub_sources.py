@@ -9,6 +9,7 @@ import functools
 import json
 import re
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import jsonschema
 import pytest
 
 from modelshelf.index.build import load_schema
-from modelshelf.sources.hub import build_hub_index
+from modelshelf.sources.hub import build_hub_index, mirror_opener
 from modelshelf.sources.spec import make_source
 from modelshelf.sources.store import SourceStore
 
@@ -150,6 +151,11 @@ def test_unqualified_specs_resolve_where_unambiguous(world: dict[str, Any]) -> N
     assert "ambiguous" in result.stderr and "churn::churn" in result.stderr and "fed::churn" in result.stderr
 
 
+def _own_cache(tmp_path: Path) -> dict[str, str]:
+    """A hub outside a Git repository keeps its cache in modelshelf's cache folder: the test's own."""
+    return {"MODELSHELF_CACHE_DIR": str(tmp_path / "cache")}
+
+
 def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -170,6 +176,7 @@ def test_a_source_that_goes_missing_is_stale_not_dropped(tmp_path: Path, serve) 
     before = hub_index(site)
     shutil.rmtree(repos.mono.path)  # deleted
     shutil.rmtree(repos.fed_site)  # the federated site answers 404 now
+    shutil.rmtree(repos.bare)  # the Git URL's repository is gone: its mirror cannot fetch
     result = run_cli(*args, cwd=hub.path)
     assert result.returncode == 0, result.stderr
     assert "source 'mono'" in result.stderr and "is stale" in result.stderr
@@ -178,10 +185,11 @@ def test_a_source_that_goes_missing_is_stale_not_dropped(tmp_path: Path, serve) 
     sources = {s["name"]: s for s in after["sources"]}
     assert sources["mono"]["stale"] and "no such folder" in sources["mono"]["reason"]
     assert sources["fed"]["stale"] and "404" in sources["fed"]["reason"]
+    assert sources["forecast"]["stale"] and sources["forecast"]["reason"]
     assert sources["mono"]["read_at"] == {s["name"]: s for s in before["sources"]}["mono"]["read_at"]
     assert not sources["churn"]["stale"]
     home = (site / "index.html").read_text()
-    assert home.count("data-ms-stale") == 2
+    assert home.count("data-ms-stale") == 3
     strict = run_cli(*args, "--strict", cwd=hub.path)  # --strict fails the build on a stale source
     assert strict.returncode != 0
 
@@ -191,22 +199,28 @@ def test_a_rebuild_rereads_only_the_sources_that_changed(tmp_path: Path, serve) 
     fed_url = serve(repos.fed_site) + "api/registry.json"
     store = SourceStore(tmp_path / "cache")
     specs = _specs(repos, fed_url)
-    assert build_hub_index(specs, store).reread == ["churn", "forecast", "mono", "fed"]
-    first = build_hub_index(specs, store)
+    build = functools.partial(build_hub_index, specs, store, open_repository=mirror_opener(tmp_path / "mirrors"))
+    assert build().reread == ["churn", "forecast", "mono", "fed"]
+    first = build()
     assert first.reread == []  # nothing changed: nothing read again
     repos.mono.tag("nlp=tagger#dev#2")  # one new tag
-    second = build_hub_index(specs, store)
+    second = build()
     assert second.reread == ["mono"]
     assert "dev" in {m["name"]: m for m in second.data["models"]}["mono::nlp:tagger"]["stages"]
     index = repos.fed_site / "api" / "registry.json"
     data = json.loads(index.read_text())
     data["models"][0]["description"] = "changed upstream"
     index.write_text(json.dumps(data))
-    third = build_hub_index(specs, store)
+    third = build()
     assert third.reread == ["fed"]
     assert {m["name"]: m for m in third.data["models"]}["fed::churn"]["description"] == "changed upstream"
     assert third.data["models"] != first.data["models"]
-    assert build_hub_index(specs, store).data == third.data  # byte-stable when nothing changed
+    assert build().data == third.data  # byte-stable when nothing changed
+    repos.upstream.tag("forecast#prod#2")  # a Git URL source: its mirror fetches the new tag
+    subprocess.run(["git", "push", "-q", str(repos.bare), "--tags"], cwd=repos.upstream.path, check=True)
+    fourth = build()
+    assert fourth.reread == ["forecast"]
+    assert {m["name"]: m for m in fourth.data["models"]}["forecast::forecast"]["stages"]["prod"] == "v0.2.0"
 
 
 # -- bad input ----------------------------------------------------------------------------------------------
@@ -218,7 +232,7 @@ def test_a_rebuild_rereads_only_the_sources_that_changed(tmp_path: Path, serve) 
 ])
 def test_badly_named_sources_are_one_clear_error(tmp_path: Path, args: list[str], message: str) -> None:
     for command in (["index"], ["build", "-o", str(tmp_path / "site")]):
-        result = run_cli(*command, *args, cwd=tmp_path)
+        result = run_cli(*command, *args, cwd=tmp_path, env=_own_cache(tmp_path))
         assert result.returncode == 2, result.stderr
         assert message in result.stderr and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
@@ -235,11 +249,17 @@ def test_a_url_that_is_no_modelshelf_index_is_one_clear_error(tmp_path: Path, se
                               (base + "other.json", "not a modelshelf index"),
                               (base + "page.json", "not a modelshelf index")):
         for command in (["index"], ["build", "-q", "-o", str(tmp_path / "site")]):
-            result = run_cli(*command, "--source", f"remote={location}", cwd=tmp_path)
+            result = run_cli(*command, "--source", f"remote={location}", cwd=tmp_path, env=_own_cache(tmp_path))
             assert result.returncode == 2, result.stderr
             assert "source 'remote'" in result.stderr and message in result.stderr
             assert "Traceback" not in result.stderr
-    result = run_cli("index", "--source", f"repo={tmp_path}", cwd=tmp_path)  # a folder, not a repository
+    missing = (tmp_path / "nothing.git").as_uri()  # a Git URL with no repository behind it
+    for command in (["index"], ["build", "-q", "-o", str(tmp_path / "site")]):
+        result = run_cli(*command, "--source", f"gone={missing}", cwd=tmp_path, env=_own_cache(tmp_path))
+        assert result.returncode == 2, result.stderr
+        assert "source 'gone'" in result.stderr and "Traceback" not in result.stderr
+    result = run_cli("index", "--source", f"repo={tmp_path}", cwd=tmp_path,  # a folder, not a repository
+                     env=_own_cache(tmp_path))
     assert result.returncode == 2 and "source 'repo'" in result.stderr and "not a Git repository" in result.stderr
 
 
@@ -277,7 +297,8 @@ def test_a_federated_index_is_data_checked_before_the_hub_uses_it(tmp_path: Path
     folder.mkdir(parents=True)
     (folder / "registry.json").write_text(json.dumps(data))
     url = serve(tmp_path / "www") + "api/registry.json"
-    result = run_cli("index", "--source", f"team={url}", "-o", str(tmp_path / "hub.json"), cwd=tmp_path)
+    result = run_cli("index", "--source", f"team={url}", "-o", str(tmp_path / "hub.json"), cwd=tmp_path,
+                     env=_own_cache(tmp_path))
     assert result.returncode == 0, result.stderr
     hub = json.loads((tmp_path / "hub.json").read_text())
     assert [m["name"] for m in hub["models"]] == ["team::model-0000", "team::model-0001", "team::model-0002"]

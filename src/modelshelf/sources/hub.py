@@ -24,14 +24,20 @@ from ..index.build import SCHEMA_VERSION
 from ..registry import load_registry
 from .read import OpenRepository, SourceRead, SourceUnreadable, fetch_index, git_fingerprint, git_path, read_git, read_index
 from .spec import SourceError, SourceSpec, make_source
+from ..git.mirror import open_repository
 from .store import SourceStore, hub_cache_dir, stamp
 
-try:  # Git URL sources are read through the mirror (git/mirror.py); without it, file:// URLs still are
-    from ..git.mirror import open_repository as _open_repository
-except ImportError:  # pragma: no cover (the mirror lands separately)
-    _open_repository = None
 
-open_mirror: OpenRepository | None = _open_repository
+
+def mirror_opener(cache_root: Path) -> OpenRepository:
+    """Git URLs through their bare mirrors under ``cache_root`` (the hub's cache: CI keeps it).
+    A failed fetch raises (``keep_stale=False``): the hub keeps the source's last good read itself."""
+
+    def open_(location: str) -> Path:
+        with open_repository(location, cache_root=cache_root, keep_stale=False) as local:
+            return Path(local.path)
+
+    return open_
 
 JSON = dict[str, Any]
 Progress = Callable[[int, int, str], None]
@@ -141,8 +147,9 @@ def merge(parts: list[JSON]) -> JSON:
 
 def read_hub(specs: list[SourceSpec], base: Path, *, candidates: int = 0, progress: Progress | None = None) -> HubIndex:
     """The hub index of a catalog at ``base`` (its cache: ``store.hub_cache_dir``); Git URLs through the mirror."""
-    return build_hub_index(specs, SourceStore(hub_cache_dir(base)), candidates=candidates,
-                           open_repository=open_mirror, progress=progress)
+    folder = hub_cache_dir(base)
+    return build_hub_index(specs, SourceStore(folder), candidates=candidates,
+                           open_repository=mirror_opener(folder.parent), progress=progress)
 
 
 def hub_plot_cache(base: Path) -> Path:

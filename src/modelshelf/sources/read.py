@@ -24,8 +24,10 @@ from ..delivery.credentials import trusted
 from ..delivery.catalog import site_root
 from ..delivery.errors import DownloadError
 from ..delivery.records import IndexRecord
-from ..delivery.transport import ObjectAbsent, file_path, read_url, scheme_of, to_url
+from ..delivery.transport import ObjectAbsent, read_url, scheme_of, to_url
 from ..git import GitError, GitRepo, NotAGitRepo
+from ..git.mirror import MirrorError
+from ..git.urls import UnsafeUrl, redact
 from ..index.build import build_index
 from ..registry import load_registry
 from .spec import SourceSpec, strip_credentials
@@ -61,18 +63,13 @@ def git_path(spec: SourceSpec, open_repository: OpenRepository | None) -> Path:
         if not path.exists():
             raise SourceUnreadable(f"{spec.shown}: no such folder")
         return path
-    local = file_path(spec.location) if scheme_of(spec.location) == "file" else None
     if open_repository is None:
-        if local is not None:  # file:// needs no mirror
-            if not local.exists():
-                raise SourceUnreadable(f"{spec.shown}: no such repository")
-            return local
         raise SourceUnreadable(f"{spec.shown}: Git URL sources need the mirror (modelshelf.git.mirror)",
                                bad_input=True)
     try:
         return Path(open_repository(spec.location))
-    except Exception as exc:  # noqa: BLE001 (network, auth, not a repository: the source is unreadable)
-        raise SourceUnreadable(f"{spec.shown}: {strip_credentials(str(exc))}") from None
+    except (MirrorError, UnsafeUrl) as exc:  # not a repository, refused, unreachable, auth: stale once read
+        raise SourceUnreadable(f"{spec.shown}: {redact(str(exc))}", bad_input=True) from None
 
 
 def git_fingerprint(path: Path, settings: str) -> tuple[str, str | None]:

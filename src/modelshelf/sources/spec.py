@@ -20,6 +20,7 @@ from typing import Any, Iterable
 
 from ..core.naming import RESERVED_STEMS
 from ..core.qualified import is_valid_source_name
+from ..git.urls import display_url
 
 KINDS = ("local", "git", "index")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
@@ -27,11 +28,8 @@ _SCP_LIKE = re.compile(r"^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+:(?!//)[^\s]+$")
 
 
 def strip_credentials(location: str) -> str:
-    """A URL without its ``user:password@`` part (scp-like ``git@host:path`` keeps its user: no secret)."""
-    match = re.match(r"^([A-Za-z][A-Za-z0-9+.-]+://)([^/@]*@)?(.*)$", location, re.S)
-    if not match:
-        return location
-    return match[1] + match[3]
+    """A location as it may be shown or stored (the mirror's ``display_url``: no password or token)."""
+    return display_url(location)
 
 
 class SourceError(ValueError):

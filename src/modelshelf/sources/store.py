@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..atomic import atomic_write
 from ..git import GitRepo, NotAGitRepo
+from ..git.mirror import cache_dir
 from ..sitebuild.site_cache import git_cache_dir
 
 FORMAT = 1
@@ -31,14 +31,14 @@ def stamp() -> str:
 
 
 def hub_cache_dir(base: Path) -> Path:
-    """Where a hub at ``base`` keeps its cache: its Git dir's cache, else the user's cache folder."""
+    """Where a hub at ``base`` keeps its cache: its Git dir's cache, else modelshelf's cache folder
+    (``$MODELSHELF_CACHE_DIR``, ``$XDG_CACHE_HOME/modelshelf``, ``~/.cache/modelshelf``)."""
     try:
         with GitRepo(base) as repo:
             return git_cache_dir(repo.common_dir) / "hub"
-    except NotAGitRepo:
-        root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except NotAGitRepo:  # modelshelf's own cache folder (the mirrors' too), one folder per hub
         key = hashlib.sha256(str(Path(base).absolute()).encode()).hexdigest()[:16]
-        return root / "modelshelf" / "hub" / key
+        return cache_dir() / "hub" / key
 
 
 class SourceStore:
