@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..atomic import atomic_write
 from ..sources.spec import SourceSpec
+from . import template_text
 from .actions import pin_actions
 from .catalog import DOCS_DIR, DOCS_KEEP, DOCS_KEEP_TEXT, scaffold_config
 from .gitignore import with_entries
@@ -47,7 +48,7 @@ def hub_config(site_name: str, sources: list[SourceSpec]) -> str:
 
 
 def hub_workflow(requirement: str, cron: str = DEFAULT_CRON) -> str:
-    text = (Path(__file__).parent.parent / "defaults" / "scaffold" / "hub-workflow.yml").read_text(encoding="utf-8")
+    text = template_text("hub-workflow.yml")
     for placeholder, value in (("@@INSTALL@@", requirement), ("@@CRON@@", cron), ("@@EVENT_TYPE@@", EVENT_TYPE),
                                ("@@CACHE_PATH@@", CACHE_PATH)):
         text = text.replace(placeholder, value)
