@@ -16,6 +16,7 @@ import json
 import re
 import sys
 from typing import Any, Callable, TextIO
+from ..core.errors import ModelshelfError
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -23,7 +24,7 @@ EXIT_USAGE = 2
 EXIT_CRASH = 1  # an unexpected exception: what Python exits with for an uncaught one
 
 
-class CliError(Exception):
+class CliError(ModelshelfError):
     """A usage or input error: printed as one line, exit code 2."""
 
 

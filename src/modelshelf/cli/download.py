@@ -10,33 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable
 
-from .common import EXIT_OK, EXIT_USAGE, print_json, warn
+from .common import EXIT_OK, print_json, warn
 from .progress import progress_for
 from ..delivery.limits import DEFAULT_DEADLINE, DEFAULT_MAX_SIZE
 
-Handler = Callable[[argparse.Namespace], int]
-
 _SPEC_HELP = "NAME, NAME@latest, NAME@vX.Y.Z or NAME#STAGE (sub-folder models: folder:name)"
-
-
-def _guarded(handler: Handler) -> Handler:
-    def run(args: argparse.Namespace) -> int:
-        from ..delivery import DownloadError
-        from ..registry import UnknownArtifact
-
-        try:
-            return handler(args)
-        except DownloadError as exc:
-            sys.stderr.write(f"modelshelf: error: {exc}\n")
-            return exc.exit_code
-        except UnknownArtifact as exc:
-            sys.stderr.write(f"modelshelf: error: {exc}\n")
-            return EXIT_USAGE
-
-    run.__doc__ = handler.__doc__
-    return run
 
 
 def _source(args: argparse.Namespace) -> dict[str, object]:
@@ -51,7 +30,6 @@ def _note(resolution) -> None:
         warn(f"{resolution.model} {resolution.version.version} is deregistered")
 
 
-@_guarded
 def cmd_resolve(args: argparse.Namespace) -> int:
     from ..delivery import resolve
 
@@ -63,7 +41,6 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@_guarded
 def cmd_download(args: argparse.Namespace) -> int:
     from ..delivery import Limits, download
 

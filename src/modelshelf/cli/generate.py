@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from ..compare.candidates import DEFAULT_CANDIDATES
 from .common import EXIT_OK, EXIT_PROBLEMS, CliError, add_repo_option
 from .download import size_arg
 
@@ -86,7 +87,7 @@ def add_generate_commands(sub: argparse._SubParsersAction) -> None:
     gen.add_argument("-f", "--config-file", metavar="FILE",
                      help="MkDocs config for site name, URL and the plugin's options (default: REPO/mkdocs.yml if any)")
     gen.add_argument("--candidates", type=int, metavar="N",
-                     help="recent HEAD commits searched for unregistered candidates (default: 20; 0: off)")
+                     help=f"recent HEAD commits searched for unregistered candidates (default: {DEFAULT_CANDIDATES}; 0: off)")
     gen.add_argument("--allow-shallow", action="store_true",
                      help="generate even from a shallow clone (the catalog would miss tags and history)")
     publish_arguments(gen)

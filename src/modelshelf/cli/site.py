@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..compare.candidates import DEFAULT_CANDIDATES
 from .common import EXIT_OK, EXIT_PROBLEMS, CliError, add_repo_option
 from .generate import cmd_build_zensical, engine_argument, publish_arguments, publish_options
 
@@ -119,7 +120,7 @@ def add_site_commands(sub: argparse._SubParsersAction) -> None:
     publish_arguments(build)
     build.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr (no progress)")
     build.add_argument("--candidates", type=int, metavar="N",
-                       help="recent HEAD commits searched for unregistered candidates (default: the plugin's, 20; 0: off)")
+                       help=f"recent HEAD commits searched for unregistered candidates (default: the plugin's, {DEFAULT_CANDIDATES}; 0: off)")
     build.add_argument("--allow-shallow", action="store_true",
                        help="build even from a shallow clone (the catalog would miss tags and history)")
     engine_argument(build)

@@ -25,8 +25,10 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..core.errors import ModelshelfError
 from ..core.naming import api_file
-from .errors import LookupFailed, TransferFailed, UnsafeLocation
+from ..core.schema import SCHEMA_VERSION
+from .errors import DownloadError, LookupFailed, TransferFailed, UnsafeLocation
 from .records import IndexRecord, ModelRecord
 from .transport import Document, ObjectAbsent, read_url, scheme_of, to_url
 
@@ -175,15 +177,11 @@ def load_repo(path: str | os.PathLike[str], name: str) -> DownloadSource:
     ``.gto``, a name outside the grammar) is a ``LookupFailed``, so callers
     catching ``DownloadError`` see them all.
     """
-    from ..gtocompat.gto_config import ConfigError
-    from ..core.grammar import InvalidName
-    from ..core.semver import InvalidVersion
-    from ..git import GitError, NotAGitRepo
-    from ..registry import UnknownArtifact
-
     try:
         return _load_repo(path, name)
-    except (NotAGitRepo, GitError, ConfigError, InvalidName, InvalidVersion, UnknownArtifact) as exc:
+    except DownloadError:
+        raise
+    except ModelshelfError as exc:
         raise LookupFailed(str(exc)) from exc
 
 
@@ -199,20 +197,16 @@ def _load_repo(path: str | os.PathLike[str], name: str) -> DownloadSource:
 
 
 def _repo_catalog(registry: Registry, name: str) -> DownloadSource:
-    from ..core.state import ArtifactState
-    from ..index.build import build_model
+    from ..index.build import UnknownModel, build_model, model_state
     from ..index.metadata_json import MetadataJson
 
     metadata = MetadataJson(registry)
-    artifact = registry.state.artifacts.get(name)
     source = str(registry.repo.root)
-    if artifact is None:
-        declared = metadata.declared_only(list(registry.state.artifacts))
-        if name not in declared:
-            known = ", ".join(sorted([*registry.state.artifacts, *declared])) or "none"
-            raise LookupFailed(f"unknown model '{name}' in {source}; models: {known}")
-        artifact = ArtifactState(name)  # declared in dvc.yaml, never tagged
+    try:
+        artifact = model_state(registry, metadata, name)
+    except UnknownModel as exc:
+        raise LookupFailed(f"unknown model '{name}' in {source}; models: {', '.join(exc.known) or 'none'}") from None
     model = build_model(registry, artifact, metadata)
     stages = list(registry.config.stages) if registry.config.stages is not None else sorted(model["stages"])
-    data = {"schema_version": 1, "stages": stages, "models": [model]}
+    data = {"schema_version": SCHEMA_VERSION, "stages": stages, "models": [model]}
     return DownloadSource(source=source, index=IndexRecord.from_json(data, source), repo=registry.repo)
