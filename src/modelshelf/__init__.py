@@ -17,6 +17,8 @@ _API = {
     # reading
     "load_registry": "modelshelf.registry",
     "build_index": "modelshelf.index.build",
+    "compare_refs": "modelshelf.compare.api",
+    "diagnose": "modelshelf.doctor",
     # download lookups
     "resolve": "modelshelf.delivery.api",
     "download": "modelshelf.delivery.api",

@@ -22,8 +22,6 @@ def cmd_build(args: argparse.Namespace) -> int:
         return cmd_build_zensical(args)
     from ..sitebuild.mkdocs_build import build_site
 
-    from ..sitebuild.mkdocs_build import NoCatalogPlugin, SiteOutputError
-
     options: dict[str, object] = publish_options(args)
     repo = args.repo or "."
     if args.config_file and args.repo:  # a config found elsewhere: the repo given still is the one read
@@ -38,7 +36,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         site = build_site(repo, args.output, strict=args.strict, config_file=args.config_file,
                           plugin_options=options or None, verbose=not args.quiet)
-    except (FileNotFoundError, NoCatalogPlugin, SiteOutputError) as exc:
+    except FileNotFoundError as exc:  # no such mkdocs.yml (NoCatalogPlugin, SiteOutputError: main's handler)
         raise CliError(str(exc)) from None
     except _mkdocs_errors() as exc:
         sys.stderr.write(f"modelshelf: error: build failed: {exc}\n")
@@ -81,15 +79,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ..demo.repo import DemoError, create_demo_repo
-    from ..sitebuild.mkdocs_build import SiteOutputError, build_site
+    from ..demo.repo import create_demo_repo
+    from ..sitebuild.mkdocs_build import build_site
 
     out = Path(args.output).absolute()
     registry = out / "registry"
-    try:
-        create_demo_repo(registry)
-    except DemoError as exc:
-        raise CliError(str(exc)) from None
+    create_demo_repo(registry)
     print(f"Demo registry created in {registry}")
     if args.no_build:
         print(f"Build its catalog with: modelshelf build --repo {registry}")
@@ -99,8 +94,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         # Plain .html URLs, so the catalog also browses straight from the file system.
         build_site(registry, site, extra={"use_directory_urls": False}, plugin_options={"offline": True, "progress": "none" if args.quiet else "stderr"},
                    verbose=not args.quiet)
-    except SiteOutputError as exc:
-        raise CliError(str(exc)) from None
     except _mkdocs_errors() as exc:
         sys.stderr.write(f"modelshelf: error: build failed: {exc}\n")
         return EXIT_PROBLEMS
