@@ -16,11 +16,11 @@ import json
 import re
 import sys
 from typing import Any, Callable, TextIO
-from ..core.errors import ModelshelfError
+
+from ..core.errors import EXIT_USAGE, ModelshelfError  # noqa: F401 - EXIT_USAGE: the CLI's too
 
 EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
+EXIT_PROBLEMS = 1  # doctor found problems; a build failed
 EXIT_CRASH = 1  # an unexpected exception: what Python exits with for an uncaught one
 
 

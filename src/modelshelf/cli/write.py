@@ -17,9 +17,7 @@ from pathlib import Path
 
 
 from .. import write
-from .common import warn
-
-EXIT_OK = 0
+from .common import EXIT_OK, warn
 
 
 def _simple(value: str) -> bool | None:
