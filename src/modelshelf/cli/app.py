@@ -240,7 +240,7 @@ def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
     idx.add_argument("--allow-shallow", action="store_true",
                      help="write the index even from a shallow clone (missing tags and history)")
     idx.add_argument("-q", "--quiet", action="store_true",
-                     help="no progress report (a bar on a terminal, else a line every 10 s once a run passes 5 s)")
+                     help="no progress report (a bar on a terminal, else a line every 10 s of a run longer than that)")
     add_repo_option(idx)
     idx.set_defaults(func=cmd_index)
 

@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from .common import EXIT_OK, print_json, warn
-from .progress import progress_for
+from ..progress import download_progress
 from ..delivery.limits import DEFAULT_DEADLINE, DEFAULT_MAX_SIZE
 
 _SPEC_HELP = "NAME, NAME@latest, NAME@vX.Y.Z or NAME#STAGE (sub-folder models: folder:name)"
@@ -48,7 +48,7 @@ def cmd_download(args: argparse.Namespace) -> int:
         args.spec, args.output, **_source(args), force=args.force,
         allow_unverified=args.allow_unverified, dvc_remotes=tuple(args.dvc_remote), on_resolved=_note,
         limits=Limits(max_size=args.max_size, deadline=args.deadline),
-        progress=progress_for(args.spec, args.quiet),
+        progress=download_progress(args.spec, args.quiet),
     )
     print(path)
     return EXIT_OK
