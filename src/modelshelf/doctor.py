@@ -173,7 +173,17 @@ def cache_findings(c: Checkup) -> list[str]:
 
 def builder_findings(c: Checkup) -> list[str]:
     """A builder that would ignore the modelshelf plugin (Zensical) and publish no catalog."""
+    if c.registry.repo.is_bare:
+        return []  # its files are read from the work tree: see ``not_checked``
     return ignored_plugin_findings(c.registry.repo.root)
+
+
+def not_checked(registry: Registry) -> list[str]:
+    """Checks that read the work tree, which a bare repository (a ``--repo URL`` mirror) has not."""
+    if not registry.repo.is_bare:
+        return []
+    return ["not checked without a work tree (a bare repository or the mirror of a URL): which builder "
+            "would build the site (mkdocs.yml, zensical.toml, CI files); run doctor in a clone for it"]
 
 
 def _keys(metrics: dict[str, Any]) -> str:
@@ -210,6 +220,7 @@ class Diagnosis:
     declared_only: list[str]  # models declared at HEAD with no version yet: not a problem
     tags: int
     models: int
+    not_checked: list[str] = field(default_factory=list)  # checks that could not run here (no work tree)
 
     @property
     def ok(self) -> bool:
@@ -217,7 +228,7 @@ class Diagnosis:
 
     def lines(self) -> list[str]:
         """The report as the CLI prints it: findings, the unversioned models, else an all-clear."""
-        lines = list(self.findings)
+        lines = list(self.findings) + [f"note: {line}" for line in self.not_checked]
         if self.declared_only:
             lines.append(f"declared, no version yet: {', '.join(self.declared_only)} "
                          "(register one with `modelshelf register NAME`)")
@@ -230,4 +241,5 @@ def diagnose(registry: Registry, tags_only: bool = False) -> Diagnosis:
     """Run every check over ``registry`` (``tags_only``: not the metadata at every version)."""
     findings = run_checks(registry, tags_only=tags_only)
     unversioned = declared_only(registry)
-    return Diagnosis(findings, unversioned, len(registry.tags), len(registry.state.artifacts) + len(unversioned))
+    return Diagnosis(findings, unversioned, len(registry.tags), len(registry.state.artifacts) + len(unversioned),
+                     not_checked(registry))

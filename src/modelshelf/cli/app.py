@@ -13,8 +13,8 @@ from typing import TextIO
 
 from .. import __version__
 from .common import (
-    EXIT_CRASH, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, OneLineErrors, TerminalSafe, add_repo_option,
-    format_table, parse_arguments, print_json, warn,
+    EXIT_CRASH, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, REPO_HELP, CliError, OneLineErrors, TerminalSafe,
+    add_repo_option, format_table, local_repository, parse_arguments, print_json, warn,
 )
 from ..interrupt import Terminated, handle_sigterm
 from ..core.errors import ModelshelfError
@@ -25,11 +25,12 @@ from ..gtocompat import views as gtoviews
 
 
 def _registry_command(func: Callable[[argparse.Namespace, Registry], int]) -> Callable[[argparse.Namespace], int]:
-    """The command gets the repository's registry, closed when it returns (its git process ends)."""
+    """The command gets the repository's registry (of a path, or of a Git URL's cached
+    mirror), closed when it returns (its git process ends)."""
 
     @functools.wraps(func)
     def run(args: argparse.Namespace) -> int:
-        with load_registry(args.repo) as registry:
+        with local_repository(args.repo, getattr(args, "quiet", False)) as local, load_registry(local) as registry:
             return func(args, registry)
 
     return run
@@ -43,7 +44,7 @@ def _print_warnings(registry: Registry) -> None:
 def _add_show_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", nargs="?", help="model name or spec (m@latest, m@v1.0.0, m#prod); empty: all")
     parser.add_argument("--json", action="store_true", help="print JSON (the same shape as `gto show --json`)")
-    parser.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
+    parser.add_argument("-r", "--repo", default=".", help=REPO_HELP)
     parser.add_argument("--ro", "--registered-only", dest="registered_only", action="store_true",
                         help="show only registered versions")
     parser.add_argument("-d", "--deprecated", action="store_true", help="include deprecated models")

@@ -32,7 +32,7 @@ from .errors import DownloadError, LookupFailed, TransferFailed, UnsafeLocation
 from .records import IndexRecord, ModelRecord
 from .transport import Document, ObjectAbsent, read_url, scheme_of, to_url
 
-if TYPE_CHECKING:  # GitPython is imported only when a repo is read
+if TYPE_CHECKING:  # the Git layer is imported only when a repo is read
     from ..git.repo import GitRepo
     from ..registry import Registry
 
@@ -177,31 +177,36 @@ def load_repo(path: str | os.PathLike[str], name: str) -> DownloadSource:
     ``.gto``, a name outside the grammar) is a ``LookupFailed``, so callers
     catching ``DownloadError`` see them all.
     """
+    from ..git.mirror import MirrorError  # only a repo source reads Git
+
     try:
         return _load_repo(path, name)
     except DownloadError:
         raise
+    except MirrorError as exc:  # the remote cannot be reached or read now: retrying may help (exit 1)
+        raise TransferFailed(str(exc)) from exc
     except ModelshelfError as exc:
         raise LookupFailed(str(exc)) from exc
 
 
 def _load_repo(path: str | os.PathLike[str], name: str) -> DownloadSource:
+    from ..git.mirror import open_repository
     from ..registry import load_registry
 
-    registry = load_registry(path)
+    with open_repository(path) as local:  # a Git URL: its cached mirror
+        registry = load_registry(local)
     try:
-        return _repo_catalog(registry, name)
+        return _repo_catalog(registry, name, local.location if local.url else str(registry.repo.root))
     except BaseException:  # the returned catalog owns the repo; on any failure nobody does
         registry.close()
         raise
 
 
-def _repo_catalog(registry: Registry, name: str) -> DownloadSource:
+def _repo_catalog(registry: Registry, name: str, source: str) -> DownloadSource:
     from ..index.build import UnknownModel, build_model, model_state
     from ..index.metadata_json import MetadataJson
 
     metadata = MetadataJson(registry)
-    source = str(registry.repo.root)
     try:
         artifact = model_state(registry, metadata, name)
     except UnknownModel as exc:
