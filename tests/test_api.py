@@ -15,7 +15,7 @@ from .gitutil import GitBuilder
 
 def test_every_public_name_imports() -> None:
     """Each advertised name, imported alone in a fresh interpreter, is a documented function of the
-    package or one of the download errors (all catchable as ``DownloadError``)."""
+    package or one of its errors (all catchable as ``ModelshelfError``, with an exit code)."""
     code = (
         "import importlib, inspect, json, sys\n"
         "name = sys.argv[1]\n"
@@ -33,7 +33,7 @@ def test_every_public_name_imports() -> None:
         kind, module, documented, mro = json.loads(out.stdout)
         assert module.startswith("modelshelf.") and documented, (name, module)
         if kind == "error":
-            assert "DownloadError" in mro, (name, mro)
+            assert "ModelshelfError" in mro, (name, mro)
         else:
             assert kind == "function", (name, kind)
     assert isinstance(modelshelf.__version__, str) and modelshelf.__version__.count(".") == 2

@@ -11,8 +11,7 @@ import pytest
 
 from modelshelf.cli.common import CONTROL_CHARACTERS
 
-from .gitutil import GitBuilder, run_cli
-from .test_write import ms
+from .gitutil import GitBuilder, ms, run_cli
 
 pytestmark = pytest.mark.gto  # every test writes its tags with the real gto CLI
 

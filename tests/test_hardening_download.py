@@ -339,7 +339,7 @@ def test_a_stale_folder_of_a_killed_run_is_removed_by_the_cli(tmp_path: Path) ->
 
 
 def test_progress_lines_when_stderr_is_not_a_terminal(evil, tmp_path: Path) -> None:
-    from modelshelf.cli.progress import PlainLines
+    from modelshelf.progress import BYTES, Reporter
 
     class Log:
         def __init__(self) -> None:
@@ -355,7 +355,7 @@ def test_progress_lines_when_stderr_is_not_a_terminal(evil, tmp_path: Path) -> N
             return False
 
     log = Log()
-    lines = PlainLines("churn", log, every=0)  # every chunk reaches the "time for a line" check
+    lines = Reporter("churn", log, bar=False, unit=BYTES, every=0)  # every chunk reaches the "time for a line" check
     (tmp_path / "model.bin").write_bytes(V2)
     (tmp_path / "index.json").write_text(json.dumps(index_of(
         {"kind": "url", "url": (tmp_path / "model.bin").as_uri(), "size": len(V2),

@@ -18,13 +18,9 @@ import pytest
 
 from modelshelf import write
 
-from .gitutil import GitBuilder, run_cli, run_gto
+from .gitutil import GitBuilder, ms, run_gto
 
 pytestmark = pytest.mark.gto
-
-
-def ms(repo: GitBuilder, *args: str) -> subprocess.CompletedProcess:
-    return run_cli(*args, "--repo", str(repo.path))
 
 
 def tags_of(path: Path) -> list[str]:
@@ -167,7 +163,7 @@ def test_push_failure_deletes_nothing_locally(history: GitBuilder, tmp_path: Pat
     by_ms = clone(history, tmp_path / "ms")
     by_ms.git("remote", "set-url", "origin", str(tmp_path / "missing.git"))
     before = tags_of(by_ms.path)
-    result = ms(by_ms, "deprecate", "m", "--delete", "--push")
+    result = ms(by_ms, "deprecate", "m", "--delete", "--push", check=False)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("modelshelf: error: the command `git push --delete origin ")
@@ -192,7 +188,7 @@ def test_validation_refuses_like_gto_and_deletes_nothing(history: GitBuilder, tm
     _id, args, words = case
     repo = clone(history, tmp_path / "repo")
     before = tags_of(repo.path)
-    result = ms(repo, *args)
+    result = ms(repo, *args, check=False)
     assert result.returncode == 2, result.stdout
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("modelshelf: error:") and words in lines[0], result.stderr

@@ -17,10 +17,14 @@ _API = {
     # reading
     "load_registry": "modelshelf.registry",
     "build_index": "modelshelf.index.build",
+    "compare_refs": "modelshelf.compare.api",
+    "diagnose": "modelshelf.doctor",
     # download lookups
     "resolve": "modelshelf.delivery.api",
     "download": "modelshelf.delivery.api",
-    # ... and why they fail: ``except modelshelf.DownloadError`` catches every one
+    # every error modelshelf raises on purpose derives from ``ModelshelfError`` (with its exit code)
+    "ModelshelfError": "modelshelf.core.errors",
+    # ... and why downloads fail: ``except modelshelf.DownloadError`` catches every one
     "DownloadError": "modelshelf.delivery.errors",
     "LookupFailed": "modelshelf.delivery.errors",
     "TransferFailed": "modelshelf.delivery.errors",
@@ -37,6 +41,10 @@ _API = {
     "log_model": "modelshelf.declare",
     "check_ref": "modelshelf.gtocompat.checkref",
     "init_project": "modelshelf.scaffold",
+    # ... and why they fail (``except modelshelf.WriteError`` catches every refused tag write)
+    "WriteError": "modelshelf.write.errors",
+    "DeclareError": "modelshelf.declare",
+    "ScaffoldError": "modelshelf.scaffold",
     # demo
     "create_demo_repo": "modelshelf.demo.repo",
 }

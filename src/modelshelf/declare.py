@@ -15,7 +15,7 @@ import os
 import posixpath
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -25,18 +25,19 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.util import load_yaml_guess_indent
 
+from .core.errors import ModelshelfError
 from .atomic import atomic_write
 from .gtocompat.gto_config import load_config
 from .core.grammar import check_name
+from .core.repo_files import ARTIFACTS_YAML, DVC_YAML
 from .git import GitRepo
 from .git.repo import root_or_folder
 from .metadata.parse import is_url, repo_path
-
-DVC_YAML = "dvc.yaml"
-ARTIFACTS_YAML = "artifacts.yaml"
+from .registry import read_artifacts_yaml
 
 
-class DeclareError(ValueError):
+
+class DeclareError(ModelshelfError, ValueError):
     """A declaration that cannot be written (bad input or an unusable dvc.yaml)."""
 
 
@@ -377,7 +378,7 @@ def read_declaration(repo: GitRepo, commit: str, name: str) -> Declaration | Non
                 name, _str(entry.get("path")), _str(entry.get("type")), _str(entry.get("desc")),
                 _labels(entry.get("labels")), f"{folder}/{DVC_YAML}" if folder else DVC_YAML,
             )
-    legacy = _safe_load(repo.read_file(commit, ARTIFACTS_YAML))
+    legacy, _ = read_artifacts_yaml(repo, commit)  # broken YAML: no declaration, as absent
     if isinstance(legacy, dict) and isinstance(legacy.get(name), dict):
         entry = legacy[name]
         return Declaration(

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from .builders import ignored_plugin_findings
 from .gtocompat.gto_config import CONFIG_FILE
+from .gtocompat.views import declared_only
 from .core.events import counter_ties
 from .index.build import Index, build_index
 from .index.metadata_json import MetadataJson
@@ -209,3 +210,36 @@ def run_checks(registry: Registry, tags_only: bool = False, checks: list[Check] 
         for line in check(checkup):
             found.setdefault(line, None)
     return list(found)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """``modelshelf doctor``'s answer: the findings (problems), and what it says besides."""
+
+    findings: list[str]
+    declared_only: list[str]  # models declared at HEAD with no version yet: not a problem
+    tags: int
+    models: int
+    not_checked: list[str] = field(default_factory=list)  # checks that could not run here (no work tree)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def lines(self) -> list[str]:
+        """The report as the CLI prints it: findings, the unversioned models, else an all-clear."""
+        lines = list(self.findings) + [f"note: {line}" for line in self.not_checked]
+        if self.declared_only:
+            lines.append(f"declared, no version yet: {', '.join(self.declared_only)} "
+                         "(register one with `modelshelf register NAME`)")
+        if self.ok:
+            lines.append(f"ok: {self.tags} registry tags, {self.models} models, no problems found")
+        return lines
+
+
+def diagnose(registry: Registry, tags_only: bool = False) -> Diagnosis:
+    """Run every check over ``registry`` (``tags_only``: not the metadata at every version)."""
+    findings = run_checks(registry, tags_only=tags_only)
+    unversioned = declared_only(registry)
+    return Diagnosis(findings, unversioned, len(registry.tags), len(registry.state.artifacts) + len(unversioned),
+                     not_checked(registry))

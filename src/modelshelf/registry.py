@@ -6,15 +6,16 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .core.errors import ModelshelfError
 from .gtocompat.gto_config import CONFIG_FILE, RegistryConfig, load_config
+from .core.repo_files import ARTIFACTS_YAML
 from .core.events import CommitRecord, IgnoredTag, RegistryTag, classify_tags
 from .core.state import ArtifactState, RegistryState, fold
 from .git import GitRepo, RepoWarning
 
-ARTIFACTS_YAML = "artifacts.yaml"
 
 
-class UnknownArtifact(LookupError):
+class UnknownArtifact(ModelshelfError, LookupError):
     """A model name that the registry does not know."""
 
 

@@ -18,14 +18,10 @@ from .common import (
     add_repo_option, format_table, local_repository, parse_arguments, print_json, warn,
 )
 from ..interrupt import Terminated, handle_sigterm
-from ..gtocompat.gto_config import ConfigError
-from ..core.grammar import InvalidName, Spec, parse_spec
-from ..core.semver import InvalidVersion
+from ..core.errors import ModelshelfError
+from ..core.grammar import Spec, parse_spec
 from ..core.state import VersionSort
-from ..git import GitError, NotAGitRepo
-from ..git.mirror import MirrorError
-from ..git.urls import UnsafeUrl
-from ..registry import Registry, UnknownArtifact, load_registry, publishing_blocker
+from ..registry import Registry, load_registry, publishing_blocker
 from ..gtocompat import views as gtoviews
 
 
@@ -209,20 +205,12 @@ def _left_out(count: int) -> str:
 
 @_registry_command  # the registry's warnings are findings, not stderr warnings too
 def cmd_doctor(args: argparse.Namespace, registry: Registry) -> int:
-    from ..doctor import not_checked, run_checks
+    from ..doctor import diagnose
 
-    findings = run_checks(registry, tags_only=args.tags_only)
-    for line in findings:
+    diagnosis = diagnose(registry, tags_only=args.tags_only)
+    for line in diagnosis.lines():
         print(line)
-    for line in not_checked(registry):
-        print(f"note: {line}")
-    unversioned = gtoviews.declared_only(registry)
-    if unversioned:
-        print(f"declared, no version yet: {', '.join(unversioned)} (register one with `modelshelf register NAME`)")
-    if not findings:
-        models = len(registry.state.artifacts) + len(unversioned)
-        print(f"ok: {len(registry.tags)} registry tags, {models} models, no problems found")
-    return EXIT_PROBLEMS if findings else EXIT_OK
+    return EXIT_OK if diagnosis.ok else EXIT_PROBLEMS
 
 
 CORE_COMMANDS = frozenset({"show", "history", "stages", "index", "doctor"})
@@ -262,7 +250,7 @@ def build_parser(extensions: bool = True) -> argparse.ArgumentParser:
     idx.add_argument("--allow-shallow", action="store_true",
                      help="write the index even from a shallow clone (missing tags and history)")
     idx.add_argument("-q", "--quiet", action="store_true",
-                     help="no progress report (a bar on a terminal, else a line every 10 s once a run passes 5 s)")
+                     help="no progress report (a bar on a terminal, else a line every 10 s of a run longer than that)")
     idx.add_argument("--strict", action="store_true", help="with --source: exit 1 when a source is stale")
     add_repo_option(idx)
     add_source_option(idx)
@@ -307,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     handle_sigterm()
     try:
         return _run(sys.argv[1:] if argv is None else argv)
+    except ModelshelfError as exc:  # bad input (2) or a refused/failed operation (1): one line
+        sys.stderr.write(f"modelshelf: error: {exc}\n")
+        return exc.exit_code
     except Terminated as exc:
         sys.stderr.write("modelshelf: terminated\n")
         return 128 + exc.signum
@@ -338,14 +329,5 @@ def _run(argv: list[str]) -> int:
     _tune_gc()
     try:
         return args.func(args)
-    except (CliError, NotAGitRepo, UnknownArtifact, ConfigError, InvalidName, InvalidVersion, UnsafeUrl) as exc:
-        sys.stderr.write(f"modelshelf: error: {exc}\n")
-        return EXIT_USAGE
-    except MirrorError as exc:  # a remote that cannot be reached or read: retrying may help
-        sys.stderr.write(f"modelshelf: error: {exc}\n")
-        return exc.exit_code
-    except GitError as exc:
-        sys.stderr.write(f"modelshelf: error: {exc}\n")
-        return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

@@ -19,16 +19,16 @@ import sys
 from collections.abc import Iterator
 from typing import Any, Callable, TextIO
 
+from ..core.errors import EXIT_USAGE, ModelshelfError  # noqa: F401 - EXIT_USAGE: the CLI's too
 from ..git.mirror import LocalRepository, open_repository
 from ..git.urls import display_url, is_git_url
 
 EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
+EXIT_PROBLEMS = 1  # doctor found problems; a build failed
 EXIT_CRASH = 1  # an unexpected exception: what Python exits with for an uncaught one
 
 
-class CliError(Exception):
+class CliError(ModelshelfError):
     """A usage or input error: printed as one line, exit code 2."""
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import math
 
+from ..compare.candidates import DEFAULT_CANDIDATES
 from ..number_format import fmt_value
-from .common import EXIT_OK, CliError, add_repo_option, format_table, print_json, warn
+from .common import EXIT_OK, add_repo_option, format_table, print_json, warn
 
 
 def _delta(delta: float | None, index: int) -> str:
@@ -30,63 +31,14 @@ def _fmt_size(size: float) -> str:
     return f"{size:.{places}f}".rstrip("0").rstrip(".") or "0"
 
 
-def _commit_entry(registry, metadata, extras, model, token: str):
-    """An arbitrary commit (branch, tag, sha, experiment ref): the version or candidate it is, else read like one."""
-    from ..compare.candidates import register_command
-    from ..compare.model import Entry, lineage_hashes, resolve_entry
-    from ..index.metadata_json import lineage_json
-
-    name = model["name"]
-    sha = registry.repo.resolve(token)
-    if sha is None:
-        return None
-    known = resolve_entry(model, sha)  # `main` or `HEAD~2` may be a registered version's commit
-    if known is not None:
-        return known
-    meta = metadata.metadata(name, sha)
-    if meta.declaration is None:
-        raise CliError(f"{name} is not declared at commit {sha[:7]} ('{token}')")
-    return Entry(token if token != sha else sha[:7], "commit", sha, dict(meta.metrics), dict(meta.params),
-                 lineage_hashes(lineage_json(meta.lineage)), tuple(extras.plots(name, sha)),
-                 register_command(name, sha, first=model.get("latest") is None))
-
-
 def cmd_compare(args: argparse.Namespace) -> int:
-    from ..compare.extras import CompareExtras
-    from ..compare.model import CompareError, compare, resolve_entry
-    from ..core.state import ArtifactState
-    from ..index.build import build_model
-    from ..index.metadata_json import MetadataJson
+    from ..compare.api import compare_refs
     from ..registry import load_registry
 
-    if len(args.refs) < 2:
-        raise CliError("compare needs at least two versions, candidates or commits")
     with load_registry(args.repo) as registry:
         for warning in registry.warnings:
             warn(warning.message)
-        metadata = MetadataJson(registry)
-        artifact = registry.state.artifacts.get(args.name)
-        if artifact is None:
-            if args.name not in metadata.declared_only(list(registry.state.artifacts)):
-                # declared_only([]) is every model declared at HEAD, registered ones included.
-                known = ", ".join(sorted({*registry.state.artifacts, *metadata.declared_only([])})) or "none"
-                raise CliError(f"unknown model '{args.name}'; known models: {known}")
-            artifact = ArtifactState(args.name)
-        extras = CompareExtras(metadata, depth=args.candidates)
-        model = build_model(registry, artifact, metadata, extras)
-        entries = []
-        for token in args.refs:
-            try:
-                entry = resolve_entry(model, token)
-            except CompareError as exc:
-                raise CliError(str(exc)) from None
-            if entry is None:
-                entry = _commit_entry(registry, metadata, extras, model, token)
-            if entry is None:
-                versions = ", ".join(v["version"] for v in model["versions"]) or "none"
-                raise CliError(f"'{token}' is no version, candidate or commit of {args.name}; versions: {versions}")
-            entries.append(entry)
-        result = compare(args.name, entries)
+        result = compare_refs(registry, args.name, args.refs, candidates=args.candidates)
         if args.json:
             print_json(result.to_json(), indent=2)
             return EXIT_OK
@@ -132,7 +84,7 @@ def add_compare_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("refs", nargs="+", metavar="REF",
                    help="two or more: versions (v1.0.0), specs (NAME@latest, NAME#prod), commits, experiment names")
     p.add_argument("--json", action="store_true", help="print the comparison as JSON")
-    p.add_argument("--candidates", type=int, default=20, metavar="N",
-                   help="recent HEAD commits searched for unregistered candidates (default: 20)")
+    p.add_argument("--candidates", type=int, default=DEFAULT_CANDIDATES, metavar="N",
+                   help=f"recent HEAD commits searched for unregistered candidates (default: {DEFAULT_CANDIDATES})")
     add_repo_option(p)
     p.set_defaults(func=cmd_compare)

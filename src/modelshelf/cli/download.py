@@ -12,35 +12,12 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Iterator
-from typing import Callable
 
-from .common import EXIT_OK, EXIT_USAGE, REPO_HELP, local_repository, print_json, warn
-from .progress import progress_for
+from .common import EXIT_OK, REPO_HELP, local_repository, print_json, warn
+from ..progress import download_progress
 from ..delivery.limits import DEFAULT_DEADLINE, DEFAULT_MAX_SIZE
-from ..git.mirror import MirrorError
-from ..git.urls import UnsafeUrl
-
-Handler = Callable[[argparse.Namespace], int]
 
 _SPEC_HELP = "NAME, NAME@latest, NAME@vX.Y.Z or NAME#STAGE (sub-folder models: folder:name)"
-
-
-def _guarded(handler: Handler) -> Handler:
-    def run(args: argparse.Namespace) -> int:
-        from ..delivery import DownloadError
-        from ..registry import UnknownArtifact
-
-        try:
-            return handler(args)
-        except (DownloadError, MirrorError) as exc:
-            sys.stderr.write(f"modelshelf: error: {exc}\n")
-            return exc.exit_code
-        except (UnknownArtifact, UnsafeUrl) as exc:
-            sys.stderr.write(f"modelshelf: error: {exc}\n")
-            return EXIT_USAGE
-
-    run.__doc__ = handler.__doc__
-    return run
 
 
 @contextlib.contextmanager
@@ -60,7 +37,6 @@ def _note(resolution) -> None:
         warn(f"{resolution.model} {resolution.version.version} is deregistered")
 
 
-@_guarded
 def cmd_resolve(args: argparse.Namespace) -> int:
     from ..delivery import resolve
 
@@ -73,7 +49,6 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@_guarded
 def cmd_download(args: argparse.Namespace) -> int:
     from ..delivery import Limits, download
 
@@ -82,7 +57,7 @@ def cmd_download(args: argparse.Namespace) -> int:
             args.spec, args.output, **source, force=args.force,
             allow_unverified=args.allow_unverified, dvc_remotes=tuple(args.dvc_remote), on_resolved=_note,
             limits=Limits(max_size=args.max_size, deadline=args.deadline),
-            progress=progress_for(args.spec, args.quiet),
+            progress=download_progress(args.spec, args.quiet),
         )
     print(path)
     return EXIT_OK

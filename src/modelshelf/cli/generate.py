@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from ..compare.candidates import DEFAULT_CANDIDATES
 from .common import EXIT_OK, EXIT_PROBLEMS, CliError, add_repo_option
 from .download import size_arg
 
@@ -38,12 +39,12 @@ def publish_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from ..sitebuild.generate import SNIPPET, GenerateError, generate  # heavy (the renderer): only when run
+    from ..sitebuild.generate import SNIPPET, generate  # heavy (the renderer): only when run
 
     try:
         done = generate(args.repo, args.output, docs_dir=args.docs_dir, config_file=args.config_file,
                         allow_shallow=args.allow_shallow, candidates=args.candidates, publish=publish_options(args))
-    except (GenerateError, FileNotFoundError, OSError) as exc:
+    except OSError as exc:  # GenerateError: main's handler
         raise CliError(str(exc)) from None
     for problem in done.problems:
         sys.stderr.write(f"modelshelf: warning: {problem}\n")
@@ -59,15 +60,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_build_zensical(args: argparse.Namespace) -> int:
     """``modelshelf build --engine zensical`` (the options shared with the MkDocs engine)."""
-    from ..sitebuild.generate import GenerateError
-    from ..sitebuild.mkdocs_build import SiteOutputError
     from ..sitebuild.zensical_build import BuilderFailed, build_with_zensical
 
     try:
         site = build_with_zensical(args.repo or ".", args.output, config_file=args.config_file, strict=args.strict,
                                    allow_shallow=args.allow_shallow, candidates=args.candidates, quiet=args.quiet,
                                    publish=publish_options(args))
-    except (GenerateError, FileNotFoundError, SiteOutputError) as exc:
+    except FileNotFoundError as exc:  # GenerateError, SiteOutputError: main's handler
         raise CliError(str(exc)) from None
     except BuilderFailed as exc:
         sys.stderr.write(f"modelshelf: error: build failed: {exc}\n")
@@ -86,7 +85,7 @@ def add_generate_commands(sub: argparse._SubParsersAction) -> None:
     gen.add_argument("-f", "--config-file", metavar="FILE",
                      help="MkDocs config for site name, URL and the plugin's options (default: REPO/mkdocs.yml if any)")
     gen.add_argument("--candidates", type=int, metavar="N",
-                     help="recent HEAD commits searched for unregistered candidates (default: 20; 0: off)")
+                     help=f"recent HEAD commits searched for unregistered candidates (default: {DEFAULT_CANDIDATES}; 0: off)")
     gen.add_argument("--allow-shallow", action="store_true",
                      help="generate even from a shallow clone (the catalog would miss tags and history)")
     publish_arguments(gen)

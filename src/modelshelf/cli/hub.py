@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from .common import EXIT_OK, EXIT_PROBLEMS, CliError, warn
-from ..sources.spec import SourceError, SourceSpec, check_sources, parse_source_argument
+from ..sources.spec import SourceSpec, check_sources, parse_source_argument
 
 
 def add_source_option(parser: argparse.ArgumentParser) -> None:
@@ -17,10 +17,7 @@ def add_source_option(parser: argparse.ArgumentParser) -> None:
 
 def cli_sources(args: argparse.Namespace) -> list[SourceSpec]:
     """The ``--source`` arguments, checked (exit 2 naming the source); relative paths from the cwd."""
-    try:
-        return check_sources([parse_source_argument(text, Path.cwd()) for text in args.sources])
-    except SourceError as exc:
-        raise CliError(str(exc)) from None
+    return check_sources([parse_source_argument(text, Path.cwd()) for text in args.sources])
 
 
 def cmd_index_hub(args: argparse.Namespace) -> int:
@@ -31,10 +28,7 @@ def cmd_index_hub(args: argparse.Namespace) -> int:
 
     specs = cli_sources(args)
     base = Path(args.repo if args.repo is not None else ".")
-    try:
-        hub = read_hub(specs, base, progress=stderr_progress("reading sources", quiet=args.quiet))
-    except SourceError as exc:
-        raise CliError(str(exc)) from None
+    hub = read_hub(specs, base, progress=stderr_progress("reading sources", quiet=args.quiet))
     for problem in hub.problems:
         warn(problem)
     try:
@@ -46,14 +40,11 @@ def cmd_index_hub(args: argparse.Namespace) -> int:
 
 def cmd_init_hub(args: argparse.Namespace) -> int:
     """``modelshelf init --hub --source NAME=LOCATION ...``: the hub's mkdocs.yml, catalog/ and workflow."""
-    from ..scaffold.hub import EVENT_TYPE, HUB_WORKFLOW, HubScaffoldError, init_hub
+    from ..scaffold.hub import EVENT_TYPE, HUB_WORKFLOW, init_hub
 
-    try:
-        specs = check_sources([parse_source_argument(text) for text in args.sources])
-        written = init_hub(args.repo, specs, force=args.force, site_name=args.site_name, install=args.install,
-                           github=not args.no_github)
-    except (SourceError, HubScaffoldError) as exc:
-        raise CliError(str(exc)) from None
+    specs = check_sources([parse_source_argument(text) for text in args.sources])
+    written = init_hub(args.repo, specs, force=args.force, site_name=args.site_name, install=args.install,
+                       github=not args.no_github)
     for path in written:
         print(f"wrote {path}")
     if not args.no_github:

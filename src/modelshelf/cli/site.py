@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..compare.candidates import DEFAULT_CANDIDATES
 from .common import EXIT_OK, EXIT_PROBLEMS, CliError, add_repo_option
 from .generate import cmd_build_zensical, engine_argument, publish_arguments, publish_options
 from .hub import add_source_option, cli_sources
-from ..sources.spec import SourceError
 
 
 def _mkdocs_errors():
@@ -22,8 +22,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.engine == "zensical":
         return cmd_build_zensical(args)
     from ..sitebuild.mkdocs_build import build_site
-
-    from ..sitebuild.mkdocs_build import NoCatalogPlugin, SiteOutputError
 
     options: dict[str, object] = publish_options(args)
     repo = args.repo or "."
@@ -41,7 +39,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         site = build_site(repo, args.output, strict=args.strict, config_file=args.config_file,
                           plugin_options=options or None, verbose=not args.quiet)
-    except (FileNotFoundError, NoCatalogPlugin, SiteOutputError, SourceError) as exc:
+    except FileNotFoundError as exc:  # no such mkdocs.yml (NoCatalogPlugin, SiteOutputError: main's handler)
         raise CliError(str(exc)) from None
     except _mkdocs_errors() as exc:
         sys.stderr.write(f"modelshelf: error: build failed: {exc}\n")
@@ -84,15 +82,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ..demo.repo import DemoError, create_demo_repo
-    from ..sitebuild.mkdocs_build import SiteOutputError, build_site
+    from ..demo.repo import create_demo_repo
+    from ..sitebuild.mkdocs_build import build_site
 
     out = Path(args.output).absolute()
     registry = out / "registry"
-    try:
-        create_demo_repo(registry)
-    except DemoError as exc:
-        raise CliError(str(exc)) from None
+    create_demo_repo(registry)
     print(f"Demo registry created in {registry}")
     if args.no_build:
         print(f"Build its catalog with: modelshelf build --repo {registry}")
@@ -102,8 +97,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         # Plain .html URLs, so the catalog also browses straight from the file system.
         build_site(registry, site, extra={"use_directory_urls": False}, plugin_options={"offline": True, "progress": "none" if args.quiet else "stderr"},
                    verbose=not args.quiet)
-    except SiteOutputError as exc:
-        raise CliError(str(exc)) from None
     except _mkdocs_errors() as exc:
         sys.stderr.write(f"modelshelf: error: build failed: {exc}\n")
         return EXIT_PROBLEMS
@@ -123,7 +116,7 @@ def add_site_commands(sub: argparse._SubParsersAction) -> None:
     publish_arguments(build)
     build.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr (no progress)")
     build.add_argument("--candidates", type=int, metavar="N",
-                       help="recent HEAD commits searched for unregistered candidates (default: the plugin's, 20; 0: off)")
+                       help=f"recent HEAD commits searched for unregistered candidates (default: the plugin's, {DEFAULT_CANDIDATES}; 0: off)")
     build.add_argument("--allow-shallow", action="store_true",
                        help="build even from a shallow clone (the catalog would miss tags and history)")
     engine_argument(build)

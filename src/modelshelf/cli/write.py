@@ -14,46 +14,11 @@ import os
 import shlex
 import sys
 from pathlib import Path
-from typing import Callable
 
 
 from .. import write
-from ..gtocompat.gto_config import ConfigError
-from ..core.grammar import InvalidName
-from ..core.semver import InvalidVersion
-from .common import warn
+from .common import EXIT_OK, warn
 from .hub import add_source_option, cmd_init_hub
-from ..git import GitError, NotAGitRepo
-
-Handler = Callable[[argparse.Namespace], int]
-EXIT_OK = 0
-EXIT_USAGE = 2
-
-
-def _errors() -> tuple[type[Exception], ...]:
-    # Imported on use: `add`, `check-ref` and `init` pull in ruamel.yaml and templates,
-    # which every other command (show, index) should not pay for at start-up.
-    from ..declare import DeclareError
-    from ..scaffold import ScaffoldError
-
-    return (write.WriteError, DeclareError, ScaffoldError, ConfigError, InvalidName, InvalidVersion, NotAGitRepo)
-
-
-def _guarded(handler: Handler) -> Handler:
-    """Turn the package's input errors into one line on stderr and exit code 2."""
-
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except _errors() as exc:
-            sys.stderr.write(f"modelshelf: error: {exc}\n")
-            return EXIT_USAGE
-        except GitError as exc:
-            sys.stderr.write(f"modelshelf: error: {exc}\n")
-            return EXIT_USAGE
-
-    run.__doc__ = handler.__doc__
-    return run
 
 
 def _simple(value: str) -> bool | None:
@@ -326,7 +291,7 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--bump-minor", action="store_true", help="bump the latest version's minor part")
     p.add_argument("--bump-patch", action="store_true", help="bump the latest version's patch part (default)")
     _common(p, "register even if the commit has a version already")
-    p.set_defaults(func=_guarded(cmd_register))
+    p.set_defaults(func=cmd_register)
 
     p = subparsers.add_parser("assign", aliases=["promote"], help="assign a stage to a version (tag NAME#STAGE#N)")
     p.add_argument("name", help="model name")
@@ -336,7 +301,7 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--sr", "--skip-registration", dest="skip_registration", action="store_true",
                    help="don't register a version at the commit")
     _common(p, "create the tag even if the version is already in the stage")
-    p.set_defaults(func=_guarded(cmd_assign))
+    p.set_defaults(func=cmd_assign)
 
     p = subparsers.add_parser("unassign", help="take a stage from a version (tag NAME#STAGE!#N)")
     p.add_argument("name", help="model name")
@@ -346,7 +311,7 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--version", help="the version to unassign the stage from")
     _common(p, "create the tag even if the stage was never assigned to the version")
     _delete_option(p)
-    p.set_defaults(func=_guarded(cmd_unassign))
+    p.set_defaults(func=cmd_unassign)
 
     p = subparsers.add_parser("deregister", help="deregister a version (tag NAME@vX.Y.Z!)")
     p.add_argument("name", help="model name")
@@ -354,7 +319,7 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--ref", help="deregister the version registered at this Git reference instead")
     _common(p, "create the tag even if the version is not registered or was deregistered")
     _delete_option(p)
-    p.set_defaults(func=_guarded(cmd_deregister))
+    p.set_defaults(func=cmd_deregister)
 
     p = subparsers.add_parser("deprecate", help="deprecate a model, deregister a version or unassign a stage (as GTO)")
     p.add_argument("name", help="model name")
@@ -363,7 +328,7 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--ref", help="Git reference for the deprecation tag (default: the model's latest event)")
     _common(p, "create the tag even if it is in effect already")
     _delete_option(p)
-    p.set_defaults(func=_guarded(cmd_deprecate))
+    p.set_defaults(func=cmd_deprecate)
 
     p = subparsers.add_parser("add", help="declare or update a model in dvc.yaml (keeps comments)")
     p.add_argument("name", help="model name (folder/path:name for a sub-folder's dvc.yaml)")
@@ -372,7 +337,7 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--desc", help="description")
     p.add_argument("--label", action="append", help="a label (repeat for more)")
     p.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
-    p.set_defaults(func=_guarded(cmd_add))
+    p.set_defaults(func=cmd_add)
 
     p = subparsers.add_parser("check-ref", help="what a pushed tag means (for CI)")
     p.add_argument("ref", help="tag name or refs/tags/NAME")
@@ -383,7 +348,7 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--github-output", action="store_true", help="append key=value lines to the file in $GITHUB_OUTPUT")
     p.add_argument("--dotenv", metavar="FILE", help="append MODELSHELF_KEY=value lines (GitLab dotenv report)")
     p.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
-    p.set_defaults(func=_guarded(cmd_check_ref))
+    p.set_defaults(func=cmd_check_ref)
 
     p = subparsers.add_parser("init", help="scaffold mkdocs.yml, catalog/ and CI workflows in a repo")
     p.add_argument("--site-name", help="the site's title (default: '<folder> model registry')")
@@ -403,4 +368,4 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
                         "and on repository_dispatch")
     add_source_option(p)
     p.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
-    p.set_defaults(func=_guarded(cmd_init))
+    p.set_defaults(func=cmd_init)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..git import GitError, GitRepo
 
+DEFAULT_CANDIDATES = 20  # recent HEAD commits searched for unregistered candidates (the site's, compare's)
 EXPS_PREFIX = "refs/exps/"
 _EXP_INTERNAL = frozenset({"exec", "celery", "temp", "runs"})  # DVC's own bookkeeping refs
 

@@ -14,6 +14,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.errors import ModelshelfError
 from ..metadata.model import Scalar
 
 JSON = dict[str, Any]
@@ -21,7 +22,7 @@ CODE_EXTENSIONS = frozenset({".py", ".ipynb", ".r", ".sh", ".js", ".ts", ".java"
                              ".go", ".rs", ".c", ".cc", ".cpp", ".h", ".m", ".rb", ".pl", ".lua"})
 
 
-class CompareError(ValueError):
+class CompareError(ModelshelfError, ValueError):
     """A reference that names no version, candidate or commit of the model."""
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from .errors import ModelshelfError
 from .qualified import QUALIFIER, SOURCE_NAME_PATTERN
 from .semver import SEMVER_PATTERN
 
@@ -43,12 +44,25 @@ class Action(str, Enum):
     DEPRECATE = "deprecate"
 
 
-class InvalidName(ValueError):
+class InvalidName(ModelshelfError, ValueError):
     """A model, stage or tag name outside GTO's grammar."""
 
 
 def name_to_tag(name: str) -> str:
     return name.replace(":", "=")
+
+
+def tag_message(action: Action, artifact: str, version: str | None = None, stage: str | None = None) -> str:
+    """GTO's default message of an action's tag: its own wording (gto/registry.py), quotes included."""
+    if action is Action.REGISTER:
+        return f"Registering artifact {artifact} version {version}"
+    if action is Action.DEREGISTER:
+        return f"Deregistering artifact {artifact} version {version}"
+    if action is Action.ASSIGN:
+        return f"Assigning stage {stage} to artifact {artifact} version {version}"
+    if action is Action.UNASSIGN:
+        return f"Unassigning stage '{stage}' to artifact '{artifact}' version '{version}'"
+    return f"Deprecating artifact '{artifact}'"
 
 
 def tag_to_name(text: str) -> str:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from functools import total_ordering
 
+from .errors import ModelshelfError
+
 _NUM = r"0|[1-9]\d*"
 _PRE_ID = r"(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)"
 SEMVER_PATTERN = (
@@ -21,7 +23,7 @@ SEMVER_PATTERN = (
 _SEMVER_RE = re.compile(rf"^v{SEMVER_PATTERN}$")
 
 
-class InvalidVersion(ValueError):
+class InvalidVersion(ModelshelfError, ValueError):
     """A string that is not ``vMAJOR.MINOR.PATCH[-pre][+build]``."""
 
 

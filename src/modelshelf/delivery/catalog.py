@@ -25,10 +25,12 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..core.errors import ModelshelfError
 from ..core.naming import api_file
 from ..core.qualified import QUALIFIER, split_qualified
+from ..core.schema import SCHEMA_VERSION
 from .credentials import trust
-from .errors import LookupFailed, TransferFailed, UnsafeLocation
+from .errors import DownloadError, LookupFailed, TransferFailed, UnsafeLocation
 from .records import IndexRecord, ModelRecord
 from .transport import Document, ObjectAbsent, read_url, scheme_of, to_url
 
@@ -184,20 +186,16 @@ def load_repo(path: str | os.PathLike[str], name: str) -> DownloadSource:
     ``.gto``, a name outside the grammar) is a ``LookupFailed``, so callers
     catching ``DownloadError`` see them all.
     """
-    from ..gtocompat.gto_config import ConfigError
-    from ..core.grammar import InvalidName
-    from ..core.semver import InvalidVersion
-    from ..git import GitError, NotAGitRepo
-    from ..git.mirror import MirrorError
-    from ..git.urls import UnsafeUrl
-    from ..registry import UnknownArtifact
+    from ..git.mirror import MirrorError  # only a repo source reads Git
 
     try:
         return _load_repo(path, name)
-    except (NotAGitRepo, GitError, ConfigError, InvalidName, InvalidVersion, UnknownArtifact, UnsafeUrl) as exc:
-        raise LookupFailed(str(exc)) from exc
+    except DownloadError:
+        raise
     except MirrorError as exc:  # the remote cannot be reached or read now: retrying may help (exit 1)
         raise TransferFailed(str(exc)) from exc
+    except ModelshelfError as exc:
+        raise LookupFailed(str(exc)) from exc
 
 
 def _load_repo(path: str | os.PathLike[str], name: str) -> DownloadSource:
@@ -214,19 +212,15 @@ def _load_repo(path: str | os.PathLike[str], name: str) -> DownloadSource:
 
 
 def _repo_catalog(registry: Registry, name: str, source: str) -> DownloadSource:
-    from ..core.state import ArtifactState
-    from ..index.build import build_model
+    from ..index.build import UnknownModel, build_model, model_state
     from ..index.metadata_json import MetadataJson
 
     metadata = MetadataJson(registry)
-    artifact = registry.state.artifacts.get(name)
-    if artifact is None:
-        declared = metadata.declared_only(list(registry.state.artifacts))
-        if name not in declared:
-            known = ", ".join(sorted([*registry.state.artifacts, *declared])) or "none"
-            raise LookupFailed(f"unknown model '{name}' in {source}; models: {known}")
-        artifact = ArtifactState(name)  # declared in dvc.yaml, never tagged
+    try:
+        artifact = model_state(registry, metadata, name)
+    except UnknownModel as exc:
+        raise LookupFailed(f"unknown model '{name}' in {source}; models: {', '.join(exc.known) or 'none'}") from None
     model = build_model(registry, artifact, metadata)
     stages = list(registry.config.stages) if registry.config.stages is not None else sorted(model["stages"])
-    data = {"schema_version": 1, "stages": stages, "models": [model]}
+    data = {"schema_version": SCHEMA_VERSION, "stages": stages, "models": [model]}
     return DownloadSource(source=source, index=IndexRecord.from_json(data, source), repo=registry.repo)

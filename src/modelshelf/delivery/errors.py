@@ -11,17 +11,19 @@ since retrying cannot help.
 
 from __future__ import annotations
 
+from ..core.errors import EXIT_FAILED, EXIT_USAGE, ModelshelfError
 
-class DownloadError(Exception):
+
+class DownloadError(ModelshelfError):
     """Base class: every failure in ``modelshelf.delivery``."""
 
-    exit_code = 1
+    exit_code = EXIT_FAILED
 
 
 class LookupFailed(DownloadError, LookupError):
     """The spec names nothing the index holds, or the index cannot be read."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class TransferFailed(DownloadError):
@@ -35,28 +37,28 @@ class IntegrityFailed(DownloadError):
 class Unverifiable(IntegrityFailed):
     """The index records no checksum for the bytes and fetching them unverified was not asked for."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class DestinationExists(DownloadError):
     """The output path exists and replacing it was not asked for (usage error)."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class DestinationUnwritable(DownloadError):
     """The output folder cannot be created or written to (usage error: retrying will not help)."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class UnsafeLocation(IntegrityFailed):
     """An index read over HTTP(S) names a local file or a scheme not allowed (exit 2: the index is wrong)."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class NotPublished(DownloadError):
     """The index has no copy of the bytes and names no place to fetch them from (exit 2: retrying will not help)."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.schema import SCHEMA_VERSION as SUPPORTED_SCHEMA
 from .errors import LookupFailed
 
 JSON = dict[str, Any]
-SUPPORTED_SCHEMA = 1
 
 
 @dataclass(frozen=True)

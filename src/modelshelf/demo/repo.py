@@ -22,6 +22,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.errors import ModelshelfError
+from ..core.grammar import Action, name_to_tag, tag_message
 from ..atomic import current_umask
 from .content import (ANA, BOT, CHURN, CHURN_RELEASES, DETECTOR, DETECTOR_RELEASES, FORECAST,
                       FORECAST_RELEASES, FRAUD, FRAUD_RELEASES, KENJI, PRIYA, SENTIMENT, SENTIMENT_RELEASES, TOM, Person)
@@ -36,7 +38,7 @@ _HOUR = 3600
 _GIT_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE")
 
 
-class DemoError(Exception):
+class DemoError(ModelshelfError):
     """The demo registry cannot be created where asked."""
 
 
@@ -98,32 +100,26 @@ class _DemoGit:
     def _tag(self, name: str, commit: str, message: str, who: Person) -> None:
         self.run("tag", "-a", name, commit, "-m", message, who=who)
 
-    # GTO's own wording (gto/registry.py), quotes included.
+    # GTO's own wording (core/grammar.py's tag_message), quotes included.
     def register(self, model: str, version: str, who: Person) -> None:
         commit = self.commits[(model, version)]
-        self._tag(f"{_in_tag(model)}@{version}", commit, f"Registering artifact {model} version {version}", who)
+        self._tag(f"{name_to_tag(model)}@{version}", commit, tag_message(Action.REGISTER, model, version), who)
 
     def assign(self, model: str, stage: str, version: str, who: Person) -> None:
-        tag = self._counted(model, f"{_in_tag(model)}#{stage}")
-        self._tag(tag, self.commits[(model, version)],
-                  f"Assigning stage {stage} to artifact {model} version {version}", who)
+        tag = self._counted(model, f"{name_to_tag(model)}#{stage}")
+        self._tag(tag, self.commits[(model, version)], tag_message(Action.ASSIGN, model, version, stage), who)
 
     def unassign(self, model: str, stage: str, version: str, who: Person) -> None:
-        tag = self._counted(model, f"{_in_tag(model)}#{stage}!")
-        self._tag(tag, self.commits[(model, version)],
-                  f"Unassigning stage '{stage}' to artifact '{model}' version '{version}'", who)
+        tag = self._counted(model, f"{name_to_tag(model)}#{stage}!")
+        self._tag(tag, self.commits[(model, version)], tag_message(Action.UNASSIGN, model, version, stage), who)
 
     def deregister(self, model: str, version: str, who: Person) -> None:
-        tag = self._counted(model, f"{_in_tag(model)}@{version}!")
-        self._tag(tag, self.commits[(model, version)], f"Deregistering artifact {model} version {version}", who)
+        tag = self._counted(model, f"{name_to_tag(model)}@{version}!")
+        self._tag(tag, self.commits[(model, version)], tag_message(Action.DEREGISTER, model, version), who)
 
     def deprecate(self, model: str, version: str, who: Person) -> None:
-        tag = self._counted(model, f"{_in_tag(model)}@deprecated")
-        self._tag(tag, self.commits[(model, version)], f"Deprecating artifact '{model}'", who)
-
-
-def _in_tag(model: str) -> str:
-    return model.replace(":", "=")
+        tag = self._counted(model, f"{name_to_tag(model)}@deprecated")
+        self._tag(tag, self.commits[(model, version)], tag_message(Action.DEPRECATE, model), who)
 
 
 _RELEASES = {

@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.errors import EXIT_FAILED, ModelshelfError
 from .urls import ALLOWED_PROTOCOLS, GitUrl, UnsafeUrl, display_url, is_git_url, parse_git_url, redact
 
 CACHE_ENV = "MODELSHELF_CACHE_DIR"
@@ -70,11 +71,11 @@ __all__ = [
 ]
 
 
-class MirrorError(Exception):
+class MirrorError(ModelshelfError):
     """A mirror could not be cloned or updated (network, authentication, not a Git
     repository). Retrying may help: exit code 1. The message holds no credential."""
 
-    exit_code = 1
+    exit_code = EXIT_FAILED
 
 
 @dataclass(frozen=True)

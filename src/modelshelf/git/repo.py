@@ -16,16 +16,17 @@ from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.errors import ModelshelfError
 from ..core.events import CommitRecord, TagRecord
 from .catfile import CatFile
 from .objects import BlobInfo, TreeEntry, int_or_zero, parse_commit, parse_tree, skipped, text
 from .tagrefs import TAG_FORMAT, parse_tag_refs
 
-class NotAGitRepo(Exception):
+class NotAGitRepo(ModelshelfError):
     """The path is not inside a Git repository."""
 
 
-class GitError(Exception):
+class GitError(ModelshelfError):
     """A git command failed; ``stderr`` says why."""
 
     def __init__(self, args: list[str], returncode: int, stderr: str) -> None:

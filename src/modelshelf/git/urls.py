@@ -20,6 +20,8 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
+from ..core.errors import ModelshelfError
+
 SCHEMES = frozenset({"https", "http", "ssh", "git+ssh", "ssh+git", "git", "file"})
 _SSH_SCHEMES = frozenset({"ssh", "git+ssh", "ssh+git"})
 ALLOWED_PROTOCOLS = "https:http:ssh:git:file"  # GIT_ALLOW_PROTOCOL for every mirror command
@@ -33,7 +35,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s'\"]+)@")
 
 
-class UnsafeUrl(ValueError):
+class UnsafeUrl(ModelshelfError, ValueError):
     """A location that is refused before any Git command runs (one line, shown credential-free)."""
 
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.events import Event, iso_utc
+from ..core.events import Event
 from ..declare import Declaration, read_declaration
 from ..git import GitRepo
 from ..registry import load_registry
+from .views import event_json
 
 REFS_TAGS = "refs/tags/"
 
@@ -30,21 +31,7 @@ class RefEvent:
 
     def to_json(self) -> dict[str, Any]:
         """GTO's ``dict_state`` keys, in GTO's order, then modelshelf's extras."""
-        e = self.event
-        data: dict[str, Any] = {
-            "artifact": e.artifact,
-            "created_at": iso_utc(e.timestamp),
-            "author": e.author,
-            "author_email": e.author_email,
-            "message": e.message,
-            "commit_hexsha": e.commit,
-            "tag": e.tag,
-        }
-        if e.version is not None:
-            data["version"] = e.version
-        if e.stage is not None:
-            data["stage"] = e.stage
-        data["event"] = e.kind.value
+        data = event_json(self.event, exclude_internal=True)  # a registry tag's event: "tag" is set
         d = self.declaration
         data["type"] = d.type if d else None
         data["path"] = d.path if d else None

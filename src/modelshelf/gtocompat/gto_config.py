@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.errors import ModelshelfError
 from ..core.grammar import is_valid_name
 
 CONFIG_FILE = ".gto"
 
 
-class ConfigError(ValueError):
+class ConfigError(ModelshelfError, ValueError):
     """A ``.gto`` file that cannot be used."""
 
 

@@ -19,17 +19,17 @@ from .. import __version__
 from ..atomic import atomic_write
 from ..json_text import dumps
 from ..core.events import Event, iso_utc
+from ..core.schema import SCHEMA_VERSION
 from ..core.semver import SemVer
 from ..core.state import ArtifactState, VersionState
 from .fragment_cache import FragmentCache
 from ..metadata.model import MetadataNotice
 from .metadata_json import MetadataJson, notice_from_json, notice_json
-from ..registry import Registry
+from ..registry import Registry, UnknownArtifact
 
 if TYPE_CHECKING:
     from ..compare.extras import CompareExtras
 
-SCHEMA_VERSION = 1
 SCHEMA_FILE = Path(__file__).parents[1] / "schema" / "registry.schema.json"
 
 JSON = dict[str, Any]
@@ -219,7 +219,7 @@ def build_index(registry: Registry, progress: Progress | None = None, candidates
     """The whole registry with metadata (and plots) at every version's commit.
 
     ``candidates``: how many recent HEAD commits to search for unregistered
-    candidates of each model (0: none; the site's default is 20).
+    candidates of each model (0: none; the site's default: ``compare.candidates.DEFAULT_CANDIDATES``).
     ``use_cache``: reuse (and save) per-commit fragments in the Git dir.
     """
     from ..compare.extras import CompareExtras
@@ -324,3 +324,24 @@ def write_index(data: JSON, output: str, pretty: bool = False) -> None:
 
 def load_schema() -> JSON:
     return json.loads(SCHEMA_FILE.read_text())
+
+
+class UnknownModel(UnknownArtifact):
+    """A name that is neither a tagged nor a declared model; ``known`` lists those that are."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name, self.known = name, known
+        super().__init__(f"unknown model '{name}'; known models: {', '.join(known) or 'none'}")
+
+
+def model_state(registry: Registry, metadata: MetadataJson, name: str) -> ArtifactState:
+    """What ``build_model`` reads for one model: its tags' state, else an empty one for a model
+    declared at HEAD and never tagged; else ``UnknownModel`` (the one place this is decided
+    for the CLI's compare and the download API's repo source)."""
+    artifact = registry.state.artifacts.get(name)
+    if artifact is not None:
+        return artifact
+    declared = metadata.declared_only(list(registry.state.artifacts))
+    if name not in declared:
+        raise UnknownModel(name, sorted([*registry.state.artifacts, *declared]))
+    return ArtifactState(name)  # declared in dvc.yaml, never tagged

@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core.grammar import is_valid_name
+from ..core.repo_files import ARTIFACTS_YAML
 from .model import ArtifactDecl, JSONValue, MetadataProblem
 from .parse import folder_of, is_url, jsonable, repo_path
 
-DVC_YAML = "dvc.yaml"
-DVC_LOCK = "dvc.lock"
-ARTIFACTS_YAML = "artifacts.yaml"
 
 
 @dataclass(frozen=True)

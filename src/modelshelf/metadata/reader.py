@@ -13,7 +13,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from .card import CardReader
-from .declarations import ARTIFACTS_YAML, DVC_LOCK, DVC_YAML, DvcYaml, parse_artifacts_yaml, parse_dvc_yaml
+from ..core.repo_files import ARTIFACTS_YAML, DVC_LOCK, DVC_YAML
+from .declarations import DvcYaml, parse_artifacts_yaml, parse_dvc_yaml
 from .lock import LockFile, lineage, parse_dvc_lock, producer
 from .model import ArtifactDecl, Declarations, Lineage, LineageStage, MetadataProblem, VersionMetadata
 from .parse import DocumentCache, folder_of

@@ -11,6 +11,8 @@ import colorsys
 import functools
 import re
 
+from ..core.errors import ModelshelfError
+
 AA_NORMAL = 4.5  # WCAG 2 AA, normal-size text
 WHITE = "#ffffff"
 BLACK = "#000000"
@@ -64,7 +66,7 @@ _FUNC = re.compile(r"^(rgb|hsl)a?\(\s*([^)]*)\)$")
 RGBA = tuple[float, float, float, float]  # channels 0-255, alpha 0-1
 
 
-class ColorError(ValueError):
+class ColorError(ModelshelfError, ValueError):
     """A string that is not a CSS colour this module understands."""
 
 

@@ -2,7 +2,7 @@
 
 Drawn with matplotlib's object API into deterministic SVG and cached by a
 hash of what is drawn, exactly like the metric trends in ``render/plots.py``
-(whose save helper is reused), so a rebuild redraws only what changed.
+(through the same ``render/svg_writer.py``), so a rebuild redraws only what changed.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.semver import SemVer
-from .plots import ReusableFigure, _number, _plain, _save  # noqa: PLC2701 - the shared deterministic SVG writer
+from .plots import ReusableFigure
+from .svg_writer import one_line, plottable, save_svg
 
 STYLE_VERSION = "2"
 OVERLAY_VERSIONS = 5
@@ -48,7 +49,7 @@ def _curves(versions: list[JSON], plot_id: str) -> tuple[str, str, str, list[Cur
         several = len(plot["series"]) > 1
         for series in plot["series"]:
             label = f"{version['version']} {series['y']}" if several else version["version"]
-            points = [(_number(a), _number(b)) for a, b in series["points"]]
+            points = [(plottable(a), plottable(b)) for a, b in series["points"]]
             curves.append(Curve(label, tuple((a, b) for a, b in points if a is not None and b is not None)))
     return title, x, y, curves
 
@@ -109,14 +110,14 @@ def _draw(title: str, x: str, y: str, curves: list[Curve]) -> bytes:
     figure, canvas, ax = _OVERLAY.ready()
     for i, curve in enumerate(curves):
         ax.plot([p[0] for p in curve.points], [p[1] for p in curve.points], color=COLORS[i % len(COLORS)],
-                linewidth=1.3, label=_plain(curve.label, 24).replace("$", r"\$"))
+                linewidth=1.3, label=one_line(curve.label, 24).replace("$", r"\$"))
     ax.relim()
     ax.autoscale_view()
-    figure.text(0.14, 0.93, _plain(title, 60), fontsize=8, ha="left", va="bottom",  # fixed: no title layout
+    figure.text(0.14, 0.93, one_line(title, 60), fontsize=8, ha="left", va="bottom",  # fixed: no title layout
                 usetex=False, parse_math=False)
-    ax.set_xlabel(_plain(x, 40), fontsize=7, usetex=False, parse_math=False)
-    ax.set_ylabel(_plain(y, 40), fontsize=7, usetex=False, parse_math=False)
+    ax.set_xlabel(one_line(x, 40), fontsize=7, usetex=False, parse_math=False)
+    ax.set_ylabel(one_line(y, 40), fontsize=7, usetex=False, parse_math=False)
     ax.tick_params(labelsize=6.5)
     ax.legend(fontsize=6, frameon=False, loc="best")
     figure.subplots_adjust(left=0.14, right=0.97, bottom=0.14, top=0.9)
-    return _save(canvas)
+    return save_svg(canvas)

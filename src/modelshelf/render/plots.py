@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ..core.semver import SemVer
 from ..atomic import atomic_write
 from ..number_format import fmt_value
+from .svg_writer import one_line as _plain, plottable as _number, save_svg as _save
 
 if TYPE_CHECKING:  # matplotlib costs ~0.3 s to import: a build whose plots are all cached never does
     from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -38,7 +39,6 @@ if TYPE_CHECKING:  # matplotlib costs ~0.3 s to import: a build whose plots are 
 STYLE_VERSION = "7"  # bump whenever the drawing code changes: renames every cached plot
 MAX_DEFAULT_METRICS = 6
 MIN_POINTS = 2  # a trend needs two points; single values are in the versions table
-MAX_PLOTTED = 1e200  # larger magnitudes stay in the tables only: matplotlib's margins overflow near 1e308
 PLOTTED_STATUSES = ("active", "deregistered")
 
 _SIZE = (4.0, 2.3)  # inches; SVG user units are points (72 per inch)
@@ -53,9 +53,6 @@ _LABEL_SIZE = 7.5  # points, stage labels and tick labels
 _LABEL_GAP = 5.0  # points between a stage holder's marker and its label
 _CHAR_WIDTH = 0.62  # of the font size: a generous average (the viewer's sans-serif draws SVG text)
 _LABEL_HEIGHT = 1.25 * _LABEL_SIZE
-_SVG_RC = {"svg.hashsalt": "modelshelf", "svg.fonttype": "none", "svg.id": None}
-_SVG_METADATA = {"Date": None, "Creator": "modelshelf"}
-_SAVE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -73,17 +70,6 @@ class _Point:
     value: float
     deregistered: bool
     stages: tuple[str, ...]
-
-
-def _number(value: Any) -> float | None:
-    """A plottable value: finite, and small enough that axis margins stay finite (1e308 overflowed)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:  # an int beyond float range
-        return None
-    return number if math.isfinite(number) and abs(number) <= MAX_PLOTTED else None
 
 
 def _plotted_versions(model: dict) -> list[dict]:
@@ -253,12 +239,6 @@ def start_drawing(jobs: dict[str, DrawJob], cache_dir: Path, workers: int | None
 def _draw_chunk(cache_dir: Path, chunk: list[tuple[str, DrawJob]]) -> None:
     for filename, job in chunk:
         _draw_into(cache_dir, filename, job)
-
-
-def _plain(text: str, limit: int) -> str:
-    """Repo text as one bounded line (drawn with ``parse_math=False``)."""
-    text = " ".join(str(text).split())
-    return text[: limit - 1] + "\u2026" if len(text) > limit else text
 
 
 def _no_math(text: str) -> str:
@@ -510,14 +490,3 @@ def _draw(metric: str, points: list[_Point]) -> bytes:
         figure.text(right, top + 0.035, "\u25cb deregistered", fontsize=7, ha="right", va="bottom",
                     color=_DEREGISTERED, usetex=False, parse_math=False)
     return _save(canvas)
-
-
-def _save(canvas: FigureCanvasSVG) -> bytes:
-    from io import BytesIO
-
-    import matplotlib
-
-    buffer = BytesIO()
-    with _SAVE_LOCK, matplotlib.rc_context(_SVG_RC):
-        canvas.print_svg(buffer, metadata=_SVG_METADATA)
-    return buffer.getvalue()

@@ -6,6 +6,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 
+from ..core.errors import ModelshelfError
 from .contrast import ColorError, parse_color
 
 _COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(rgb|hsl)a?\([0-9.,% ]{5,40}\))$")
@@ -26,7 +27,7 @@ DEFAULT_LOWER_IS_BETTER = (
 PALETTE = ("#5e35b1", "#00897b", "#c62828", "#3949ab", "#7cb342", "#d81b60", "#546e7a", "#fb8c00")
 
 
-class OptionsError(ValueError):
+class OptionsError(ModelshelfError, ValueError):
     """An invalid catalog option (names the option)."""
 
 

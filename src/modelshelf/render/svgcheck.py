@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from xml.parsers import expat
+from ..core.errors import EXIT_FAILED, ModelshelfError
 
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -49,8 +50,10 @@ _SVG_DOCTYPE = ("-//W3C//DTD SVG 1.1//EN", "http://www.w3.org/Graphics/SVG/1.1/D
 _DCMI_IMAGE = "http://purl.org/dc/dcmitype/StillImage"
 
 
-class UnsafeSvg(ValueError):
+class UnsafeSvg(ModelshelfError, ValueError):
     """The bytes are not an SVG that modelshelf's plotting could have written."""
+
+    exit_code = EXIT_FAILED  # refused: the SVG is unsafe to serve
 
 
 def check_svg(data: bytes) -> None:

@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
+from ..core.errors import ModelshelfError
 from ..atomic import atomic_write
 from ..core.grammar import check_stage
 from ..git.repo import GitError, GitRepo, NotAGitRepo
@@ -26,7 +27,7 @@ from .engines import ENGINES, ZENSICAL_CI_SOURCES, ZENSICAL_CONFIG, zensical_ci
 from .install import current_install
 
 
-class ScaffoldError(ValueError):
+class ScaffoldError(ModelshelfError, ValueError):
     """Files that would be overwritten, or a target that is not a directory."""
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..atomic import atomic_write
 from ..sources.spec import SourceSpec
-from . import template_text
+from . import ScaffoldError, template_text
 from .actions import pin_actions
 from .catalog import DOCS_DIR, DOCS_KEEP, DOCS_KEEP_TEXT, scaffold_config
 from .gitignore import with_entries
@@ -29,7 +29,7 @@ CACHE_PATH = ".git/modelshelf/cache"  # the hub's cache: each source's last good
 _PLUGIN_BLOCK = '  - modelshelf:\n      catalog_dir: ""\n'
 
 
-class HubScaffoldError(ValueError):
+class HubScaffoldError(ScaffoldError):
     """Files that would be overwritten, or no source given."""
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from ..core.errors import ModelshelfError
 from .. import __version__
 from ..atomic import current_umask
 from ..delivery.publish import ARTIFACTS_DIR, publish_configured
@@ -52,7 +53,7 @@ SCRIPTS = (MERMAID_PATH, JS_PATH, COMPARE_JS_PATH)
 Log = Callable[[str], None]
 
 
-class GenerateError(Exception):
+class GenerateError(ModelshelfError):
     """The catalog cannot be generated there (a user's file in the way, a bad option, ...)."""
 
 

@@ -27,6 +27,9 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils.yaml import yaml_load
 
+from ..core.errors import ModelshelfError
+from ..core.repo_files import ARTIFACTS_YAML, DVC_YAML
+from ..gtocompat.gto_config import CONFIG_FILE
 from ..atomic import current_umask
 from ..interrupt import sigterm_as_interrupt
 from ..packaged import PACKAGED_CONFIG
@@ -103,11 +106,11 @@ def default_output(repo: Path, config_file: str | os.PathLike[str] | None) -> Pa
     return (found.parent / str(raw.get("site_dir") or "site")).absolute()
 
 
-class NoCatalogPlugin(Exception):
+class NoCatalogPlugin(ModelshelfError):
     """The MkDocs config does not enable the modelshelf plugin."""
 
 
-class SiteOutputError(Exception):
+class SiteOutputError(ModelshelfError):
     """The output folder cannot be written (a file in the way, no permission, ...)."""
 
 
@@ -231,6 +234,6 @@ def watch_paths(repo: GitRepo) -> list[str]:
     repo's are not in ``<repo>/.git``), and the root declaration files."""
     paths = [repo.common_dir / "refs", repo.common_dir / "packed-refs"]
     if not repo.is_bare:
-        paths += [repo.root / name for name in ("dvc.yaml", "artifacts.yaml", ".gto")]
+        paths += [repo.root / name for name in (DVC_YAML, ARTIFACTS_YAML, CONFIG_FILE)]
     return [str(p) for p in paths if p.exists()]
 

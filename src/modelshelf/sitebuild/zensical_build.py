@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..core.errors import EXIT_FAILED, ModelshelfError
 from ..atomic import current_umask
 from .generate import SCRIPTS, STYLESHEETS, GenerateError, Generated, generate, plugin_settings, read_config
 from ..plugin.plugin import REQUIRED_EXTENSIONS
@@ -27,8 +28,10 @@ from .mkdocs_build import SiteOutputError, _swap_into_place, default_output, fin
 
 
 
-class BuilderFailed(Exception):
+class BuilderFailed(ModelshelfError):
     """``zensical build`` exited non-zero (its output was shown)."""
+
+    exit_code = EXIT_FAILED
 
 
 def zensical_command() -> list[str]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from ..core.errors import EXIT_FAILED, EXIT_USAGE, ModelshelfError
 from ..core.grammar import is_valid_name
 from ..core.qualified import qualify
 from ..delivery.credentials import trusted
@@ -37,10 +38,13 @@ INDEX_LIMIT = 512 << 20
 _WEB = ("http", "https")
 
 
-class SourceUnreadable(Exception):
+class SourceUnreadable(ModelshelfError):
+    """A source that cannot be read now (kept stale), or, with ``bad_input``, one that is not what it says."""
+
     def __init__(self, message: str, bad_input: bool = False) -> None:
         super().__init__(message)
         self.bad_input = bad_input
+        self.exit_code = EXIT_USAGE if bad_input else EXIT_FAILED
 
 
 @dataclass

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..core.errors import ModelshelfError
 from ..core.naming import RESERVED_STEMS
 from ..core.qualified import is_valid_source_name
 from ..git.urls import display_url
@@ -32,7 +33,7 @@ def strip_credentials(location: str) -> str:
     return display_url(location)
 
 
-class SourceError(ValueError):
+class SourceError(ModelshelfError, ValueError):
     """A source named wrongly, or one that cannot be what its location says (exit 2)."""
 
 

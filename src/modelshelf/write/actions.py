@@ -22,7 +22,7 @@ from typing import Literal, overload
 
 from ..gtocompat.gto_config import RegistryConfig
 from ..core.events import Event, EventKind
-from ..core.grammar import Action, check_name, check_stage
+from ..core.grammar import Action, check_name, check_stage, tag_message
 from ..core.semver import MINIMAL_VERSION, SemVer
 from ..core.state import ArtifactState, VersionState
 from ..metadata import MetadataReader
@@ -186,7 +186,7 @@ def register(
         warnings = _declaration_warnings(registry, name, commit)
         result = _write(
             registry, Action.REGISTER, name, commit,
-            message or f"Registering artifact {name} version {version}",
+            message or tag_message(Action.REGISTER, name, version),
             counted=simple is False, push=push, remote=remote, version=version,
         )
         return replace(result, warnings=warnings)
@@ -252,7 +252,7 @@ def assign(
         try:
             result = _write(
                 registry, Action.ASSIGN, name, commit,
-                message or f"Assigning stage {stage} to artifact {name} version {found.version}",
+                message or tag_message(Action.ASSIGN, name, found.version, stage),
                 counted=simple is not True, push=push, remote=remote, version=found.version, stage=stage,
             )
         except PushFailed as exc:
@@ -333,7 +333,7 @@ def unassign(
             return _delete(registry, name, events, push, remote, version=found.version, stage=stage)
         return _write(
             registry, Action.UNASSIGN, name, found.commit,
-            message or f"Unassigning stage '{stage}' to artifact '{name}' version '{found.version}'",
+            message or tag_message(Action.UNASSIGN, name, found.version, stage),
             counted=simple is not True, push=push, remote=remote, version=found.version, stage=stage,
         )
 
@@ -395,7 +395,7 @@ def deregister(
             return _delete(registry, name, found.events(ascending=True), push, remote, version=found.version)
         return _write(
             registry, Action.DEREGISTER, name, found.commit,
-            message or f"Deregistering artifact {name} version {found.version}",
+            message or tag_message(Action.DEREGISTER, name, found.version),
             counted=simple is False, push=push, remote=remote, version=found.version,
         )
 
@@ -461,6 +461,6 @@ def deprecate(
             commit = _resolve(registry, "HEAD")
         return _write(
             registry, Action.DEPRECATE, name, commit,
-            message or f"Deprecating artifact '{name}'",
+            message or tag_message(Action.DEPRECATE, name),
             counted=counted, push=push, remote=remote,
         )

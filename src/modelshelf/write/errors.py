@@ -6,8 +6,10 @@ recognise the errors; each message names the model, version, commit or tag.
 
 from __future__ import annotations
 
+from ..core.errors import ModelshelfError
 
-class WriteError(ValueError):
+
+class WriteError(ModelshelfError, ValueError):
     """A write that was refused; nothing was written."""
 
 
