@@ -35,7 +35,8 @@ class CompareExtras:
         if decl is None:
             return []
         found = []
-        for spec in self.plots_reader.owned(commit, decl, declarations.artifacts.values()):
+        siblings = self.metadata.reader.members(commit, decl.folder)  # its folder's, not every model's
+        for spec in self.plots_reader.owned(commit, decl, siblings):
             plot, problems = self.plots_reader.read(commit, spec)
             self.metadata._note(problems)  # noqa: SLF001 - the shared problem list of this build
             if plot is not None:
