@@ -269,13 +269,15 @@ def write_catalog_as_plain(repo: Path, root: Path) -> int:
     from modelshelf.registry import load_registry
     from modelshelf.render.options import SiteOptions
     from modelshelf.render.site import api_files, render_site
-    from modelshelf.sitebuild import cache_dir
+    from modelshelf.site_cache import git_cache_dir
 
     if root.exists():
         shutil.rmtree(root)
     docs = root / "docs"
-    index = build_index(load_registry(repo)).data
-    site = render_site(index, SiteOptions(catalog_dir=""), plot_cache=cache_dir(repo))  # warm: the build drew them
+    with load_registry(repo) as registry:
+        index = build_index(registry).data
+        plot_cache = git_cache_dir(registry.repo.common_dir)
+    site = render_site(index, SiteOptions(catalog_dir=""), plot_cache=plot_cache)  # warm: the build drew them
     site.pending.wait()
     for page in site.pages:
         target = docs / page.src_uri
