@@ -130,3 +130,20 @@ def test_declarations_derived_along_the_walk_equal_a_fresh_read(tmp_path: Path) 
         assert git._walk.commit is None
     assert derived == fresh
     assert "d/deep:deep" in derived[5] and "skipped" not in derived[6] and "c:model" not in derived[-1]
+
+
+def _published_lookups(tmp_path: Path, siblings: int) -> tuple[int, list[list[str]]]:
+    """Tree entries parsed to list m00's folder at each of its versions, off any walk
+    (what publishing a version's bytes asks: is the model file a symlink?)."""
+    repo, versions = _registry(tmp_path, siblings=siblings, versions=5)
+    with GitRepo(repo.path) as git:
+        git.tags()
+        listed = [sorted(e.name for e in git.tree(commit, "m00") or ()) for _, commit in versions[siblings:]]
+        return git.tree_entries_read, listed
+
+
+def test_listing_a_models_folder_off_the_walk_does_not_list_the_root(tmp_path: Path) -> None:
+    few, few_listed = _published_lookups(tmp_path, 3)
+    many, many_listed = _published_lookups(tmp_path, 40)
+    assert few_listed == many_listed == [["dvc.yaml", "metrics.json", "model.bin"]] * 5
+    assert many == few  # before: each commit's root tree was parsed, one entry per sibling folder

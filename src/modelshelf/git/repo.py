@@ -102,6 +102,7 @@ class GitRepo:
         self._empty_tree: str | None = None
         self._diffing: tuple[list[tuple[str, str, str]], subprocess.Popen[bytes], threading.Thread, list[bytes]] | None = None
         self.tree_entries_read = 0  # entries of tree objects parsed (what scale tests count)
+        self._folders: OrderedDict[tuple[str, str], str | None] = OrderedDict()  # (root tree, folder) -> tree id
 
     # -- identity -------------------------------------------------------
     def run(self, *args: str, env: dict[str, str] | None = None) -> str:
@@ -334,6 +335,11 @@ class GitRepo:
         parts = [p for p in path.strip("/").split("/") if p]
         if tree is None or not parts or any(p in (".", "..") for p in parts):
             return None
+        if len(parts) > 1 and not self._root_cached(tree) and "\n" not in path:
+            # A commit off the walk whose root is not parsed: git finds the folder (in C),
+            # rather than listing every top-level folder here for one lookup.
+            folder = self._folder_sha(tree, "/".join(parts[:-1]))
+            return self._entries(folder).get(parts[-1]) if folder is not None else None
         entry: TreeEntry | None = None
         for depth, part in enumerate(parts):
             entry = self._entries(tree, root=depth == 0).get(part)
@@ -394,8 +400,30 @@ class GitRepo:
         entry = self._entry(commit, path)
         return entry is not None and entry.is_tree
 
+    def _root_cached(self, tree: str) -> bool:
+        return tree in self._roots or tree in self._trees
+
+    def _folder_sha(self, root: str, folder: str) -> str | None:
+        """The tree id of ``folder`` under the root tree ``root`` (remembered), None if not a folder."""
+        key = (root, folder)
+        if key in self._folders:
+            self._folders.move_to_end(key)
+            return self._folders[key]
+        info = self._cat.info(f"{root}:{folder}")
+        sha = info.sha if info is not None and info.type == "tree" else None
+        self._folders[key] = sha
+        if len(self._folders) > _FOLDERS:
+            self._folders.popitem(last=False)
+        return sha
+
     def tree(self, commit: str, path: str = "") -> list[TreeEntry] | None:
         """Entries of a directory at a commit, or None when it is not a directory."""
+        parts = [p for p in path.split("/") if p]
+        root = self._root_tree(commit) if parts and self._walk.commit != commit and not self._queued[commit] else None
+        if (root is not None and not self._root_cached(root) and "\n" not in path
+                and not any(p in (".", "..") for p in parts)):
+            folder = self._folder_sha(root, "/".join(parts))  # one lookup in git, not a root listing here
+            return list(self._entries(folder).values()) if folder is not None else None
         if path.strip("/"):
             entry = self._entry(commit, path)
             if entry is None or not entry.is_tree:
@@ -651,4 +679,5 @@ def root_or_folder(path: str | os.PathLike[str]) -> Path | None:
 _BATCH = 1024  # objects per pipelined cat-file batch (bounds the memory of one answer)
 _BATCH_BYTES = 8 << 20  # bytes of blob contents per batch
 _BLOB_BUDGET = 48 << 20  # bytes of prefetched blobs kept in memory
+_FOLDERS = 100_000  # remembered (root tree, folder) -> folder tree id lookups
 _ROOT_BUDGET = 200_000  # entries of commits' root trees kept parsed (a few MB: entries are shared)
