@@ -15,9 +15,9 @@ from pathlib import Path
 from .gitutil import GitBuilder
 
 from modelshelf.git.repo import GitRepo
-from modelshelf.index import read_ahead, version_key
+from modelshelf.index.build import read_ahead, version_key
+from modelshelf.index.metadata_json import MetadataJson
 from modelshelf.metadata.reader import MetadataReader
-from modelshelf.metadata_json import MetadataJson
 from modelshelf.registry import load_registry
 
 
