@@ -157,9 +157,11 @@ class Report:
                 return self.fail(name, s)
         ratio = ours.median / base.median
         status = "INFO" if goal is None else ("PASS" if ratio <= goal else "MISS")
+        cpu = f"; CPU time {ours.cpu_median:.1f} s vs {base.cpu_median:.1f} s: " \
+              f"{ours.cpu_median / base.cpu_median:.2f}x" if base.cpu_median else ""
         self.add(Result(
             name, status, f"{ratio:.2f}x {what}",
-            f"median of {len(ours.runs)}: {ours.label} {ours.median:.3f} s, {base.label} {base.median:.3f} s",
+            f"median of {len(ours.runs)}: {ours.label} {ours.median:.3f} s, {base.label} {base.median:.3f} s{cpu}",
             round(ratio, 3), "" if goal is None else f"<= {goal:g}x",
         ))
 
