@@ -172,7 +172,17 @@ def cache_findings(c: Checkup) -> list[str]:
 
 def builder_findings(c: Checkup) -> list[str]:
     """A builder that would ignore the modelshelf plugin (Zensical) and publish no catalog."""
+    if c.registry.repo.is_bare:
+        return []  # its files are read from the work tree: see ``not_checked``
     return ignored_plugin_findings(c.registry.repo.root)
+
+
+def not_checked(registry: Registry) -> list[str]:
+    """Checks that read the work tree, which a bare repository (a ``--repo URL`` mirror) has not."""
+    if not registry.repo.is_bare:
+        return []
+    return ["not checked without a work tree (a bare repository or the mirror of a URL): which builder "
+            "would build the site (mkdocs.yml, zensical.toml, CI files); run doctor in a clone for it"]
 
 
 def _keys(metrics: dict[str, Any]) -> str:

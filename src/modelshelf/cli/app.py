@@ -13,8 +13,8 @@ from typing import TextIO
 
 from .. import __version__
 from .common import (
-    EXIT_CRASH, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, OneLineErrors, TerminalSafe, add_repo_option,
-    format_table, parse_arguments, print_json, warn,
+    EXIT_CRASH, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, REPO_HELP, CliError, OneLineErrors, TerminalSafe,
+    add_repo_option, format_table, local_repository, parse_arguments, print_json, warn,
 )
 from ..interrupt import Terminated, handle_sigterm
 from ..gtocompat.gto_config import ConfigError
@@ -22,16 +22,19 @@ from ..core.grammar import InvalidName, Spec, parse_spec
 from ..core.semver import InvalidVersion
 from ..core.state import VersionSort
 from ..git import GitError, NotAGitRepo
+from ..git.mirror import MirrorError
+from ..git.urls import UnsafeUrl
 from ..registry import Registry, UnknownArtifact, load_registry, publishing_blocker
 from ..gtocompat import views as gtoviews
 
 
 def _registry_command(func: Callable[[argparse.Namespace, Registry], int]) -> Callable[[argparse.Namespace], int]:
-    """The command gets the repository's registry, closed when it returns (its git process ends)."""
+    """The command gets the repository's registry (of a path, or of a Git URL's cached
+    mirror), closed when it returns (its git process ends)."""
 
     @functools.wraps(func)
     def run(args: argparse.Namespace) -> int:
-        with load_registry(args.repo) as registry:
+        with local_repository(args.repo, getattr(args, "quiet", False)) as local, load_registry(local) as registry:
             return func(args, registry)
 
     return run
@@ -45,7 +48,7 @@ def _print_warnings(registry: Registry) -> None:
 def _add_show_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", nargs="?", help="model name or spec (m@latest, m@v1.0.0, m#prod); empty: all")
     parser.add_argument("--json", action="store_true", help="print JSON (the same shape as `gto show --json`)")
-    parser.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
+    parser.add_argument("-r", "--repo", default=".", help=REPO_HELP)
     parser.add_argument("--ro", "--registered-only", dest="registered_only", action="store_true",
                         help="show only registered versions")
     parser.add_argument("-d", "--deprecated", action="store_true", help="include deprecated models")
@@ -197,11 +200,13 @@ def _left_out(count: int) -> str:
 
 @_registry_command  # the registry's warnings are findings, not stderr warnings too
 def cmd_doctor(args: argparse.Namespace, registry: Registry) -> int:
-    from ..doctor import run_checks
+    from ..doctor import not_checked, run_checks
 
     findings = run_checks(registry, tags_only=args.tags_only)
     for line in findings:
         print(line)
+    for line in not_checked(registry):
+        print(f"note: {line}")
     unversioned = gtoviews.declared_only(registry)
     if unversioned:
         print(f"declared, no version yet: {', '.join(unversioned)} (register one with `modelshelf register NAME`)")
@@ -322,9 +327,12 @@ def _run(argv: list[str]) -> int:
     _tune_gc()
     try:
         return args.func(args)
-    except (CliError, NotAGitRepo, UnknownArtifact, ConfigError, InvalidName, InvalidVersion) as exc:
+    except (CliError, NotAGitRepo, UnknownArtifact, ConfigError, InvalidName, InvalidVersion, UnsafeUrl) as exc:
         sys.stderr.write(f"modelshelf: error: {exc}\n")
         return EXIT_USAGE
+    except MirrorError as exc:  # a remote that cannot be reached or read: retrying may help
+        sys.stderr.write(f"modelshelf: error: {exc}\n")
+        return exc.exit_code
     except GitError as exc:
         sys.stderr.write(f"modelshelf: error: {exc}\n")
         return EXIT_USAGE

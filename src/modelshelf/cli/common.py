@@ -11,11 +11,16 @@ escape inside a JSON string is the same string).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import json
 import re
 import sys
+from collections.abc import Iterator
 from typing import Any, Callable, TextIO
+
+from ..git.mirror import LocalRepository, open_repository
+from ..git.urls import display_url, is_git_url
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -60,8 +65,28 @@ def _subcommand_parser(parser: argparse.ArgumentParser, command: str | None) -> 
     return None
 
 
+REPO_HELP = "the Git repository: a path, or a Git URL read through a cached mirror (default: .)"
+
+
 def add_repo_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
+    parser.add_argument("-r", "--repo", default=".", help=REPO_HELP)
+
+
+@contextlib.contextmanager
+def local_repository(location: str, quiet: bool = False) -> Iterator[LocalRepository]:
+    """``--repo``: a path as is, or a Git URL's mirror (cloned once, then fetched), with
+    the clone's one-time line, the transfer's progress and a stale mirror's warning on stderr."""
+    progress = None
+    if is_git_url(location):
+        from ..progress import stderr_progress  # tqdm: only when something is fetched
+
+        name = display_url(location).rstrip("/").rpartition("/")[2].rpartition(":")[2]  # a bar has no room for URLs
+        progress = stderr_progress(f"fetching {name}", quiet=quiet, unit="objects")
+    notify = None if quiet else (lambda line: sys.stderr.write(f"modelshelf: {line}\n"))
+    with open_repository(location, progress=progress, notify=notify) as local:
+        if local.stale:
+            warn(f"{local.stale}; reading the mirror as last fetched ({local.fetched_at})")
+        yield local
 
 
 def print_json(data: Any, indent: int = 4) -> None:

@@ -9,12 +9,16 @@ verify: retrying may. One line on stderr; nothing is left at the destination.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import Iterator
 from typing import Callable
 
-from .common import EXIT_OK, EXIT_USAGE, print_json, warn
+from .common import EXIT_OK, EXIT_USAGE, REPO_HELP, local_repository, print_json, warn
 from .progress import progress_for
 from ..delivery.limits import DEFAULT_DEADLINE, DEFAULT_MAX_SIZE
+from ..git.mirror import MirrorError
+from ..git.urls import UnsafeUrl
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -28,10 +32,10 @@ def _guarded(handler: Handler) -> Handler:
 
         try:
             return handler(args)
-        except DownloadError as exc:
+        except (DownloadError, MirrorError) as exc:
             sys.stderr.write(f"modelshelf: error: {exc}\n")
             return exc.exit_code
-        except UnknownArtifact as exc:
+        except (UnknownArtifact, UnsafeUrl) as exc:
             sys.stderr.write(f"modelshelf: error: {exc}\n")
             return EXIT_USAGE
 
@@ -39,9 +43,14 @@ def _guarded(handler: Handler) -> Handler:
     return run
 
 
-def _source(args: argparse.Namespace) -> dict[str, object]:
-    return {"index": args.index, "repo": args.repo if args.index is None else None,
-            "allowed_schemes": tuple(args.allow_scheme)}
+@contextlib.contextmanager
+def _source(args: argparse.Namespace, quiet: bool = False) -> Iterator[dict[str, object]]:
+    """The lookup's source: ``--index``, or ``--repo`` (a Git URL through its cached mirror)."""
+    if args.index is not None:
+        yield {"index": args.index, "repo": None, "allowed_schemes": tuple(args.allow_scheme)}
+        return
+    with local_repository(args.repo, quiet) as repo:
+        yield {"index": None, "repo": repo, "allowed_schemes": tuple(args.allow_scheme)}
 
 
 def _note(resolution) -> None:
@@ -55,7 +64,8 @@ def _note(resolution) -> None:
 def cmd_resolve(args: argparse.Namespace) -> int:
     from ..delivery import resolve
 
-    resolution = resolve(args.spec, **_source(args))
+    with _source(args) as source:
+        resolution = resolve(args.spec, **source)
     _note(resolution)
     if args.index is not None:
         sys.stderr.write(f"modelshelf: {resolution.freshness()}\n")
@@ -67,12 +77,13 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 def cmd_download(args: argparse.Namespace) -> int:
     from ..delivery import Limits, download
 
-    path = download(  # SIGTERM reaches the clean-up as main()'s Terminated, like Ctrl-C
-        args.spec, args.output, **_source(args), force=args.force,
-        allow_unverified=args.allow_unverified, dvc_remotes=tuple(args.dvc_remote), on_resolved=_note,
-        limits=Limits(max_size=args.max_size, deadline=args.deadline),
-        progress=progress_for(args.spec, args.quiet),
-    )
+    with _source(args, args.quiet) as source:
+        path = download(  # SIGTERM reaches the clean-up as main()'s Terminated, like Ctrl-C
+            args.spec, args.output, **source, force=args.force,
+            allow_unverified=args.allow_unverified, dvc_remotes=tuple(args.dvc_remote), on_resolved=_note,
+            limits=Limits(max_size=args.max_size, deadline=args.deadline),
+            progress=progress_for(args.spec, args.quiet),
+        )
     print(path)
     return EXIT_OK
 
@@ -102,7 +113,7 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--index", metavar="URL_OR_PATH",
                        help="a published catalog: its address or its api/registry.json (https://, http://, "
                             "file:// or a path); the model's own api/models file is read when the site has one")
-    group.add_argument("-r", "--repo", default=".", help="a local Git repository (default: .)")
+    group.add_argument("-r", "--repo", default=".", help=REPO_HELP)
     parser.add_argument("--allow-scheme", action="append", default=[], metavar="SCHEME",
                         help="a storage scheme (s3, gs, ...) an index read over HTTP(S) may point at besides "
                              "http(s); file:// and local paths never")

@@ -5,7 +5,8 @@
     >>> modelshelf.download("churn#prod", "models/", index="https://models.example.com/api/registry.json")
 
 With ``index`` only the standard library is used; with ``repo`` the lookup
-and the bytes come from a local Git repository (no site needed).
+and the bytes come from a Git repository (no site needed): a local path, or a
+Git URL read through its cached mirror (``git.mirror``).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def resolve(spec: str, *, index: PathLike | None = None, repo: PathLike | None =
 
     ``index``: a published site's address, its ``api/registry.json`` or one
     model's ``api/models/<name>.json`` (URL or path; the model's own file is
-    read when the site has one); ``repo``: a local Git repository (default:
+    read when the site has one); ``repo``: a Git repository, a path or a Git URL (default:
     the current directory when neither is given). ``allowed_schemes``: storage
     schemes (``s3``, ...) an index read over HTTP(S) may point at besides
     http(s). Raises ``LookupFailed`` for an unknown name, version or stage.

@@ -30,7 +30,7 @@ from .errors import LookupFailed, TransferFailed, UnsafeLocation
 from .records import IndexRecord, ModelRecord
 from .transport import Document, ObjectAbsent, read_url, scheme_of, to_url
 
-if TYPE_CHECKING:  # GitPython is imported only when a repo is read
+if TYPE_CHECKING:  # the Git layer is imported only when a repo is read
     from ..git.repo import GitRepo
     from ..registry import Registry
 
@@ -179,33 +179,38 @@ def load_repo(path: str | os.PathLike[str], name: str) -> DownloadSource:
     from ..core.grammar import InvalidName
     from ..core.semver import InvalidVersion
     from ..git import GitError, NotAGitRepo
+    from ..git.mirror import MirrorError
+    from ..git.urls import UnsafeUrl
     from ..registry import UnknownArtifact
 
     try:
         return _load_repo(path, name)
-    except (NotAGitRepo, GitError, ConfigError, InvalidName, InvalidVersion, UnknownArtifact) as exc:
+    except (NotAGitRepo, GitError, ConfigError, InvalidName, InvalidVersion, UnknownArtifact, UnsafeUrl) as exc:
         raise LookupFailed(str(exc)) from exc
+    except MirrorError as exc:  # the remote cannot be reached or read now: retrying may help (exit 1)
+        raise TransferFailed(str(exc)) from exc
 
 
 def _load_repo(path: str | os.PathLike[str], name: str) -> DownloadSource:
+    from ..git.mirror import open_repository
     from ..registry import load_registry
 
-    registry = load_registry(path)
+    with open_repository(path) as local:  # a Git URL: its cached mirror
+        registry = load_registry(local)
     try:
-        return _repo_catalog(registry, name)
+        return _repo_catalog(registry, name, local.location if local.url else str(registry.repo.root))
     except BaseException:  # the returned catalog owns the repo; on any failure nobody does
         registry.close()
         raise
 
 
-def _repo_catalog(registry: Registry, name: str) -> DownloadSource:
+def _repo_catalog(registry: Registry, name: str, source: str) -> DownloadSource:
     from ..core.state import ArtifactState
     from ..index.build import build_model
     from ..index.metadata_json import MetadataJson
 
     metadata = MetadataJson(registry)
     artifact = registry.state.artifacts.get(name)
-    source = str(registry.repo.root)
     if artifact is None:
         declared = metadata.declared_only(list(registry.state.artifacts))
         if name not in declared:

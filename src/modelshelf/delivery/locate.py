@@ -22,7 +22,7 @@ from .remote_git import RemoteGitBlob, remote_protocols, unpublished_message
 from .transport import to_url
 from .verify import Digest, parse_sha256_manifest, safe_name
 
-if TYPE_CHECKING:  # GitPython is imported only when a repo is read
+if TYPE_CHECKING:  # the Git layer is imported only when a repo is read
     from ..git.repo import GitRepo
 
 _SYMLINK, _SUBMODULE = "120000", "160000"

@@ -16,7 +16,7 @@ from .errors import TransferFailed
 from .transport import ObjectAbsent, open_url
 from .verify import Digest
 
-if TYPE_CHECKING:  # GitPython is imported only when a repo is read
+if TYPE_CHECKING:  # the Git layer is imported only when a repo is read
     from ..git.repo import GitRepo
 
 

@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from ..git.urls import is_scp_like
 from .errors import NotPublished, TransferFailed, UnsafeLocation
 from .limits import current_deadline
 from .transport import ObjectAbsent, scheme_of
 
-_SCP_LIKE = re.compile(r"^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+:(?!//)[^\s]+$")
 _REMOTE_PROTOCOLS = "https:ssh"
 _LOCAL_PROTOCOLS = "https:ssh:file:http:git"
 
@@ -38,8 +37,7 @@ def remote_protocols(url: str, from_remote_index: bool, what: str) -> str:
     if url.startswith("-") or any(c in url for c in "\0\n\r"):
         raise UnsafeLocation(f"{what}: refusing Git remote {url!r}")
     scheme = scheme_of(url)
-    scp_like = not scheme and "::" not in url and _SCP_LIKE.match(url) and len(url.split(":", 1)[0]) > 1
-    if scheme in ("https", "ssh", "git+ssh", "ssh+git") or scp_like:
+    if scheme in ("https", "ssh", "git+ssh", "ssh+git") or (not scheme and is_scp_like(url)):
         return _REMOTE_PROTOCOLS
     if from_remote_index:
         raise UnsafeLocation(
