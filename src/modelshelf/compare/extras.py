@@ -34,7 +34,8 @@ class CompareExtras:
         if decl is None:
             return []
         found = []
-        for spec in self.plots_reader.owned(commit, decl, declarations.artifacts.values()):
+        siblings = self.metadata.reader.members(commit, decl.folder)  # its folder's, not every model's
+        for spec in self.plots_reader.owned(commit, decl, siblings):
             plot, problems = self.plots_reader.read(commit, spec)
             self.metadata.note(problems)  # the shared problem list of this build
             if plot is not None:

@@ -9,9 +9,11 @@ every tag with its tagger, message and peeled commit; one long-lived
 from __future__ import annotations
 
 import os
+import posixpath
 import subprocess
 import tempfile
-from collections import OrderedDict
+import threading
+from collections import Counter, OrderedDict, deque
 from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ from ..core.events import CommitRecord, TagRecord
 from .catfile import CatFile
 from .objects import BlobInfo, TreeEntry, int_or_zero, parse_commit, parse_tree, skipped, text
 from .tagrefs import TAG_FORMAT, parse_tag_refs
+from .treewalk import FoundFiles, Step, TreeWalk, parse_diff_steps
 
 class NotAGitRepo(ModelshelfError):
     """The path is not inside a Git repository."""
@@ -92,8 +95,15 @@ class GitRepo:
         self._found: dict[tuple[str, frozenset[str]], tuple[tuple[str, str], ...]] = {}
         self._found_below: dict[tuple[str, str, frozenset[str]], tuple[tuple[str, str], ...]] = {}
         self._found_by_entry: dict[frozenset[str], dict[TreeEntry, tuple[tuple[str, str], ...]]] = {}
-        self._root_seen: set[TreeEntry] = set()  # root entries whose subtrees and blobs prefetch has queued
         self._remotes: dict[str, str | None] = {}
+        # Commits read in order (``prefetch``): one flat tree moved by diffs (see treewalk).
+        self._walk = TreeWalk()
+        self._steps: deque[Step] = deque()
+        self._queued: Counter[str] = Counter()
+        self._empty_tree: str | None = None
+        self._diffing: tuple[list[tuple[str, str, str]], subprocess.Popen[bytes], threading.Thread, list[bytes]] | None = None
+        self.tree_entries_read = 0  # entries of tree objects parsed (what scale tests count)
+        self._folders: OrderedDict[tuple[str, str], str | None] = OrderedDict()  # (root tree, folder) -> tree id
 
     # -- identity -------------------------------------------------------
     def run(self, *args: str, env: dict[str, str] | None = None) -> str:
@@ -286,6 +296,7 @@ class GitRepo:
                 return entries
             found = self._cat.contents(tree_sha)
             entries = parse_tree(found[1], self._known_entries) if found and found[0].type == "tree" else {}
+            self.tree_entries_read += len(entries)
             self._keep_tree(tree_sha, entries, root)
         return entries
 
@@ -300,12 +311,36 @@ class GitRepo:
             _, dropped = self._roots.popitem(last=False)
             self._root_entries -= len(dropped)
 
+    def _walked(self, commit: str) -> TreeWalk | None:
+        """The walk, moved to ``commit`` if it is queued ahead; None when it cannot be there."""
+        walk = self._walk
+        if walk.commit == commit:
+            return walk
+        if not self._queued[commit]:
+            return None
+        while self._steps:
+            step = self._steps.popleft()
+            self._queued[step.commit] -= 1
+            walk.apply(step)
+            if step.commit == commit:
+                return walk
+        return None  # pragma: no cover - a queued commit is always in the steps
+
     def _entry(self, commit: str, path: str) -> TreeEntry | None:
         """The tree entry at ``path`` in a commit (None for the root or a missing path)."""
+        walk = self._walked(commit)
+        if walk is not None:
+            key = "/".join(p for p in path.split("/") if p) if "//" in path or path[:1] == "/" or path[-1:] == "/" else path
+            return walk.paths.get(key) if key else None
         tree = self._root_tree(commit)
         parts = [p for p in path.strip("/").split("/") if p]
         if tree is None or not parts or any(p in (".", "..") for p in parts):
             return None
+        if len(parts) > 1 and not self._root_cached(tree) and "\n" not in path:
+            # A commit off the walk whose root is not parsed: git finds the folder (in C),
+            # rather than listing every top-level folder here for one lookup.
+            folder = self._folder_sha(tree, "/".join(parts[:-1]))
+            return self._entries(folder).get(parts[-1]) if folder is not None else None
         entry: TreeEntry | None = None
         for depth, part in enumerate(parts):
             entry = self._entries(tree, root=depth == 0).get(part)
@@ -366,8 +401,30 @@ class GitRepo:
         entry = self._entry(commit, path)
         return entry is not None and entry.is_tree
 
+    def _root_cached(self, tree: str) -> bool:
+        return tree in self._roots or tree in self._trees
+
+    def _folder_sha(self, root: str, folder: str) -> str | None:
+        """The tree id of ``folder`` under the root tree ``root`` (remembered), None if not a folder."""
+        key = (root, folder)
+        if key in self._folders:
+            self._folders.move_to_end(key)
+            return self._folders[key]
+        info = self._cat.info(f"{root}:{folder}")
+        sha = info.sha if info is not None and info.type == "tree" else None
+        self._folders[key] = sha
+        if len(self._folders) > _FOLDERS:
+            self._folders.popitem(last=False)
+        return sha
+
     def tree(self, commit: str, path: str = "") -> list[TreeEntry] | None:
         """Entries of a directory at a commit, or None when it is not a directory."""
+        parts = [p for p in path.split("/") if p]
+        root = self._root_tree(commit) if parts and self._walk.commit != commit and not self._queued[commit] else None
+        if (root is not None and not self._root_cached(root) and "\n" not in path
+                and not any(p in (".", "..") for p in parts)):
+            folder = self._folder_sha(root, "/".join(parts))  # one lookup in git, not a root listing here
+            return list(self._entries(folder).values()) if folder is not None else None
         if path.strip("/"):
             entry = self._entry(commit, path)
             if entry is None or not entry.is_tree:
@@ -386,8 +443,23 @@ class GitRepo:
         Memoised per tree object, so walking thousands of commits costs only
         the subtrees that changed between them.
         """
+        walk = self._walked(commit)
+        if walk is not None:
+            return list(walk.found(names).files())
         root = self._root_tree(commit)
         return sorted(self._find_in_tree(root, names, top=True)) if root else []
+
+    def found_files(self, commit: str, names: frozenset[str]) -> FoundFiles:
+        """``find_blobs`` with a key that tells equal lists apart cheaply (see ``FoundFiles``).
+
+        Along a walk (``prefetch``) the list is kept up to date by diffs: no per-commit
+        work for the files that did not change.
+        """
+        walk = self._walked(commit)
+        if walk is not None:
+            return walk.found(names)
+        files = tuple(self.find_blobs(commit, names))
+        return FoundFiles(("listed", files), lambda: files)
 
     def find_files(self, commit: str, names: frozenset[str]) -> list[str]:
         """Paths of files called one of ``names`` anywhere in the commit's tree."""
@@ -437,75 +509,123 @@ class GitRepo:
         return tuple(chain.from_iterable(map(by_entry.__getitem__, entries)))
 
     # -- prefetching (pipelined batches instead of one round trip per object) --
-    def prefetch(self, commits: list[str], markers: frozenset[str]) -> None:
-        """Warm the caches for reading metadata at many commits.
+    def prefetch(self, commits: list[str], markers: frozenset[str], then: list[str] | None = None) -> None:
+        """Warm the caches for reading metadata at these commits, in this order.
 
-        Reads every tree of the commits, then the small blobs that sit beside
-        a file named in ``markers`` (a model's folder: its dvc.yaml, metrics,
-        params, ...) and at the root, all in a few pipelined ``cat-file``
-        batches. Reads that this guessed wrong still work, one request each.
+        The commits are queued on the tree walk: one ``git diff-tree`` lists what
+        changed from each to the next, so reading a commit then costs its changed
+        paths, not a listing of its whole tree. The small blobs that changed beside
+        a file named in ``markers`` (a model's folder: its dvc.yaml, metrics, params,
+        ...) or at the root, and the folders that changed, are read in a few
+        pipelined ``cat-file`` batches. Reads that this guessed wrong still work,
+        one request each; commits read out of this order are read from their trees.
+        ``then``: the commits the next call will ask for: git starts on their diff now,
+        while these are read (a diff costs git the size of both root trees).
         """
         commits = list(dict.fromkeys(commits))
-        if len(commits) < 2:
-            return  # a lone commit is no batch
+        if not commits:
+            return
+        last = self._steps[-1].tree if self._steps else self._walk.tree or self._empty_tree_sha()
+        pairs = self._pairs(commits, last)
+        steps = self._diff(pairs)
+        if then:
+            self._start_diff(self._pairs(list(dict.fromkeys(then)), pairs[-1][2] if pairs else last))
+        if not steps:
+            return
+        self._blobs.clear()  # the previous batch's blobs are parsed (and cached by sha) by now
+        self._blob_bytes = 0
+        self._steps.extend(steps)
+        self._queued.update(step.commit for step in steps)
+        paths = self._walk.paths
+        marked = {posixpath.dirname(c.path) for step in steps for c in step.changes
+                  if c.entry is not None and c.entry.name in markers}
+        trees: dict[str, None] = {}
+        blobs: dict[str, None] = {}
+        for step in steps:
+            for change in step.changes:
+                entry = change.entry
+                if entry is None or entry.mode == "160000":
+                    continue
+                if entry.is_tree:
+                    if entry.sha not in self._trees:
+                        trees[entry.sha] = None
+                    continue
+                folder = posixpath.dirname(change.path)
+                if folder == "" or folder in marked or any(
+                        f"{folder}/{name}" in paths for name in markers):
+                    blobs[entry.sha] = None
+        tree_list = list(trees)
+        for start in range(0, len(tree_list), _BATCH):
+            for sha, info, data in self._cat.many("contents", tree_list[start : start + _BATCH]):
+                ok = info is not None and info.type == "tree" and data is not None
+                self._trees[sha] = parse_tree(data, self._known_entries) if ok else {}
+                self.tree_entries_read += len(self._trees[sha])
+        self.prefetch_blobs(list(blobs))
+
+    def _empty_tree_sha(self) -> str | None:
+        """The empty tree's id in this repository's hash (the walk starts from it)."""
+        if self._empty_tree is None:
+            found = subprocess.run(["git", "hash-object", "-t", "tree", "--stdin"], cwd=self.root, input=b"",
+                                   capture_output=True, check=False)
+            self._empty_tree = text(found.stdout).strip() if found.returncode == 0 else ""
+        return self._empty_tree or None
+
+    def _pairs(self, commits: list[str], last: str | None) -> list[tuple[str, str, str]]:
+        """(commit, previous tree, its tree) for each commit whose root tree is known."""
         self._prefetch_root_trees(commits)
-        roots = [root for c in commits if (root := self._root_trees.get(c))]
-        read, at_roots = self._prefetch_trees(roots)
-        # Per distinct tree, not per commit: most folders are the same object at most commits.
-        folders = [sha for sha in read if any(name in markers for name in self._trees[sha])]
-        wanted = list(at_roots) + [
-            entry.sha for tree in folders for entry in self._trees.get(tree, {}).values()
-            if not entry.is_tree and entry.mode != "160000"
-        ]
-        self.prefetch_blobs(wanted)
+        pairs: list[tuple[str, str, str]] = []
+        for commit in commits:
+            tree = self._root_trees.get(commit)
+            if tree is not None and last is not None:
+                pairs.append((commit, last, tree))
+                last = tree
+        return pairs
+
+    def _start_diff(self, pairs: list[tuple[str, str, str]]) -> None:
+        """Run ``git diff-tree`` for ``pairs`` in the background (see ``_diff``)."""
+        if not pairs:
+            return
+        proc = subprocess.Popen(["git", "diff-tree", "--stdin", "-r", "-t", "-z", "--no-renames"], cwd=self.root,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        answer: list[bytes] = []
+        request = "".join(f"{old} {new}\n" for _, old, new in pairs).encode()
+        thread = threading.Thread(target=lambda: answer.append(proc.communicate(request)[0]), daemon=True)
+        thread.start()
+        self._diffing = (pairs, proc, thread, answer)
+
+    def _diff(self, pairs: list[tuple[str, str, str]]) -> list[Step]:
+        """What changed at each (commit, old tree, new tree): one ``git diff-tree`` for all.
+
+        One process per batch: git keeps every tree it parsed, so one process for
+        the whole history would hold them all.
+        """
+        if self._diffing is None or self._diffing[0] != pairs:
+            self._finish_diff()
+            self._start_diff(pairs)
+        if self._diffing is None:
+            return []
+        _, proc, thread, answer = self._diffing
+        self._diffing = None
+        thread.join()
+        if proc.returncode != 0 or not answer:
+            return []  # a missing object: the commits are read from their trees
+        try:
+            return list(parse_diff_steps(answer[0], pairs))
+        except ValueError:
+            return []
+
+    def _finish_diff(self) -> None:
+        """Wait for a background diff nobody asked for (a reader that changed its mind)."""
+        if self._diffing is not None:
+            _, proc, thread, _ = self._diffing
+            self._diffing = None
+            thread.join()
+            proc.wait()
 
     def _prefetch_root_trees(self, commits: list[str]) -> None:
         unknown = [c for c in commits if c not in self._root_trees]
         for name, info, _ in self._cat.many("info", [f"{c}^{{tree}}" for c in unknown]):
             self._root_trees[name[: -len("^{tree}")]] = info.sha if info is not None else None
-
-    def _prefetch_trees(self, roots: list[str]) -> tuple[list[str], dict[str, None]]:
-        """Read every tree under ``roots`` not yet cached, one batch per depth level.
-
-        Returns the subtrees read and the blobs at the roots (root trees may be
-        dropped from the cache again before this returns: see ``_keep_tree``).
-        """
-        level = list(dict.fromkeys(roots))
-        read: list[str] = []
-        at_roots: dict[str, None] = {}
-        top = True
-        while level:
-            below: dict[str, None] = {}
-            for start in range(0, len(level), _BATCH):
-                chunk = level[start : start + _BATCH]
-                if top:
-                    known = [(sha, self._roots.get(sha) or self._trees.get(sha)) for sha in chunk]
-                    listed = [(sha, entries) for sha, entries in known if entries is not None]
-                    missing = [sha for sha, entries in known if entries is None]
-                else:
-                    listed, missing = [], chunk
-                for sha, info, data in self._cat.many("contents", missing) if missing else ():
-                    ok = info is not None and info.type == "tree" and data is not None
-                    entries = parse_tree(data, self._known_entries) if ok else {}
-                    self._keep_tree(sha, entries, top)
-                    listed.append((sha, entries))
-                for sha, entries in listed:
-                    if top:  # only entries no earlier root had (C-level set difference)
-                        fresh = set(entries.values()).difference(self._root_seen)
-                        self._root_seen.update(fresh)
-                    else:
-                        fresh = entries.values()
-                    for entry in fresh:
-                        if entry.is_tree:
-                            if not skipped(entry.name) and entry.sha not in self._trees:
-                                below[entry.sha] = None
-                        elif top and entry.mode != "160000":
-                            at_roots[entry.sha] = None
-            if not top:
-                read += level
-            top = False
-            level = list(below)
-        return read, at_roots
 
     def prefetch_blobs(self, shas: list[str], cap: int = 1 << 18) -> None:
         """Sizes of ``shas``, and the bytes of those up to ``cap``, within a memory budget."""
@@ -535,6 +655,7 @@ class GitRepo:
                 batch, batch_bytes = [], 0
 
     def close(self) -> None:
+        self._finish_diff()
         self._cat.close()
 
     def __enter__(self) -> "GitRepo":
@@ -559,4 +680,5 @@ def root_or_folder(path: str | os.PathLike[str]) -> Path | None:
 _BATCH = 1024  # objects per pipelined cat-file batch (bounds the memory of one answer)
 _BATCH_BYTES = 8 << 20  # bytes of blob contents per batch
 _BLOB_BUDGET = 48 << 20  # bytes of prefetched blobs kept in memory
+_FOLDERS = 100_000  # remembered (root tree, folder) -> folder tree id lookups
 _ROOT_BUDGET = 200_000  # entries of commits' root trees kept parsed (a few MB: entries are shared)

@@ -8,6 +8,7 @@ in a bounded LRU. Repo content never raises: it becomes ``MetadataProblem``s.
 
 from __future__ import annotations
 
+import operator
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -37,16 +38,82 @@ class _CommitView:
     file_problems: dict[str, list[MetadataProblem]]
     shared: "_Shared"
     groups: dict[str, Group] = field(default_factory=dict)
+    files: "_Files | None" = None  # what the view was assembled from (to derive the next one)
+
+
+@dataclass
+class _Files:
+    """The parsed dvc.yaml / dvc.lock files of a commit, in the maps a view is assembled from.
+
+    A ``dvc.yaml`` declares names prefixed with its folder, so two files never declare
+    the same name and each file's declarations can be added or removed on their own.
+    """
+
+    dvc_files: dict[str, DvcYaml]  # by folder
+    locks: dict[str, LockFile]  # by folder
+    artifacts: dict[str, ArtifactDecl]  # every dvc.yaml's declarations, unsorted
+    file_problems: dict[str, tuple[MetadataProblem, ...]]  # by path, files with problems only
+    problem_folders: dict[str, tuple[MetadataProblem, ...]] = field(default_factory=dict)  # dvc.yaml's, by folder
+
+    def copy(self) -> "_Files":
+        return _Files(dict(self.dvc_files), dict(self.locks), dict(self.artifacts), dict(self.file_problems),
+                      dict(self.problem_folders))
+
+    def add(self, path: str, parsed: "DvcYaml | LockFile | None") -> bool:
+        """Add a file; False when it declares a name already declared (its declarations are then
+        left out: ``first_declared_wins`` sorts it out)."""
+        if parsed is None:
+            return True
+        unique = True
+        if isinstance(parsed, DvcYaml):
+            self.dvc_files[parsed.folder] = parsed
+            unique = not any(decl.name in self.artifacts for decl in parsed.artifacts)
+            if unique:
+                for decl in parsed.artifacts:
+                    self.artifacts[decl.name] = decl
+            if parsed.problems:
+                self.problem_folders[parsed.folder] = parsed.problems
+        else:
+            self.locks[parsed.folder] = parsed
+        if parsed.problems:
+            self.file_problems[path] = self.file_problems.get(path, ()) + parsed.problems
+        return unique
+
+    def first_declared_wins(self) -> None:
+        """Declarations as if read folder by folder in sorted order, the first of a name kept."""
+        self.artifacts = {}
+        for folder in sorted(self.dvc_files):
+            for decl in self.dvc_files[folder].artifacts:
+                self.artifacts.setdefault(decl.name, decl)
+
+    def remove(self, path: str) -> None:
+        folder = folder_of(path)
+        if path.rsplit("/", 1)[-1] == DVC_YAML:
+            gone = self.dvc_files.get(folder)
+            if gone is not None and gone.path == path:
+                del self.dvc_files[folder]
+                for decl in gone.artifacts:
+                    if self.artifacts.get(decl.name) is decl:
+                        del self.artifacts[decl.name]
+                self.problem_folders.pop(folder, None)
+        else:
+            lock = self.locks.get(folder)
+            if lock is not None and lock.path == path:
+                del self.locks[folder]
+        self.file_problems.pop(path, None)
 
 
 @dataclass(eq=False)
 class _Shared:
     """What commits with the same declaration files share: indices built once, on first use."""
 
-    members: dict[str, tuple[ArtifactDecl, ...]] | None = None  # by folder
     dir_outs: frozenset[str] | None = None  # dvc.lock outs that are folders
     groups: dict[str, GroupDecls] = field(default_factory=dict)
     lineages: dict[str, Lineage] = field(default_factory=dict)  # by target path
+
+
+_by_name = operator.attrgetter("name")
+_SHARED_VIEWS = 64  # distinct sets of declaration files kept (a walk needs the previous one)
 
 
 def _dedupe(problems: list[MetadataProblem]) -> tuple[MetadataProblem, ...]:
@@ -69,6 +136,7 @@ class MetadataReader:
         # thousands of commits are converted once (problems name the first commit seen).
         self._files: dict[tuple[str, str], DvcYaml | LockFile] = {}
         self._shared: dict[tuple[object, ...], _CommitView] = {}
+        self.parses = 0  # dvc.yaml / dvc.lock blobs converted (each once per path and blob)
 
     # -- per commit -------------------------------------------------------
     def _view(self, commit: str) -> _CommitView:
@@ -83,56 +151,82 @@ class MetadataReader:
         return view
 
     def _build_view(self, commit: str) -> _CommitView:
-        find_blobs = getattr(self.source, "find_blobs", None)
+        found_files = getattr(self.source, "found_files", None)
         blob_sha = getattr(self.source, "blob_sha", None)
-        if find_blobs is None or blob_sha is None:
+        if found_files is None or blob_sha is None:
             located = [(p, None) for p in self.source.find_files(commit, _FILES)]
             return self._parse_view(commit, located)
         # Commits whose dvc.yaml / dvc.lock / artifacts.yaml blobs are all the same
         # (most of them: a version usually changes metrics and weights, not declarations)
-        # share one parse; only the commit named in the declarations differs.
-        located = find_blobs(commit, _FILES)
-        key = (tuple(located), blob_sha(commit, ARTIFACTS_YAML))
+        # share one parse; only the commit named in the declarations differs. A commit
+        # whose files differ from the previous one's by a few is derived from it.
+        found = found_files(commit, _FILES)
+        legacy = blob_sha(commit, ARTIFACTS_YAML)
+        key = (found.key, legacy)
         shared = self._shared.get(key)
         if shared is None:
-            shared = self._shared[key] = self._parse_view(commit, located)
-            if len(self._shared) > self._max:
+            base = self._shared.get((found.base, legacy)) if found.base is not None else None
+            derived = self._derive_view(commit, base, found.changes) if base is not None else None
+            shared = derived or self._parse_view(commit, list(found.files()))
+            self._shared[key] = shared
+            if len(self._shared) > _SHARED_VIEWS:
                 self._shared.pop(next(iter(self._shared)))
         return _CommitView(
             Declarations(commit, shared.declarations.artifacts, shared.declarations.problems),
             shared.dvc_files, shared.locks, shared.stages, shared.artifacts_yaml, shared.file_problems,
-            shared.shared,
+            shared.shared, files=shared.files,
         )
 
-    def _parse_view(self, commit: str, located: list[tuple[str, str | None]]) -> _CommitView:
-        dvc_files: dict[str, DvcYaml] = {}
-        locks: dict[str, LockFile] = {}
-        file_problems: dict[str, list[MetadataProblem]] = {}
-        for path, sha in located:
-            doc = self.docs.load_blob(commit, path, sha) if sha else self.docs.load(commit, path)
-            if doc is None:
-                continue
-            key = (path, doc.blob_sha)
-            parsed = self._files.get(key)
-            if parsed is None:
-                if path.rsplit("/", 1)[-1] == DVC_YAML:
-                    parsed = parse_dvc_yaml(doc.data, path, commit, doc.error)
-                else:
-                    parsed = parse_dvc_lock(doc.data, path, commit, doc.error)
-                self._files[key] = parsed
-            if isinstance(parsed, DvcYaml):
-                dvc_files[parsed.folder] = parsed
+    def _parsed_file(self, commit: str, path: str, sha: str | None) -> DvcYaml | LockFile | None:
+        """One dvc.yaml / dvc.lock, converted once per (path, blob)."""
+        doc = self.docs.load_blob(commit, path, sha) if sha else self.docs.load(commit, path)
+        if doc is None:
+            return None
+        key = (path, doc.blob_sha)
+        parsed = self._files.get(key)
+        if parsed is None:
+            self.parses += 1
+            if path.rsplit("/", 1)[-1] == DVC_YAML:
+                parsed = parse_dvc_yaml(doc.data, path, commit, doc.error)
             else:
-                locks[parsed.folder] = parsed
-            if parsed.problems:
-                file_problems.setdefault(path, []).extend(parsed.problems)
+                parsed = parse_dvc_lock(doc.data, path, commit, doc.error)
+            self._files[key] = parsed
+        return parsed
 
-        artifacts: dict[str, ArtifactDecl] = {}
+    def _parse_view(self, commit: str, located: list[tuple[str, str | None]]) -> _CommitView:
+        files = _Files({}, {}, {}, {})
+        unique = True
+        for path, sha in located:
+            unique = files.add(path, self._parsed_file(commit, path, sha)) and unique
+        if unique:
+            return self._assemble(commit, files, None)
+        files.first_declared_wins()
+        view = self._assemble(commit, files, None)
+        view.files = None  # not derivable: who wins a name depends on every file
+        return view
+
+    def _derive_view(self, commit: str, base: _CommitView,
+                     changes: tuple[tuple[str, str | None], ...]) -> _CommitView | None:
+        """``base``'s view with a few files changed: only those are read (None: parse it all)."""
+        if base.files is None:
+            return None
+        files = base.files.copy()
+        locks_changed = False
+        for path, sha in changes:
+            files.remove(path)
+            if sha is not None:
+                parsed = self._parsed_file(commit, path, sha)
+                if parsed is not None and not files.add(path, parsed):
+                    return None  # a name declared twice: let the full parse decide who wins
+            locks_changed = locks_changed or path.rsplit("/", 1)[-1] == DVC_LOCK
+        return self._assemble(commit, files, None if locks_changed else base.stages)
+
+    def _assemble(self, commit: str, files: "_Files", stages: tuple[LineageStage, ...] | None) -> _CommitView:
+        artifacts = dict(files.artifacts)
         problems: list[MetadataProblem] = []
-        for folder in sorted(dvc_files):
-            problems += dvc_files[folder].problems
-            for decl in dvc_files[folder].artifacts:
-                artifacts.setdefault(decl.name, decl)
+        for folder in sorted(files.problem_folders):
+            problems += files.problem_folders[folder]
+        file_problems = {path: list(found) for path, found in files.file_problems.items()}
 
         legacy_names: list[str] = []
         doc = self.docs.load(commit, ARTIFACTS_YAML)
@@ -152,9 +246,12 @@ class MetadataReader:
             if legacy_problems:
                 file_problems.setdefault(ARTIFACTS_YAML, []).extend(legacy_problems)
 
-        stages = tuple(stage for folder in sorted(locks) for stage in locks[folder].stages)
+        locks = files.locks
+        if stages is None:
+            stages = tuple(stage for folder in sorted(locks) for stage in locks[folder].stages)
         declarations = Declarations(commit, dict(sorted(artifacts.items())), _dedupe(problems))
-        return _CommitView(declarations, dvc_files, locks, stages, legacy_names, file_problems, _Shared())
+        return _CommitView(declarations, files.dvc_files, locks, stages, legacy_names, file_problems, _Shared(),
+                           files=files)
 
     def _group(self, commit: str, view: _CommitView, folder: str) -> Group:
         group = view.groups.get(folder)
@@ -171,12 +268,7 @@ class MetadataReader:
         decls = shared.groups.get(folder)
         if decls is not None:
             return decls
-        if shared.members is None:
-            members: dict[str, list[ArtifactDecl]] = {}
-            for decl in view.declarations.artifacts.values():
-                members.setdefault(decl.folder, []).append(decl)
-            shared.members = {k: tuple(v) for k, v in members.items()}
-        group = shared.members.get(folder, ())
+        group = self._members(view, folder)
         by_home: dict[str, list[str]] = {}
         produced: dict[str, tuple[str, ...]] = {}
         for d in group:
@@ -190,6 +282,26 @@ class MetadataReader:
             folder, view.dvc_files.get(folder), group, produced, {k: tuple(v) for k, v in by_home.items()},
         )
         return decls
+
+    @staticmethod
+    def _members(view: _CommitView, folder: str) -> tuple[ArtifactDecl, ...]:
+        """The models declared for ``folder`` (by name): its dvc.yaml's own, not a scan of every model.
+
+        A folder's dvc.yaml is the only source of declarations with that folder, except
+        the root, which ``artifacts.yaml`` shares.
+        """
+        artifacts = view.declarations.artifacts
+        dvc = view.dvc_files.get(folder)
+        if folder and view.files is not None:
+            if dvc is None:
+                return ()
+            return tuple(sorted((d for d in dvc.artifacts if artifacts.get(d.name) is d), key=_by_name))
+        return tuple(d for d in artifacts.values() if d.folder == folder)
+
+    def members(self, commit: str, folder: str) -> tuple[ArtifactDecl, ...]:
+        """The models declared in ``folder``'s dvc.yaml (and ``artifacts.yaml`` for the root), by name."""
+        view = self._view(commit)
+        return self._group_decls(view, folder).artifacts
 
     def _home(self, commit: str, view: _CommitView, decl: ArtifactDecl) -> str | None:
         """The folder a model's own files live in: its path if a folder, else the path's folder."""
@@ -211,11 +323,14 @@ class MetadataReader:
         return found
 
     # -- public -----------------------------------------------------------
-    def prefetch(self, commits: list[str]) -> None:
-        """Let the source read what these commits will need in a few batches, if it can."""
+    def prefetch(self, commits: list[str], then: list[str] | None = None) -> None:
+        """Let the source read what these commits will need in a few batches, if it can.
+
+        ``then``: the commits of the next call, which the source may start on now.
+        """
         prefetch = getattr(self.source, "prefetch", None)
         if prefetch is not None:
-            prefetch(commits, _FILES | {ARTIFACTS_YAML})
+            prefetch(commits, _FILES | {ARTIFACTS_YAML}, then)
 
     def declarations(self, commit: str) -> Declarations:
         return self._view(commit).declarations
