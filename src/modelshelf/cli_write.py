@@ -20,6 +20,7 @@ from typing import Callable
 from . import write
 from .config import ConfigError
 from .core.grammar import InvalidName
+from .core.rules import RulesError
 from .core.semver import InvalidVersion
 from .cli_common import warn
 from .git import GitError, NotAGitRepo
@@ -35,7 +36,8 @@ def _errors() -> tuple[type[Exception], ...]:
     from .declare import DeclareError
     from .scaffold import ScaffoldError
 
-    return (write.WriteError, DeclareError, ScaffoldError, ConfigError, InvalidName, InvalidVersion, NotAGitRepo)
+    return (write.WriteError, DeclareError, ScaffoldError, ConfigError, RulesError, InvalidName, InvalidVersion,
+            NotAGitRepo)
 
 
 def _guarded(handler: Handler) -> Handler:
@@ -68,6 +70,8 @@ def _common(parser: argparse.ArgumentParser, force_help: str) -> None:
     parser.add_argument("--simple", type=_simple, default=None, metavar="{auto,true,false}",
                         help="write the tag without a #N counter (true) or with one (false); auto: as GTO")
     parser.add_argument("--force", action="store_true", help=force_help)
+    parser.add_argument("--sign", action="store_true",
+                        help="sign the tag (`git tag -s`: your gpg.format and user.signingkey apply, SSH or GPG)")
     parser.add_argument("--push", action="store_true", help="push the new tag(s) to the remote")
     parser.add_argument("--remote", default="origin", help="remote for --push (default: origin)")
 
@@ -121,7 +125,7 @@ def cmd_register(args: argparse.Namespace) -> int:
     result = write.register(
         args.name, args.ref or "HEAD", version=args.version, bump=bumps[0] if bumps else None,
         message=args.message, force=args.force, simple=args.simple, push=args.push, remote=args.remote,
-        repo=args.repo,
+        repo=args.repo, sign=args.sign,
     )
     _report(result, "registers version")
     return EXIT_OK
@@ -137,7 +141,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
     result = write.assign(
         args.name, args.stage, ref=ref, version=version, new_version=new_version, message=args.message,
         force=args.force, skip_registration=args.skip_registration, simple=args.simple, push=args.push,
-        remote=args.remote, repo=args.repo,
+        remote=args.remote, repo=args.repo, sign=args.sign,
     )
     _report(result, f"assigns stage to version '{result.version}'")
     return EXIT_OK
@@ -156,6 +160,7 @@ def cmd_unassign(args: argparse.Namespace) -> int:
     result = write.unassign(
         args.name, stage, version=args.version, ref=ref, message=args.message, force=args.force,
         simple=args.simple, push=args.push, remote=args.remote, repo=args.repo, delete=args.delete,
+        sign=args.sign,
     )
     _report_either(result, "unassigns stage from version '{version}'")
     if isinstance(result, write.WriteResult):
@@ -187,6 +192,7 @@ def cmd_deregister(args: argparse.Namespace) -> int:
     result = write.deregister(
         args.name, version=args.version, ref=args.ref, message=args.message, force=args.force,
         simple=args.simple, push=args.push, remote=args.remote, repo=args.repo, delete=args.delete,
+        sign=args.sign,
     )
     _report_either(result, "deregisters version")
     return EXIT_OK
@@ -194,7 +200,7 @@ def cmd_deregister(args: argparse.Namespace) -> int:
 
 def cmd_deprecate(args: argparse.Namespace) -> int:
     common = dict(message=args.message, force=args.force, simple=args.simple, push=args.push,
-                  remote=args.remote, repo=args.repo, delete=args.delete)
+                  remote=args.remote, repo=args.repo, delete=args.delete, sign=args.sign)
     if args.stage:
         result = write.unassign(args.name, args.stage, version=args.version, **common)
         _report_either(result, "unassigns stage from version '{version}'")

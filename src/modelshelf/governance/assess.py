@@ -10,7 +10,7 @@ which only the index and catalog do.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..core.compliance import (
     UNSIGNED, Facts, Metrics, Replay, Signature, StageVerdict, Violation, evaluate, rules_for, stage_verdict,
@@ -21,7 +21,9 @@ from ..git.signatures import TagVerifier
 from ..metadata import MetadataReader
 from ..registry import Registry
 from .source import Governance, branch_ref, load_governance
-from .verdict_cache import VerdictCache, signers_key
+
+if TYPE_CHECKING:  # the cache is handed in by the index's fields (``index_fields``), never by an enforcement point
+    from .verdict_cache import VerdictCache
 
 MetricsLookup = Callable[[str, str], "Metrics | None"]  # (model, commit) -> metrics at that commit
 
@@ -43,14 +45,6 @@ class Assessor:
         self._reachable: dict[str, frozenset[str]] = {}
         g = self.governance
         self._verifier = TagVerifier(registry.repo.root, g.allowed_signers, g.signers_name, g.missing_signers)
-
-    @classmethod
-    def with_cache(cls, registry: Registry, metrics: MetricsLookup | None = None) -> "Assessor":
-        """For the index and catalog: verdicts cached in the Git dir."""
-        governance = load_governance(registry.repo, registry.config)
-        cache = VerdictCache.in_git_dir(registry.repo.common_dir,
-                                        signers_key(governance.allowed_signers, governance.missing_signers))
-        return cls(registry, governance, metrics, cache)
 
     def close(self) -> None:
         self._verifier.close()
@@ -118,15 +112,26 @@ class Assessor:
         signature = self.signature(event.tag) if rules.signers else None
         return evaluate(rules, event, moment.held_before, self._facts(rules, event, moment.holder, signature))
 
-    def proposed(self, event: Event, signature: Signature | None) -> list[Violation]:
-        """The rules an event about to be written would break (``event.tag`` unused)."""
+    def proposed(self, event: Event, signature: Signature | None, signers: bool = True) -> list[Violation]:
+        """The rules an event about to be written would break (``event.tag`` unused).
+
+        ``signers=False`` leaves the ``signers`` rule out: a tag that will be signed
+        is judged on its real signature once written (``violations``).
+        """
         if self.rules is None:
             return []
         rules = rules_for(self.rules, event)
         if rules is None:
             return []
         moment = self.replay.now(event.artifact, event.version or event.commit, event.stage)
-        return evaluate(rules, event, moment.held_before, self._facts(rules, event, moment.holder, signature))
+        found = evaluate(rules, event, moment.held_before, self._facts(rules, event, moment.holder, signature))
+        return [v for v in found if signers or v.rule != f"{rules.subject}.signers"]
+
+    def refresh(self, registry: Registry) -> None:
+        """Judge a registry read again (after this command wrote a tag); verdicts so far are kept."""
+        self.registry = registry
+        self._records = {t.record.name: t.record for t in registry.tags}
+        self._replay = None
 
     def stage_verdict(self, artifact: str, stage: str) -> StageVerdict | None:
         """Whether the stage's current holder got there within the rules (None: no rules, no holder)."""
