@@ -27,6 +27,7 @@ from .git import GitError, NotAGitRepo
 
 Handler = Callable[[argparse.Namespace], int]
 EXIT_OK = 0
+EXIT_PROBLEMS = 1  # check-ref --enforce: the tag breaks the rules or its signature does not verify
 EXIT_USAGE = 2
 
 
@@ -232,6 +233,7 @@ CHECK_REF_FIELDS = {"name": "name", "version": "version", "event": "event", "sta
 
 def cmd_check_ref(args: argparse.Namespace) -> int:
     from .checkref import append_github_output, check_ref, tag_exists, tag_name
+    from .governance.verdict import tag_verdict
 
     fields = [flag for flag in CHECK_REF_FIELDS if getattr(args, f"show_{flag}")]
     if len(fields) + bool(args.json) > 1:  # GTO: "Only one output formatting flags is allowed"
@@ -251,22 +253,32 @@ def cmd_check_ref(args: argparse.Namespace) -> int:
             sys.stderr.write(f"modelshelf: ref '{args.ref}' {why}\n")
         return EXIT_OK
     found = events[0]
+    verdict = tag_verdict(found.event.tag or tag_name(args.ref), repo=args.repo)  # live, never cached
+    outputs = {**found.outputs(), **(verdict.outputs() if verdict else {})}
     if args.github_output:
         target = os.environ.get("GITHUB_OUTPUT")
         if not target:
             raise write.InvalidArgs("--github-output: the GITHUB_OUTPUT environment variable is not set")
-        append_github_output(found.outputs(), target)
+        append_github_output(outputs, target)
     if args.dotenv:
-        _append_dotenv(Path(args.dotenv), found.outputs())
+        _append_dotenv(Path(args.dotenv), outputs)
     if args.json:
-        print(json.dumps(found.to_json(), indent=4, ensure_ascii=False))
+        data = found.to_json()
+        if verdict is not None:  # GTO's keys first, unchanged; the verdict only where there is one
+            data["verdict"] = verdict.to_json()
+        print(json.dumps(data, indent=4, ensure_ascii=False))
     elif fields:
-        value = found.outputs()[CHECK_REF_FIELDS[fields[0]]]
+        value = outputs[CHECK_REF_FIELDS[fields[0]]]
         if value:  # like GTO: a registration has no stage, a deprecation no version: print nothing
             print(value)
     elif not (args.github_output or args.dotenv):
-        for key, value in found.outputs().items():
+        for key, value in outputs.items():
             print(f"{key}: {value}")
+    if verdict is not None and not verdict.passes:
+        for reason in verdict.reasons():
+            sys.stderr.write(f"modelshelf: {'error' if args.enforce else 'warning'}: {reason}\n")
+        if args.enforce:
+            return EXIT_PROBLEMS
     return EXIT_OK
 
 
@@ -385,6 +397,8 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument(f"--{flag}", dest=f"show_{flag}", action="store_true", help=f"print only {what} (as GTO)")
     p.add_argument("--github-output", action="store_true", help="append key=value lines to the file in $GITHUB_OUTPUT")
     p.add_argument("--dotenv", metavar="FILE", help="append MODELSHELF_KEY=value lines (GitLab dotenv report)")
+    p.add_argument("--enforce", action="store_true",
+                   help="exit 1 when the tag breaks the rules (.modelshelf.yaml) or its signature does not verify")
     p.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
     p.set_defaults(func=_guarded(cmd_check_ref))
 
