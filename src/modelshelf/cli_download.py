@@ -41,7 +41,7 @@ def _guarded(handler: Handler) -> Handler:
 
 def _source(args: argparse.Namespace) -> dict[str, object]:
     return {"index": args.index, "repo": args.repo if args.index is None else None,
-            "allowed_schemes": tuple(args.allow_scheme)}
+            "allowed_schemes": tuple(args.allow_scheme), "allow_rule_violations": args.allow_rule_violations}
 
 
 def _note(resolution) -> None:
@@ -106,6 +106,8 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-scheme", action="append", default=[], metavar="SCHEME",
                         help="a storage scheme (s3, gs, ...) an index read over HTTP(S) may point at besides "
                              "http(s); file:// and local paths never")
+    parser.add_argument("--allow-rule-violations", action="store_true",
+                        help="take a stage's holder even if it got there breaking the rules (.modelshelf.yaml)")
 
 
 def add_download_commands(sub: argparse._SubParsersAction) -> None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..core.naming import api_file
+from ..core.rules import RulesError
 from .errors import LookupFailed, TransferFailed, UnsafeLocation
 from .records import IndexRecord, ModelRecord
 from .transport import Document, NotFound, read_url, scheme_of, to_url
@@ -183,7 +184,7 @@ def load_repo(path: str | os.PathLike[str], name: str) -> Catalog:
 
     try:
         return _load_repo(path, name)
-    except (NotAGitRepo, GitError, ConfigError, InvalidName, InvalidVersion, UnknownArtifact) as exc:
+    except (NotAGitRepo, GitError, ConfigError, RulesError, InvalidName, InvalidVersion, UnknownArtifact) as exc:
         raise LookupFailed(str(exc)) from exc
 
 
@@ -213,6 +214,18 @@ def _repo_catalog(registry: Registry, name: str) -> Catalog:
             raise LookupFailed(f"unknown model '{name}' in {source}; models: {known}")
         artifact = ArtifactState(name)  # declared in dvc.yaml, never tagged
     model = build_model(registry, artifact, metadata)
+    model["stage_verdicts"] = _live_stage_verdicts(registry, name, model)
     stages = list(registry.config.stages) if registry.config.stages is not None else sorted(model["stages"])
     data = {"schema_version": 1, "stages": stages, "models": [model]}
     return Catalog(source=source, index=IndexRecord.from_json(data, source), repo=registry.repo)
+
+
+def _live_stage_verdicts(registry: Registry, name: str, model: dict) -> dict:
+    """The rules' verdict on each held stage, verified live (an enforcement point: no cache)."""
+    from ..governance import Assessor
+
+    with Assessor(registry) as assessor:
+        verdicts = {stage: assessor.stage_verdict(name, stage) for stage in sorted(model["stages"])}
+    return {stage: {"holder": v.holder, "compliant": v.compliant, "last_compliant": v.last_compliant,
+                    "violations": [x.to_json() for x in v.violations]}
+            for stage, v in verdicts.items() if v is not None}
