@@ -4,12 +4,14 @@ Anyone who may push a tag could tag a commit that carries permissive rules, so
 ``.modelshelf.yaml`` and the allowed-signers file it names are read at the
 default branch's tip: the remote-tracking one when the clone has it (in CI,
 ``origin/HEAD``, else ``origin/main`` / ``origin/master``), else the local
-``main`` / ``master``, else the checked-out branch (never a detached HEAD). With
+``main`` / ``master``, else the checked-out branch (never a detached HEAD);
+``MODELSHELF_DEFAULT_BRANCH`` names it outright (the scaffolded CI sets it). With
 no rules file naming one, Git's own ``gpg.ssh.allowedSignersFile`` applies.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import yaml
@@ -48,8 +50,23 @@ class Governance:
     missing_signers: str = ""  # why SSH signatures cannot verify (the named file is missing)
 
 
+DEFAULT_BRANCH_ENV = "MODELSHELF_DEFAULT_BRANCH"  # CI names it (the scaffolded workflows set it)
+
+
 def default_branch(repo: GitRepo) -> DefaultBranch | None:
-    """The default branch's tip, as this module's docstring orders the candidates."""
+    """The default branch's tip, as this module's docstring orders the candidates.
+
+    ``MODELSHELF_DEFAULT_BRANCH`` names the branch outright (CI knows it: a default branch
+    called ``develop`` must not leave a tag's check without rules); then it must exist.
+    """
+    named = os.environ.get(DEFAULT_BRANCH_ENV, "").strip()
+    if named:
+        for ref in (f"refs/remotes/origin/{named}", f"refs/heads/{named}"):
+            commit = repo.resolve(ref)
+            if commit is not None:
+                return DefaultBranch(ref, commit)
+        raise RulesError(f"{DEFAULT_BRANCH_ENV}={named}: this clone has neither origin/{named} nor {named}, "
+                         f"whose {RULES_FILE} counts: fetch it (`git fetch origin {named}`)")
     for ref in DEFAULT_BRANCH_REFS:
         commit = repo.resolve(ref)
         if commit is not None:
