@@ -43,6 +43,7 @@ class Assessor:
         self._replay: Replay | None = None
         self._verdicts: dict[str, Signature] = {}
         self._reachable: dict[str, frozenset[str]] = {}
+        self._judged: dict[str, list[Violation] | None] = {}
         g = self.governance
         self._verifier = TagVerifier(registry.repo.root, g.allowed_signers, g.signers_name, g.missing_signers)
 
@@ -103,6 +104,12 @@ class Assessor:
         """The rules a recorded event breaks; None when no rule applies to it."""
         if self.rules is None or event.tag is None:
             return None
+        if event.tag not in self._judged:
+            self._judged[event.tag] = self._violations(event)
+        return self._judged[event.tag]
+
+    def _violations(self, event: Event) -> list[Violation] | None:
+        assert self.rules is not None and event.tag is not None
         rules = rules_for(self.rules, event)
         if rules is None:
             return None
@@ -132,6 +139,7 @@ class Assessor:
         self.registry = registry
         self._records = {t.record.name: t.record for t in registry.tags}
         self._replay = None
+        self._judged = {}
 
     def stage_verdict(self, artifact: str, stage: str) -> StageVerdict | None:
         """Whether the stage's current holder got there within the rules (None: no rules, no holder)."""
