@@ -44,11 +44,11 @@ class Assessor:
         self._verdicts: dict[str, Signature] = {}
         self._reachable: dict[str, frozenset[str]] = {}
         self._judged: dict[str, list[Violation] | None] = {}
-        g = self.governance
-        self._verifier = TagVerifier(registry.repo.root, g.allowed_signers, g.signers_name, g.missing_signers)
+        self._verifier: TagVerifier | None = None  # made when a tag needs verifying (not for cached verdicts)
 
     def close(self) -> None:
-        self._verifier.close()
+        if self._verifier is not None:
+            self._verifier.close()
 
     def __enter__(self) -> "Assessor":
         return self
@@ -80,6 +80,11 @@ class Assessor:
                 self._verdicts[record.name] = UNSIGNED
             else:
                 todo.append(record)
+        if not todo:
+            return
+        if self._verifier is None:
+            g = self.governance
+            self._verifier = TagVerifier(self.registry.repo.root, g.allowed_signers, g.signers_name, g.missing_signers)
         found = self._verifier.verify_many(todo)
         for record in todo:
             self._verdicts[record.name] = found[record.name]
