@@ -260,11 +260,11 @@ def write_catalog_as_plain(repo: Path, root: Path) -> int:
     catalog's content from what modelshelf adds. Returns the page count.
     """
     import modelshelf
-    from modelshelf.index import build_index
+    from modelshelf.index.build import build_index
     from modelshelf.registry import load_registry
-    from modelshelf.render.options import SiteOptions
+    from modelshelf.render.site_options import SiteOptions
     from modelshelf.render.site import api_files, render_site
-    from modelshelf.sitebuild import cache_dir
+    from modelshelf.sitebuild.mkdocs_build import cache_dir
 
     if root.exists():
         shutil.rmtree(root)

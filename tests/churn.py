@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from modelshelf.fetch import publish_artifacts
-from modelshelf.index import build_index, dumps
+from modelshelf.delivery import publish_artifacts
+from modelshelf.index.build import build_index, dumps
 from modelshelf.registry import load_registry
 
 from .gitutil import GitBuilder

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from modelshelf import progress as progress_mod
-from modelshelf.plugin import build_progress
+from modelshelf.plugin.plugin import build_progress
 from tests.gitutil import GitBuilder
 from tests.ptyutil import command_stderr
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from modelshelf.checkref import check_ref, github_output_lines
+from modelshelf.gtocompat.checkref import check_ref, github_output_lines
 
 from .gitutil import GitBuilder, ms
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from modelshelf.checkref import DOTENV_MAX_BYTES, DOTENV_MAX_VARIABLES
+from modelshelf.gtocompat.checkref import DOTENV_MAX_BYTES, DOTENV_MAX_VARIABLES
 
 from .gitutil import GitBuilder
 from .gitutil import ms

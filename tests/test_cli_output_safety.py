@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from modelshelf.cli_common import CONTROL_CHARACTERS
+from modelshelf.cli.common import CONTROL_CHARACTERS
 
 from .gitutil import GitBuilder, run_cli
 from .test_write import ms

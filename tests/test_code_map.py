@@ -3,7 +3,7 @@
 except where a rule says "at import time" (module level, outside ``if TYPE_CHECKING``).
 
 A "unit" is the first name under ``modelshelf``: a package (``core``, ``render`` ...)
-or a top-level module (``cli_site``, ``sitebuild`` ...); ``""`` is the package root.
+or a top-level module (``registry``, ``declare`` ...); ``""`` is the package root.
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "modelshelf"
 STDLIB = frozenset(sys.stdlib_module_names)
-CLI = "the CLI (cli*.py, __main__.py)"
+CLI = "the CLI (cli/, __main__.py)"
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ def unit_of(path: Path) -> str:
 
 
 def is_cli(unit: str) -> bool:
-    return unit == "cli" or unit.startswith("cli_") or unit == "__main__"
+    return unit in {"cli", "__main__"}
 
 
 def _type_checking_only(node: ast.AST) -> bool:
@@ -100,7 +98,7 @@ def broken(found: list[Import]) -> str:
 def test_the_parser_sees_the_imports_it_checks() -> None:
     """Guards the test itself: relative imports resolve, and the known edges are found."""
     targets = {(unit_of(i.file), i.target) for i in IMPORTS}
-    assert ("fetch", "modelshelf.core.grammar") in targets  # from ..core.grammar import ...
+    assert ("delivery", "modelshelf.core.grammar") in targets  # from ..core.grammar import ...
     assert ("render", "matplotlib") in targets or ("render", "matplotlib.pyplot") in targets
     assert ("plugin", "mkdocs.plugins") in targets or any(u == "plugin" and t.startswith("mkdocs") for u, t in targets)
     assert len(SOURCES) > 50 and len(IMPORTS) > 300
@@ -136,51 +134,52 @@ def test_render_never_imports_mkdocs_the_plugin_or_the_cli() -> None:
 
 
 def test_the_download_api_loads_only_the_standard_library_at_import_time() -> None:
-    """``modelshelf.download`` must stay cheap for deploy scripts: fetch/ pulls in the index,
+    """``modelshelf.download`` must stay cheap for deploy scripts: delivery/ pulls in the index,
     registry and fsspec only inside the functions that need them."""
-    found = [i for i in imports_from(lambda u: u == "fetch") if i.top_level
-             and ((i.internal and i.unit not in {"fetch", "core", "git", ""})
+    found = [i for i in imports_from(lambda u: u == "delivery") if i.top_level
+             and ((i.internal and i.unit not in {"delivery", "core", "git", ""})
                   or (not i.internal and i.unit not in STDLIB))]
     assert not found, broken(found)
-    found = [i for i in imports_from(lambda u: u == "fetch")
+    found = [i for i in imports_from(lambda u: u == "delivery")
              if i.internal and (i.unit in {"render", "plugin", "sitebuild"} or is_cli(i.unit))]
     assert not found, broken(found)
 
 
-SITE_BUILDERS = frozenset({"plugin", "sitebuild", "generate", "zensical_build", "cli_site"})
+SITE_BUILDERS = frozenset({"plugin", "sitebuild"})
+SITE_COMMANDS = PACKAGE / "cli" / "site.py"  # build/serve/demo: the one CLI module over MkDocs
+
+
+def is_site_builder(path: Path) -> bool:
+    return unit_of(path) in SITE_BUILDERS or path == SITE_COMMANDS
 
 
 def test_mkdocs_is_imported_only_by_the_site_builders() -> None:
     """The MkDocs layer: the plugin, the MkDocs build, and the plugin-free generator (which reads
     mkdocs.yml and validates the plugin's options with the plugin's own config class)."""
     found = [i for i in IMPORTS if not i.internal and i.unit in {"mkdocs", "material", "pymdownx"}
-             and unit_of(i.file) not in SITE_BUILDERS]
+             and not is_site_builder(i.file)]
     assert not found, broken(found)
 
 
 def test_nothing_below_the_cli_or_the_plugin_imports_them() -> None:
     """The CLI and the MkDocs plugin are the two front ends: thin, and on top."""
     found = [i for i in IMPORTS if i.internal and is_cli(i.unit) and not is_cli(unit_of(i.file))]
-    found += [i for i in IMPORTS if i.internal and i.unit == "plugin" and unit_of(i.file) not in SITE_BUILDERS]
+    found += [i for i in IMPORTS if i.internal and i.unit == "plugin" and not is_site_builder(i.file)]
     assert not found, broken(found)
 
 
 def test_writes_and_scaffolding_never_import_the_site_layers() -> None:
-    found = [i for i in imports_from(lambda u: u in {"write", "scaffold", "declare", "checkref"})
+    found = [i for i in imports_from(lambda u: u in {"write", "scaffold", "declare", "gtocompat"})
              if i.internal and (i.unit in {"render", "plugin", "sitebuild", "compare"} or is_cli(i.unit))]
     assert not found, broken(found)
 
 
-# Known departures from the intended layering (issue 14): strict, so the test that
-# documents each one fails as soon as the restructure fixes it and the mark can go.
-@pytest.mark.xfail(strict=True, reason="issue 14: render/ imports the data layer (index) for the JSON encoding")
 def test_render_does_not_import_the_index_layer() -> None:
     found = [i for i in imports_from(lambda u: u == "render")
-             if i.internal and i.unit in {"index", "metadata_json", "registry", "fragment_cache"}]
+             if i.internal and i.unit in {"index", "registry"}]
     assert not found, broken(found)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: compare/overlay.py imports render.plots while render/ imports compare")
 def test_compare_and_render_do_not_import_each_other() -> None:
     found = [i for i in imports_from(lambda u: u == "compare") if i.internal and i.unit == "render"]
     assert not found, broken(found)
@@ -194,3 +193,19 @@ def test_the_readme_code_map_names_every_part_of_the_package() -> None:
              if (p.is_dir() and (p / "__init__.py").exists()) or (p.suffix == ".py" and p.name != "__init__.py")}
     missing = sorted(part for part in parts if f"`{part}" not in section)
     assert not missing, f"README.md's Code map does not name: {missing}"
+
+
+def test_the_leaf_modules_import_only_the_standard_library() -> None:
+    """Shared by layers that must not import each other: the JSON text format (index and render),
+    the page/file specs and URLs (render's page modules), number formatting (render and the CLI)."""
+    leaves = {PACKAGE / "json_text.py", PACKAGE / "render" / "pages.py", PACKAGE / "number_format.py"}
+    assert all(path.exists() for path in leaves), leaves
+    found = [i for i in IMPORTS if i.file in leaves and (i.internal or i.unit not in STDLIB)]
+    assert not found, broken(found)
+
+
+def test_render_modules_import_each_other_only_at_the_top() -> None:
+    """A render module importing another inside a function hid the site <-> compare page cycle."""
+    found = [i for i in imports_from(lambda u: u == "render") if not i.top_level
+             and i.target.startswith("modelshelf.render.") and i.target != "modelshelf.render.card"]
+    assert not found, broken(found)

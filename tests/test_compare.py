@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from modelshelf.compare.plotdata import MAX_POINTS, STEP, parse_plots, series_from_rows
-from modelshelf.index import build_index, load_schema
+from modelshelf.index.build import build_index, load_schema
 from modelshelf.registry import load_registry
 
 from .compare_scenario import CODE1, CODE2, DATA1, DATA2, pipeline_repo
@@ -110,7 +110,7 @@ def test_versions_carry_plot_data(pipeline) -> None:
 def test_index_with_candidates_is_byte_identical_across_runs(pipeline, tmp_path: Path) -> None:
     """Two interpreters with different hash seeds (set and dict-of-set order differ between them)."""
     g, _ = pipeline
-    code = ("import sys; from modelshelf.index import build_index, dumps; from modelshelf.registry import load_registry; "
+    code = ("import sys; from modelshelf.index.build import build_index, dumps; from modelshelf.registry import load_registry; "
             "sys.stdout.write(dumps(build_index(load_registry(sys.argv[1]), candidates=20, use_cache=False).data))")
     runs = [subprocess.run([sys.executable, "-c", code, str(g.path)], capture_output=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]

@@ -77,7 +77,7 @@ def test_log_model_writes_metrics_and_lists_them(repo: GitBuilder) -> None:
 
 
 def test_log_model_through_the_package_api(repo: GitBuilder) -> None:
-    import modelshelf.api_write as api
+    import modelshelf as api  # the write API, exported by the package itself
 
     repo.commit("one", {"a.txt": "1", "vision/weights.pt": "w"})
     api.log_model("vision:detector", "weights.pt", desc="Detects", metrics={"map": 0.4}, repo=repo.path)

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from modelshelf.core.grammar import Action, parse_tag_name
-from modelshelf.demo import DemoError, create_demo_repo
+from modelshelf.demo.repo import DemoError, create_demo_repo
 
 from .gitutil import run_cli, run_gto
 

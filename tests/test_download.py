@@ -13,8 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-import modelshelf.fetch as dl
-from modelshelf.index import build_index, dumps, load_schema
+import modelshelf.delivery as dl
+from modelshelf.index.build import build_index, dumps, load_schema
 from modelshelf.registry import load_registry
 
 from .churn import DVC_YAML, ENCODER, V1, V2, build_churn

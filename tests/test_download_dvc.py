@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-import modelshelf.fetch as dl
-from modelshelf.fetch import publish_artifacts
-from modelshelf.index import build_index, dumps
+import modelshelf.delivery as dl
+from modelshelf.delivery import publish_artifacts
+from modelshelf.index.build import build_index, dumps
 from modelshelf.registry import load_registry
 
 from .conftest import require_tool

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 import modelshelf
-from modelshelf.fetch.fetch import fetch_item
-from modelshelf.fetch.plan import FileItem
-from modelshelf.fetch.verify import Digest
+from modelshelf.delivery.materialize import fetch_item
+from modelshelf.delivery.plan import FileItem
+from modelshelf.delivery.verify import Digest
 
 from .churn import ENCODER, V1, build_churn
 from .conftest import require_path, start_loopback, stop_all
@@ -201,7 +201,7 @@ def test_exact_recorded_size_is_accepted(tmp_path: Path) -> None:
 
 
 def test_error_classes_are_exported_from_the_package() -> None:
-    import modelshelf.fetch as fetch
+    import modelshelf.delivery as fetch
 
     for name in ("DownloadError", "LookupFailed", "TransferFailed", "IntegrityFailed",
                  "DestinationExists", "DestinationUnwritable"):

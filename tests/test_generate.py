@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from modelshelf.generate import MANIFEST, SNIPPET
+from modelshelf.sitebuild.generate import MANIFEST, SNIPPET
 from modelshelf.scaffold import GITHUB_WORKFLOW, init_project
-from modelshelf.sitebuild import DEFAULT_CONFIG
+from modelshelf.packaged import PACKAGED_CONFIG
 
 from .browser.scenario import hostile_repo
 from .gitutil import GitBuilder, run_cli
@@ -25,7 +25,7 @@ def flat_mkdocs_build(repo: Path, work: Path, out: Path, *flags: str) -> None:
     """The MkDocs + plugin build of ``repo`` with the URL style the generated catalog uses (.html pages)."""
     (work / "docs").mkdir(parents=True)
     config = work / "mkdocs.yml"
-    config.write_text(f"INHERIT: {DEFAULT_CONFIG}\nuse_directory_urls: false\n")
+    config.write_text(f"INHERIT: {PACKAGED_CONFIG}\nuse_directory_urls: false\n")
     _ok(run_cli("build", "-f", str(config), "--repo", str(repo), "-o", str(out), "-q", *flags))
 
 

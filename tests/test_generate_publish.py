@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from modelshelf.generate import MANIFEST
+from modelshelf.sitebuild.generate import MANIFEST
 
 from .churn import ENCODER, build_churn
 from .gitutil import GitBuilder, git_bytes, run_cli

@@ -7,7 +7,7 @@ import pytest
 from modelshelf.git import repo as repo_module
 from modelshelf.git.catfile import CatFile
 from modelshelf.git.repo import GitRepo
-from modelshelf.index import build_index, dumps
+from modelshelf.index.build import build_index, dumps
 from modelshelf.registry import load_registry
 
 from .gitutil import GitBuilder

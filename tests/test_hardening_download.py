@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import modelshelf
-from modelshelf.fetch.staging import remove_stale
+from modelshelf.delivery.staging import remove_stale
 
 from .gitutil import GitBuilder, run_cli
 from .ptyutil import stderr_on_a_terminal
@@ -145,10 +145,10 @@ def test_endless_body_of_unknown_size_stops_at_max_size(evil, tmp_path: Path, pu
 def test_default_max_size_applies_through_the_python_api(evil, tmp_path: Path) -> None:
     base, _ = evil()
     (tmp_path / "index.json").write_text(json.dumps(index_of({"kind": "url", "url": base + "/endless", "sha256": ENOUGH})))
-    with pytest.raises(modelshelf.fetch.SizeLimitExceeded, match="--max-size"):
+    with pytest.raises(modelshelf.delivery.SizeLimitExceeded, match="--max-size"):
         modelshelf.download("m", tmp_path / "out", index=tmp_path / "index.json",
-                            limits=modelshelf.fetch.Limits(max_size=256 << 10))
-    assert modelshelf.fetch.Limits().max_size == 10 << 30  # the documented default
+                            limits=modelshelf.delivery.Limits(max_size=256 << 10))
+    assert modelshelf.delivery.Limits().max_size == 10 << 30  # the documented default
 
 
 def test_a_server_sending_a_byte_now_and_then_is_stopped_by_the_deadline(evil, tmp_path: Path) -> None:
@@ -339,7 +339,7 @@ def test_a_stale_folder_of_a_killed_run_is_removed_by_the_cli(tmp_path: Path) ->
 
 
 def test_progress_lines_when_stderr_is_not_a_terminal(evil, tmp_path: Path) -> None:
-    from modelshelf.cli_progress import PlainLines
+    from modelshelf.cli.progress import PlainLines
 
     class Log:
         def __init__(self) -> None:

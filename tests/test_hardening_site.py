@@ -280,7 +280,7 @@ sys.stdin.read()
 def test_the_next_build_removes_stale_working_folders_and_never_a_live_one(tmp_path: Path) -> None:
     import sys
 
-    from modelshelf.workdir import LOCK_NAME
+    from modelshelf.sitebuild.workdir import LOCK_NAME
 
     g = GitBuilder(tmp_path / "repo")
     g.commit("model", {"dvc.yaml": "artifacts:\n  nlp:\n    path: m.bin\n    type: model\n", "m.bin": "w"})

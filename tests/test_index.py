@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from modelshelf.index import build_index, dumps, load_schema
+from modelshelf.index.build import build_index, dumps, load_schema
 from modelshelf.registry import load_registry
 
 from .gitutil import GitBuilder, run_cli

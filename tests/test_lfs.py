@@ -16,9 +16,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from modelshelf.fetch import publish_artifacts
+from modelshelf.delivery import publish_artifacts
 from modelshelf.git.lfs import object_path, parse_pointer, storage_dir
-from modelshelf.index import build_index, load_schema
+from modelshelf.index.build import build_index, load_schema
 from modelshelf.registry import load_registry
 
 from .gitutil import GitBuilder, run_cli
@@ -122,7 +122,7 @@ def test_published_artifact_is_the_lfs_content(lfs_repo: GitBuilder, tmp_path: P
 
 def test_fragments_cached_by_older_modelshelf_are_not_reused(lfs_repo: GitBuilder) -> None:
     """Caches written before LFS support hashed the pointer: their format no longer matches."""
-    from modelshelf.fragment_cache import CACHE_FILE, FORMAT
+    from modelshelf.index.fragment_cache import CACHE_FILE, FORMAT
 
     assert build_index(load_registry(lfs_repo.path)).data  # fills the cache
     cache = lfs_repo.path / ".git" / "modelshelf" / "cache" / CACHE_FILE

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from modelshelf.index import build_index
+from modelshelf.index.build import build_index
 from modelshelf.registry import load_registry
 
 from .conftest import require_tool

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import modelshelf
-from modelshelf.fetch import publish_artifacts
-from modelshelf.index import build_index, dumps
+from modelshelf.delivery import publish_artifacts
+from modelshelf.index.build import build_index, dumps
 from modelshelf.registry import load_registry
 from modelshelf.core.naming import api_file
 

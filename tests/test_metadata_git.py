@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from modelshelf.git import GitRepo
-from modelshelf.metadata import BlobSource, MetadataReader, declared_in_artifacts_yaml
+from modelshelf.metadata import BlobSource, MetadataReader
 
 from .gitutil import GitBuilder
 
@@ -274,9 +274,9 @@ def test_artifacts_yaml_names_match_gto(repo: GitBuilder):
     })
     repo.gto("register", "segmenter", "--version", "v1.0.0")
     git = GitRepo(repo.path)
-    names = declared_in_artifacts_yaml(git, git.head())
+    reader = MetadataReader(git)
+    names = list(reader.declarations(git.head()))  # only artifacts.yaml declares here
     shown = repo.gto_json("show", "--json")
     assert sorted(names) == sorted(shown) == ["churn", "segmenter"]
-    reader = MetadataReader(git)
     assert reader.declarations(git.head())["churn"].description == "Churn"
     assert json.dumps(reader.declarations(git.head())["segmenter"].labels) == '["cv"]'

@@ -10,9 +10,9 @@ import pytest
 from modelshelf.metadata import (
     MemorySource,
     MetadataReader,
-    declared_in_artifacts_yaml,
     read_declarations,
     read_version_metadata,
+    reader_for,
 )
 from modelshelf.metadata.parse import flatten
 
@@ -74,7 +74,6 @@ def test_artifacts_yaml_gto_format_and_names_for_gto():
     # Declared in both: dvc.yaml wins, and the overlap is reported.
     assert decls["segment"].source == "dvc.yaml"
     assert any("also declared" in p.message for p in decls.problems)
-    assert declared_in_artifacts_yaml(source, C) == ["churn", "segment"]
 
 
 @pytest.mark.parametrize(
@@ -374,7 +373,6 @@ def test_broken_artifacts_yaml_is_a_problem_and_dvc_yaml_still_reads():
     decls = read_declarations(source, C)
     assert list(decls) == ["m"]
     assert [(p.file, p.commit) for p in decls.problems] == [("artifacts.yaml", C)]
-    assert declared_in_artifacts_yaml(source, C) == []
 
 
 def test_artifacts_yaml_wrong_types():
@@ -392,8 +390,8 @@ def test_dvc_lock_broken_is_reported_for_its_models():
     assert [p.file for p in meta.problems] == ["dvc.lock"]
 
 
-def test_reader_alias_and_module_functions_share_one_cache():
+def test_the_reader_and_the_module_functions_share_one_cache():
     source = src({"dvc.yaml": "artifacts: {m: {path: m.pkl}}\n"})
-    reader = MetadataReader(source)
-    assert reader.version_metadata(C, "m") is reader.version(C, "m")
+    reader = reader_for(source)
+    assert reader.version(C, "m") is read_version_metadata(source, C, "m")
     assert read_version_metadata(source, C, "m") is read_version_metadata(source, C, "m")

@@ -10,8 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from modelshelf.fragment_cache import CACHE_FILE, FORMAT
-from modelshelf.index import build_index, dumps, load_schema
+from modelshelf.index.fragment_cache import CACHE_FILE, FORMAT
+from modelshelf.index.build import build_index, dumps, load_schema
 from modelshelf.metadata import MemorySource, MetadataNotice, read_version_metadata
 from modelshelf.metadata.parse import flatten
 from modelshelf.registry import load_registry

@@ -1,4 +1,4 @@
-"""The site's one number format (views.fmt_value): tables, deltas, compare page and plot ticks.
+"""The site's one number format (number_format.fmt_value): tables, deltas, compare page and plot ticks.
 
 compare.js has a twin of this function; tests/browser/test_dense_catalog.py feeds both the
 same values (FORMAT_CASES and more) and compares.

@@ -75,7 +75,7 @@ def _varied_points() -> list[tuple[str, list]]:
 
 
 def _overlay_cases() -> list[tuple]:
-    from modelshelf.compare.overlay import Curve
+    from modelshelf.render.overlay import Curve
 
     return [
         (f"ROC {n}", "fpr" * (n % 3), "tpr", [
@@ -88,7 +88,7 @@ def _overlay_cases() -> list[tuple]:
 
 _FRESH = """
 import pickle, sys
-from modelshelf.compare.overlay import _draw as overlay
+from modelshelf.render.overlay import _draw as overlay
 from modelshelf.render.plots import _draw as trend
 kind, args = pickle.load(sys.stdin.buffer)
 sys.stdout.buffer.write((trend if kind == "trend" else overlay)(*args))
@@ -97,7 +97,7 @@ sys.stdout.buffer.write((trend if kind == "trend" else overlay)(*args))
 
 def test_reused_figures_draw_the_same_bytes_as_a_fresh_process() -> None:
     """Trend and overlay plots reuse one figure per thread; nothing one plot sets may leak into the next."""
-    from modelshelf.compare.overlay import _draw as overlay
+    from modelshelf.render.overlay import _draw as overlay
 
     cases = [("trend", c) for c in _varied_points()] + [("overlay", c) for c in _overlay_cases()]
     fresh = [  # each in a new interpreter: figures that never drew anything else

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from modelshelf.fetch import IntegrityFailed, publish_artifacts
-from modelshelf.fetch.locate import git_plan
-from modelshelf.fetch.records import StorageRecord
-from modelshelf.index import build_index
+from modelshelf.delivery import IntegrityFailed, publish_artifacts
+from modelshelf.delivery.locate import git_plan
+from modelshelf.delivery.records import StorageRecord
+from modelshelf.index.build import build_index
 from modelshelf.registry import load_registry
 
 from .gitutil import GitBuilder, run_cli

@@ -113,7 +113,7 @@ def test_one_process_keeps_no_git_children_after_each_call(tmp_path: Path) -> No
         except Exception:
             pass
         check("load_registry of a folder that is no repository")
-        from modelshelf.sitebuild import build_site
+        from modelshelf.sitebuild.mkdocs_build import build_site
         build_site(repo, {str(site)!r}, verbose=False); check("build_site")
         Path(repo, "docs").mkdir()
         Path(repo, "docs", "index.md").write_text("[gone](missing.md)")
@@ -160,7 +160,7 @@ def test_the_download_api_keeps_no_git_children_after_each_call(tmp_path: Path) 
     out = tmp_path / "out"
     script = CHILDREN + textwrap.dedent(f'''
         import modelshelf
-        from modelshelf.fetch import DownloadError
+        from modelshelf.delivery import DownloadError
         repo = {str(g.path)!r}
         assert modelshelf.resolve("nlp", repo=repo).version.version == "v0.0.1"; check("resolve")
         for spec in ("nope", "nlp@v9.9.9", "nlp#prod"):

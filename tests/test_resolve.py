@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import modelshelf.fetch as dl
-from modelshelf.index import build_index, dumps
+import modelshelf.delivery as dl
+from modelshelf.index.build import build_index, dumps
 from modelshelf.registry import load_registry
 
 from .gitutil import GitBuilder, run_cli

@@ -60,7 +60,7 @@ def test_resolve_from_an_index_uses_its_recorded_verdicts(forced: GitBuilder, tm
 
 def test_the_python_api_refuses_too(forced: GitBuilder) -> None:
     import modelshelf
-    from modelshelf.fetch import RuleViolated
+    from modelshelf.delivery import RuleViolated
 
     with pytest.raises(RuleViolated, match="last version that held prod within the rules is v1.0.0"):
         modelshelf.resolve("churn#prod", repo=forced.path)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from modelshelf.config import RegistryConfig
+from modelshelf.gtocompat.gto_config import RegistryConfig
 from modelshelf.core.rules import RulesError
 from modelshelf.governance import Assessor, load_governance
 from modelshelf.governance.source import read_rules

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 
-from modelshelf.index import load_schema
+from modelshelf.index.build import load_schema
 from tests.gitutil import GitBuilder, ms
 from tests.rulesutil import Key, make_key, model_commit, signed_tag
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from modelshelf.checkref import check_ref
+from modelshelf.gtocompat.checkref import check_ref
 from modelshelf.scaffold import ScaffoldError, init_project
 
 from .gitutil import GitBuilder, ms, run_cli

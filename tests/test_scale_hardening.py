@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from modelshelf.git.tagrefs import _unsigned
-from modelshelf.index import build_index
+from modelshelf.index.build import build_index
 from modelshelf.registry import load_registry
 
 from .gitutil import GitBuilder, run_cli

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from modelshelf import progress as progress_mod
-from modelshelf.index import build_index
+from modelshelf.index.build import build_index
 from modelshelf.registry import load_registry
 from tests.gitutil import GitBuilder
 from tests.ptyutil import command_stderr

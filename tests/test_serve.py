@@ -104,7 +104,7 @@ def test_serve_rebuilds_when_a_tag_is_pushed_into_a_worktree(tmp_path: Path) -> 
 
 def test_serve_watches_the_refs_where_git_keeps_them(tmp_path: Path) -> None:
     from modelshelf.git import GitRepo
-    from modelshelf.sitebuild import watch_paths
+    from modelshelf.sitebuild.mkdocs_build import watch_paths
 
     repo = GitBuilder(tmp_path / "main")
     repo.commit("model", {"dvc.yaml": "artifacts: {}\n", "sub/dvc.yaml": "artifacts: {}\n"})

@@ -12,9 +12,9 @@ import pytest
 
 from modelshelf.render.githost import commit_url_template
 from modelshelf.core.naming import api_file, file_stem, model_name, page_stem
-from modelshelf.render.options import OptionsError, SiteOptions
+from modelshelf.render.site_options import OptionsError, SiteOptions
 from modelshelf.render.site import page_url, relative_url, render_site
-from modelshelf.render.views import FOLD_AT, LEAD_CHARS, LEAD_LINES, Catalog, fold_text, fmt_value
+from modelshelf.render.views import FOLD_AT, LEAD_CHARS, LEAD_LINES, CatalogView, fold_text, fmt_value
 
 from .htmlutil import Collect
 
@@ -120,7 +120,7 @@ def test_options_reject_bad_values() -> None:
 
 
 def test_views_deltas_params_and_use_commands() -> None:
-    catalog = Catalog(make_index(), SiteOptions(site_url="https://models.example.com/"))
+    catalog = CatalogView(make_index(), SiteOptions(site_url="https://models.example.com/"))
     model = catalog.models[0]
     rows = catalog.version_rows(model, ["acc", "loss"])
     assert [(c.value, c.delta, c.direction) for c in rows[0].metrics] == [("0.9", "+0.1", "up"), ("0.2", "±0", "same")]
@@ -201,9 +201,9 @@ def test_the_metric_cap_is_spent_on_metrics_with_a_trend_first() -> None:
     model = index["models"][0]
     model["versions"][0]["metrics"] = {"a_once": 1, "b_once": 2, "zeta": 0.9, "loss": 0.2}
     model["versions"][1]["metrics"] = {"zeta": 0.8, "loss": 0.3}
-    assert Catalog(index, SiteOptions(max_metrics=2)).metric_names(model) == ["loss", "zeta"]
-    assert Catalog(index, SiteOptions(max_metrics=6)).metric_names(model) == ["loss", "zeta", "a_once", "b_once"]
-    configured = Catalog(index, SiteOptions(metrics=("b_once", "zeta", "missing"), max_metrics=6))
+    assert CatalogView(index, SiteOptions(max_metrics=2)).metric_names(model) == ["loss", "zeta"]
+    assert CatalogView(index, SiteOptions(max_metrics=6)).metric_names(model) == ["loss", "zeta", "a_once", "b_once"]
+    configured = CatalogView(index, SiteOptions(metrics=("b_once", "zeta", "missing"), max_metrics=6))
     assert configured.metric_names(model) == ["b_once", "zeta"]  # a configured order is kept as given
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from modelshelf.plugin.config import ModelshelfConfig
-from modelshelf.render.options import DEFAULT_LOWER_IS_BETTER, OptionsError, SiteOptions
+from modelshelf.plugin.mkdocs_options import ModelshelfConfig
+from modelshelf.render.site_options import DEFAULT_LOWER_IS_BETTER, OptionsError, SiteOptions
 from modelshelf.render.views import metric_cell
 from modelshelf.scaffold.catalog import scaffold_config
 

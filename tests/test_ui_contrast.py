@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from modelshelf.render.contrast import (
     AA_NORMAL, ColorError, contrast_ratio, opaque, parse_color, text_color_on,
 )
-from modelshelf.render.options import KNOWN_STAGE_COLORS, PALETTE, OptionsError, SiteOptions
+from modelshelf.render.site_options import KNOWN_STAGE_COLORS, PALETTE, OptionsError, SiteOptions
 from modelshelf.render.views import StageBadge
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from modelshelf.render.options import SiteOptions
+from modelshelf.render.site_options import SiteOptions
 from modelshelf.render.site import json_script, render_site
 from modelshelf.render.views import HOME_ROWS, SEARCH_CHARS
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from modelshelf import write
-from modelshelf.config import ConfigError
+from modelshelf.gtocompat.gto_config import ConfigError
 from modelshelf.core.grammar import InvalidName
 
 from .gitutil import GitBuilder, ms, run_cli
@@ -283,7 +283,7 @@ def test_api_raises_typed_errors(repo: GitBuilder) -> None:
         write.register("bad name", repo=repo.path)
     with pytest.raises(ConfigError):
         write.assign("m", "dev", repo=repo.path)
-    with pytest.raises(write.NotFound):
+    with pytest.raises(write.NotInRegistry):
         write.deregister("m", version="v1.0.0", repo=repo.path)
     with pytest.raises(write.InvalidArgs):
         write.register("m", bump="huge", repo=repo.path)

@@ -16,29 +16,29 @@ __version__ = "0.1.0"
 _API = {
     # reading
     "load_registry": "modelshelf.registry",
-    "build_index": "modelshelf.index",
+    "build_index": "modelshelf.index.build",
     # download lookups
-    "resolve": "modelshelf.fetch.api",
-    "download": "modelshelf.fetch.api",
+    "resolve": "modelshelf.delivery.api",
+    "download": "modelshelf.delivery.api",
     # ... and why they fail: ``except modelshelf.DownloadError`` catches every one
-    "DownloadError": "modelshelf.fetch.errors",
-    "LookupFailed": "modelshelf.fetch.errors",
-    "TransferFailed": "modelshelf.fetch.errors",
-    "IntegrityFailed": "modelshelf.fetch.errors",
-    "DestinationExists": "modelshelf.fetch.errors",
-    "DestinationUnwritable": "modelshelf.fetch.errors",
+    "DownloadError": "modelshelf.delivery.errors",
+    "LookupFailed": "modelshelf.delivery.errors",
+    "TransferFailed": "modelshelf.delivery.errors",
+    "IntegrityFailed": "modelshelf.delivery.errors",
+    "DestinationExists": "modelshelf.delivery.errors",
+    "DestinationUnwritable": "modelshelf.delivery.errors",
     # write path and CI
-    "register": "modelshelf.api_write",
-    "assign": "modelshelf.api_write",
-    "unassign": "modelshelf.api_write",
-    "deregister": "modelshelf.api_write",
-    "deprecate": "modelshelf.api_write",
-    "add_artifact": "modelshelf.api_write",
-    "log_model": "modelshelf.api_write",
-    "check_ref": "modelshelf.api_write",
-    "init_project": "modelshelf.api_write",
+    "register": "modelshelf.write",
+    "assign": "modelshelf.write",
+    "unassign": "modelshelf.write",
+    "deregister": "modelshelf.write",
+    "deprecate": "modelshelf.write",
+    "add_artifact": "modelshelf.declare",
+    "log_model": "modelshelf.declare",
+    "check_ref": "modelshelf.gtocompat.checkref",
+    "init_project": "modelshelf.scaffold",
     # demo
-    "create_demo_repo": "modelshelf.demo",
+    "create_demo_repo": "modelshelf.demo.repo",
 }
 
 __all__ = ["__version__", *_API]

@@ -26,7 +26,7 @@ from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from .atomic import atomic_write
-from .config import load_config
+from .gtocompat.gto_config import load_config
 from .core.grammar import check_name
 from .git import GitRepo
 from .git.repo import root_or_folder

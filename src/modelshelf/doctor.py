@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .builders import ignored_plugin_findings
-from .config import CONFIG_FILE
+from .gtocompat.gto_config import CONFIG_FILE
 from .core.events import counter_ties
-from .index import Index, build_index
-from .metadata_json import MetadataJson
+from .index.build import Index, build_index
+from .index.metadata_json import MetadataJson
 from .registry import Registry
 from .core.naming import case_collisions
-from .site_cache import committed_cache
+from .sitebuild.site_cache import committed_cache
 
 # The keys gto 1.x's config accepts (its settings fields, case-insensitive); any other
 # key makes gto stop with "Wrong config file".
@@ -127,7 +127,7 @@ def orphan_metrics_findings(c: Checkup) -> list[str]:
     for name in declarations:
         decl = declarations[name]
         folders_with_models.add(decl.folder)
-        meta = reader.version_metadata(c.head, name)
+        meta = reader.version(c.head, name)
         owned.update(source.path for source in meta.metric_sources)
         owned.update(meta.missing)
     findings = []
@@ -159,14 +159,14 @@ def lost_metrics_findings(c: Checkup) -> list[str]:
                                 "longer its (see the file's line above, or name it in the model's meta)")
         latest = by_name.get(model["latest"] or "")
         if latest and latest["metrics"] and c.head and model["name"] in c.metadata.reader.declarations(c.head):
-            if not c.metadata.reader.version_metadata(c.head, model["name"]).metrics:
+            if not c.metadata.reader.version(c.head, model["name"]).metrics:
                 findings.append(f"model {model['name']} at HEAD: no metrics, while {latest['version']} had "
                                 f"{_keys(latest['metrics'])}: the next version will have none")
     return findings
 
 
 def cache_findings(c: Checkup) -> list[str]:
-    """A modelshelf cache committed to the repository (builds never read it; see site_cache)."""
+    """A modelshelf cache committed to the repository (builds never read it; see sitebuild/site_cache.py)."""
     return committed_cache(c.registry.repo)
 
 

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import CONFIG_FILE, RegistryConfig, load_config
+from .gtocompat.gto_config import CONFIG_FILE, RegistryConfig, load_config
 from .core.events import CommitRecord, IgnoredTag, RegistryTag, classify_tags
 from .core.state import ArtifactState, RegistryState, fold
 from .git import GitRepo, RepoWarning

@@ -125,7 +125,7 @@ def test_the_version_picker_filters_and_works_from_the_keyboard(page: Any, dense
 
 def test_the_version_picker_works_opened_from_disk(browser: Any, tmp_path: Path, watch: Watch) -> None:
     """No server: the offline build (as ``modelshelf demo`` makes) read through file://."""
-    from modelshelf.sitebuild import build_site
+    from modelshelf.sitebuild.mkdocs_build import build_site
 
     repo = GitBuilder(tmp_path / "repo")
     dense_repo(repo)

@@ -9,12 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.events import iso_utc
-from ..metadata_json import MetadataJson, lineage_json
+from ..index.metadata_json import MetadataJson, lineage_json
 from .candidates import Candidate, CandidateFinder, register_command
 from .plotdata import PlotReader, VersionPlot
 
 JSON = dict[str, Any]
-DEFAULT_DEPTH = 20
 
 
 class CompareExtras:
@@ -37,7 +36,7 @@ class CompareExtras:
         found = []
         for spec in self.plots_reader.owned(commit, decl, declarations.artifacts.values()):
             plot, problems = self.plots_reader.read(commit, spec)
-            self.metadata._note(problems)  # noqa: SLF001 - the shared problem list of this build
+            self.metadata.note(problems)  # the shared problem list of this build
             if plot is not None:
                 found.append(plot)
         return found
@@ -50,7 +49,7 @@ class CompareExtras:
         """The model's own files at HEAD: artifact, metrics, params, plots, its DVC tracking file."""
         if self.head is None:
             return set()
-        meta = self.metadata.reader.version_metadata(self.head, name)
+        meta = self.metadata.reader.version(self.head, name)
         if meta.declaration is None:
             return set()
         paths: set[str] = set()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from ..config import RegistryConfig
+from ..gtocompat.gto_config import RegistryConfig
 from ..core.rules import RULES_FILE, Path, Rules, RulesError, parse_rules
 from ..git import GitError, GitRepo
 from ..metadata.parse import describe_parse_error

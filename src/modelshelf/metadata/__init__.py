@@ -26,7 +26,6 @@ from .model import (
 )
 from .reader import (
     MetadataReader,
-    declared_in_artifacts_yaml,
     read_declarations,
     read_version_metadata,
     reader_for,
@@ -36,6 +35,6 @@ from .source import BlobInfo, BlobSource, TreeEntry
 __all__ = [
     "ArtifactDecl", "BlobInfo", "BlobSource", "Declarations", "FileHash", "JSONValue", "Lineage",
     "LineageStage", "MemorySource", "MetadataNotice", "MetadataProblem", "MetadataReader", "ModelCard", "Scalar",
-    "Storage", "TreeEntry", "ValueSource", "VersionMetadata", "declared_in_artifacts_yaml",
+    "Storage", "TreeEntry", "ValueSource", "VersionMetadata",
     "read_declarations", "read_version_metadata", "reader_for",
 ]

@@ -223,10 +223,6 @@ class MetadataReader:
         """Each ``dvc.yaml``'s metrics files (repo-relative), by the dvc.yaml's path."""
         return {d.path: d.metrics for _, d in sorted(self._view(commit).dvc_files.items())}
 
-    def declared_in_artifacts_yaml(self, commit: str) -> list[str]:
-        """Names in the root ``artifacts.yaml`` (all GTO itself reads)."""
-        return list(self._view(commit).artifacts_yaml)
-
     def version(self, commit: str, name: str) -> VersionMetadata:
         key = (commit, name)
         found = self._versions.get(key)
@@ -236,8 +232,6 @@ class MetadataReader:
             if len(self._versions) > self._max * 8:
                 self._versions.popitem(last=False)
         return found
-
-    version_metadata = version  # the name read_version_metadata suggests
 
     def _read_version(self, commit: str, name: str) -> VersionMetadata:
         view = self._view(commit)
@@ -291,10 +285,6 @@ def reader_for(source: BlobSource) -> MetadataReader:
 
 def read_declarations(source: BlobSource, commit: str) -> Declarations:
     return reader_for(source).declarations(commit)
-
-
-def declared_in_artifacts_yaml(source: BlobSource, commit: str) -> list[str]:
-    return reader_for(source).declared_in_artifacts_yaml(commit)
 
 
 def read_version_metadata(source: BlobSource, commit: str, name: str) -> VersionMetadata:

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..core.naming import api_file
+from .overlay import overlay_refs
+from .pages import PLOTS_DIR, PageSpec, SiteFile, page_url, relative_url
 from .views import MetricCell, compare_src, fmt_time, metric_cell, short
 
 if TYPE_CHECKING:
-    from .site import PageSpec, SiteFile, _Renderer
+    from .site import _Renderer
 
 JSON = dict[str, Any]
 COMPARE_JS_PATH = "assets/modelshelf/compare.js"
@@ -57,9 +59,6 @@ def compare_query(name: str, tokens: list[str]) -> str:
 
 
 def model_compare(renderer: _Renderer, model: JSON, src: str, metrics: list[str]) -> tuple[ModelCompare, list[SiteFile]]:
-    from ..compare.overlay import overlay_refs
-    from .site import PLOTS_DIR, SiteFile, page_url, relative_url
-
     options = renderer.options
     here = page_url(src, options.use_directory_urls)
     page = relative_url(page_url(compare_src(options.catalog_dir), options.use_directory_urls), here)
@@ -88,8 +87,6 @@ def model_compare(renderer: _Renderer, model: JSON, src: str, metrics: list[str]
 
 
 def compare_page(renderer: _Renderer) -> PageSpec:
-    from .site import PageSpec, page_url
-
     src = compare_src(renderer.options.catalog_dir)
     models = [
         {"name": m["name"], "api": api_file(m["name"]),

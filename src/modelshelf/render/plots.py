@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..core.semver import SemVer
 from ..atomic import atomic_write
+from ..number_format import fmt_value
 
 if TYPE_CHECKING:  # matplotlib costs ~0.3 s to import: a build whose plots are all cached never does
     from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -308,13 +309,11 @@ class ReusableFigure(threading.local):
 
 
 def tick_labels(values: list[float]) -> list[str]:
-    """Y tick labels in the site's number format (``views.fmt_value``), the tables' digits.
+    """Y tick labels in the site's number format (``number_format.fmt_value``), the tables' digits.
 
     More decimals only when four would print two ticks alike (a narrow range); never a
     separate offset or x1e15 note, which matplotlib draws where the title is.
     """
-    from .views import fmt_value
-
     labels: list[str] = []
     for places in (4, 6, 8, 10):
         labels = [fmt_value(float(v), places) for v in values]

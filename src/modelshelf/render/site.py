@@ -11,7 +11,6 @@ no Markdown preprocessor (fences, snippets, macros) can pick it up.
 from __future__ import annotations
 
 import json
-import posixpath
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -21,13 +20,17 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup, escape
 
-from ..index import dumps
+from ..json_text import dumps
 from .feed import atom_feed
+from .pages import PLOTS_DIR, PageSpec, SiteFile, page_url, relative_url
 from ..core.naming import api_file
-from .options import SiteOptions
-from .plots import PendingPlots
+from .site_options import SiteOptions
+from .lineage import mermaid_lineage
+from .overlay import overlay_jobs
+from .plots import PendingPlots, metric_plot_jobs, metric_plot_refs, start_drawing
+from .compare_page import COMPARE_JS_PATH, compare_page, compare_script, model_compare
 from .units import human_size
-from .views import (DESCRIPTION_CHARS, HOME_ROWS, Catalog, ModelRow, fmt_time, fold_text, home_list_row, meta_facts,
+from .views import (DESCRIPTION_CHARS, HOME_ROWS, CatalogView, ModelRow, fmt_time, fold_text, home_list_row, meta_facts,
                     short, shown_message, truncate_text)
 
 JSON = dict[str, Any]
@@ -40,31 +43,7 @@ JS_PATH = "assets/modelshelf/modelshelf.js"
 # Material fetches Mermaid from a CDN unless the page already defines it: ship our own copy.
 MERMAID_PATH = "assets/modelshelf/mermaid.min.js"
 WORKER_SHIM_PATH = "assets/modelshelf/iframe-worker-shim.js"  # Material's search on file:// (offline sites)
-PLOTS_DIR = "assets/plots"
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    """A generated Markdown page (``src_uri`` relative to docs_dir)."""
-
-    src_uri: str
-    title: str
-    content: str
-    in_nav: bool
-
-
-@dataclass(frozen=True)
-class SiteFile:
-    """A generated file copied into the site as is (``path`` relative to the site root).
-
-    Plots have a ``source`` in the plot cache instead of ``content``: they may still be
-    drawing while the pages are built (``SiteContent.pending``).
-    """
-
-    path: str
-    content: bytes = b""
-    source: Path | None = None
 
 
 @dataclass
@@ -76,29 +55,6 @@ class SiteContent:
     pending: PendingPlots = field(default_factory=PendingPlots)  # plots still drawing
 
 
-# -- URLs -------------------------------------------------------------------
-def page_url(src_uri: str, use_directory_urls: bool) -> str:
-    """The site-relative URL MkDocs gives a Markdown page (mirrors ``File.url``)."""
-    stem = src_uri[: -len(".md")]
-    dirname, name = posixpath.split(stem)
-    if not use_directory_urls:
-        return f"{stem}.html"
-    if name == "index":
-        return f"{dirname}/" if dirname else "./"
-    return f"{stem}/"
-
-
-def relative_url(target: str, page: str) -> str:
-    """``target`` (site-relative) as seen from the page at site-relative URL ``page``."""
-    base = page if page.endswith("/") else posixpath.dirname(page) + "/"
-    base = "" if base in ("./", "/") else base
-    rel = posixpath.relpath(target or ".", base or ".")
-    if target.endswith("/") and not rel.endswith("/"):
-        rel += "/"
-    return "./" if rel in (".", "./") else rel
-
-
-# -- escaping ---------------------------------------------------------------
 _MARKDOWN_SAFE = str.maketrans({"\n": "&#10;", "\r": "&#13;", "`": "&#96;", "{": "&#123;", "}": "&#125;",
                                 "~": "&#126;", "\t": "&#9;"})
 
@@ -190,7 +146,7 @@ class _Lineage:
 class _Renderer:
     def __init__(self, index: JSON, options: SiteOptions, env: jinja2.Environment, plot_cache: Path) -> None:
         self.options = options
-        self.catalog = Catalog(index, options)
+        self.catalog = CatalogView(index, options)
         self.env = env
         self.plot_cache = plot_cache
         self.urls = {name: page_url(src, options.use_directory_urls) for name, src in self.catalog.pages.items()}
@@ -243,8 +199,6 @@ class _Renderer:
 
     def model(self, model: JSON) -> tuple[PageSpec, list[SiteFile]]:
         from .card import card_facts, render_card
-        from .lineage import mermaid_lineage
-        from .plots import metric_plot_refs
 
         src = self.catalog.pages[model["name"]]
         choice = self.catalog.metric_choice(model)
@@ -262,7 +216,6 @@ class _Renderer:
         card_html = Markup(markdown_inert(render_card(card["markdown"]))) if card else None
         facts = card_facts(card.get("front_matter") or {}) if card else []
         deprecations = [e for e in model["events"] if e["event"] == "deprecation"]
-        from .compare_page import model_compare
 
         compare, compare_files = model_compare(self, model, src, metrics)
         files += compare_files
@@ -328,9 +281,6 @@ def render_site(index: JSON, options: SiteOptions, *, plot_cache: Path, template
         site.pages.append(renderer.activity())
     plots: dict[str, SiteFile] = {}
     models = renderer.catalog.models
-    from ..compare.overlay import overlay_jobs
-    from .plots import metric_plot_jobs, start_drawing
-
     jobs = metric_plot_jobs([(m, renderer.catalog.metric_names(m)) for m in models], plot_cache)
     for model in models:
         jobs.update(overlay_jobs(model, plot_cache))
@@ -344,7 +294,6 @@ def render_site(index: JSON, options: SiteOptions, *, plot_cache: Path, template
             page, files = renderer.model(model)
             site.pages.append(page)
             plots.update((f.path, f) for f in files)
-        from .compare_page import COMPARE_JS_PATH, compare_page, compare_script
 
         site.pages.append(compare_page(renderer))
         site.index = renderer.published_index()

@@ -20,7 +20,7 @@ import os
 from dataclasses import replace
 from typing import Literal, overload
 
-from ..config import RegistryConfig
+from ..gtocompat.gto_config import RegistryConfig
 from ..core.events import Event, EventKind
 from ..core.grammar import Action, check_name, check_stage
 from ..core.semver import MINIMAL_VERSION, SemVer
@@ -28,7 +28,7 @@ from ..core.state import ArtifactState, VersionState
 from ..metadata import MetadataReader
 from ..registry import Registry, load_registry
 from .errors import (
-    AlreadyDone, CommitHasVersion, InvalidArgs, NotFound, PushFailed, StageAlreadyAssigned, VersionExists,
+    AlreadyDone, CommitHasVersion, InvalidArgs, NotInRegistry, PushFailed, StageAlreadyAssigned, VersionExists,
 )
 from .result import DeleteResult, WriteResult
 from .enforce import check_proposed, check_written
@@ -49,7 +49,7 @@ def _resolve(registry: Registry, ref: str, version_flag: str | None = None) -> s
     if commit is None:
         hint = (f"; to name the version {ref}, use {version_flag} {ref}"
                 if version_flag and SemVer.is_valid(ref) else "")
-        raise NotFound(f"ref '{ref}' was not found in the repository history{hint}")
+        raise NotInRegistry(f"ref '{ref}' was not found in the repository history{hint}")
     return commit
 
 
@@ -64,7 +64,7 @@ def _known_model(registry: Registry, name: str) -> ArtifactState:
     artifact = registry.state.artifacts.get(name)
     if artifact is None:
         known = sorted(registry.state.artifacts)
-        raise NotFound(f"unknown model '{name}'{close_matches(name, known)}; known models: "
+        raise NotInRegistry(f"unknown model '{name}'{close_matches(name, known)}; known models: "
                        f"{', '.join(known) or 'none'}")
     return artifact
 
@@ -237,7 +237,7 @@ def assign(
         if version:
             found = _known_model(registry, name).find_version(version=version)
             if found is None:
-                raise NotFound(f"version '{version}' of '{name}' is not registered")
+                raise NotInRegistry(f"version '{version}' of '{name}' is not registered")
             commit = found.commit
         else:
             assert ref is not None
@@ -279,7 +279,7 @@ def assign(
 def _stage_holder(artifact: ArtifactState, stage: str) -> VersionState:
     held = artifact.stages().get(stage, [])
     if not held:
-        raise NotFound(f"stage '{stage}' of '{artifact.name}' holds no version")
+        raise NotInRegistry(f"stage '{stage}' of '{artifact.name}' holds no version")
     history = held[0]
     found = artifact.find_version(version=history.version, commit=history.commit, include_discovered=True)
     assert found is not None
@@ -339,7 +339,7 @@ def unassign(
             match = artifact.find_version(version=version, commit=commit)
             if match is None:
                 where = f"version '{version}'" if version else f"commit {commit[:7] if commit else ''}"
-                raise NotFound(f"no registered {where} of '{name}'")
+                raise NotInRegistry(f"no registered {where} of '{name}'")
             found = match
         if not force and stage not in found.stages:
             raise InvalidArgs(f"stage '{stage}' is not assigned to version '{found.version}' of '{name}'")
@@ -400,7 +400,7 @@ def deregister(
         found = artifact.find_version(version=version, commit=commit)
         what = f"version '{version}'" if version else f"commit {commit[:7] if commit else ''}"
         if found is None:
-            raise NotFound(f"no {what} of '{name}' in the registry")
+            raise NotInRegistry(f"no {what} of '{name}' in the registry")
         if not force:
             if not found.is_registered:
                 raise InvalidArgs(f"{what} of '{name}' (commit {found.commit[:7]}) is not registered")
@@ -462,13 +462,13 @@ def deprecate(
         else:
             counted = simple is False
             if artifact is None:
-                raise NotFound(f"cannot find model '{name}' in the registry")
+                raise NotInRegistry(f"cannot find model '{name}' in the registry")
             if not artifact.is_active:
                 hint = "delete its tags anyway" if delete else "tag it again"
                 raise AlreadyDone(f"model '{name}' was deprecated already (use --force to {hint})")
         if delete:
             if artifact is None:
-                raise NotFound(f"cannot find model '{name}' in the registry")
+                raise NotInRegistry(f"cannot find model '{name}' in the registry")
             return _delete(registry, name, artifact.events(ascending=True), push, remote)
         if ref is not None:
             commit = _resolve(registry, ref)

@@ -15,7 +15,7 @@ class InvalidArgs(WriteError):
     """Arguments that contradict each other or name nothing."""
 
 
-class NotFound(WriteError):
+class NotInRegistry(WriteError):
     """A ref, model or version that does not exist."""
 
 

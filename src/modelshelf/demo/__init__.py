@@ -1,0 +1,1 @@
+"""The embedded demo registry (``modelshelf demo``, ``create_demo_repo``)."""

@@ -1,0 +1,1 @@
+"""GTO compatibility: the `.gto` config and GTO-shaped JSON views (`show`, `history`, `check-ref`)."""
