@@ -7,6 +7,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.conftest import require_tool
 from tests.gitutil import GitBuilder
 
 
@@ -30,6 +31,7 @@ class Key:
 
 
 def make_key(folder: Path, principal: str) -> Key:
+    require_tool("ssh-keygen")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / principal.split("@")[0]
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", principal, "-f", str(path)],

@@ -18,7 +18,7 @@ from tests.rulesutil import model_commit
 
 @pytest.fixture
 def gnupg(tmp_path: Path) -> Iterator[dict[str, str]]:
-    require_tool("gpg", "gpgconf")
+    require_tool("gpg")  # gpgconf comes with it (GnuPG)
     home = tmp_path / "gnupg"
     home.mkdir(mode=0o700)
     env = {**os.environ, "GNUPGHOME": str(home)}
