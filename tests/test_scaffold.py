@@ -24,7 +24,7 @@ def test_init_writes_site_and_ci_files(repo: GitBuilder) -> None:
     result = ms(repo, "init", "--site-name", 'Acme "models"')
     written = {Path(line.split(" ", 1)[1]).relative_to(repo.path).as_posix() for line in result.stdout.splitlines()
                if line.startswith("wrote ")}
-    assert written == {"mkdocs.yml", "catalog/.gitkeep", WORKFLOW, ".gitlab-ci.yml", "ci/modelshelf-publish.sh",
+    assert written == {"mkdocs.yml", "catalog/.gitkeep", WORKFLOW, ".gitlab-ci.yml", "ci/modelshelf-publish.sh", "ci/modelshelf-notify.sh",
                        ".gitignore"}
     mkdocs = yaml.load((repo.path / "mkdocs.yml").read_text(), Loader=yaml.UnsafeLoader)  # !!python/name tags
     assert mkdocs["plugins"] == ["search", {"modelshelf": {"catalog_dir": ""}}]

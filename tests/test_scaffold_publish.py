@@ -119,6 +119,8 @@ def read_outputs(path: Path) -> dict[str, str]:
     return outputs
 
 
+CI_CONTEXT = {"github.event.repository.default_branch": "main",
+              "secrets.MODELSHELF_WEBHOOK_URL": "", "secrets.MODELSHELF_WEBHOOK_SECRET": ""}
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
 
@@ -126,6 +128,8 @@ def resolve(value: object, context: dict[str, str]) -> str:
     """Fill ``${{ ... }}`` the way GitHub would, from ``context`` (an unknown expression fails)."""
 
     def one(match: re.Match[str]) -> str:
+        if match.group(1).startswith("steps.") and ".outputs." in match.group(1):
+            return context.get(match.group(1), "")  # GitHub: an output a step did not set is empty
         assert match.group(1) in context, f"no value for ${{{{ {match.group(1)} }}}}"
         return context[match.group(1)]
 
@@ -159,14 +163,15 @@ def run_github_tag(ci: dict, tag: str) -> tuple[dict[str, str], subprocess.Compl
                 context[f"steps.{step.get('id')}.outputs.{key}"] = value
         return last
 
-    event_context: dict[str, str] = {"github.token": "token"}
+    # Secrets not set (no webhook): the notify step sends nothing.
+    event_context: dict[str, str] = {"github.token": "token", **CI_CONTEXT}
     run_steps("registry-event", event_context)
     outputs = {key: resolve(value, event_context) for key, value in jobs["registry-event"]["outputs"].items()}
     publish = jobs["publish-model"]
     assert publish["needs"] == "registry-event"
     if outputs["event"] not in ("registration", "assignment"):  # the job's `if:`
         return outputs, None
-    context = {"github.token": "token", "github.repository": "acme/models",
+    context = {"github.token": "token", "github.repository": "acme/models", **CI_CONTEXT,
                **{f"needs.registry-event.outputs.{k}": v for k, v in outputs.items()}}
     deploy = run_steps("publish-model", context)
     return {**outputs, **{k.rsplit(".", 1)[1]: v for k, v in context.items() if k.startswith("steps.publish.")}}, deploy
@@ -236,7 +241,8 @@ def test_gitlab_registration_uploads_to_the_generic_package_registry(
     event, publish = pipeline["registry-event"], pipeline["publish-model"]
     assert publish["needs"] == ["registry-event"] and publish["stage"] in pipeline["stages"]
     api = "https://gitlab.example.com/api/v4"
-    env.update({"CI_COMMIT_TAG": tag, "CI_API_V4_URL": api, "CI_PROJECT_ID": "42", "CI_JOB_TOKEN": "job-token"})
+    env.update({"CI_COMMIT_TAG": tag, "CI_API_V4_URL": api, "CI_PROJECT_ID": "42", "CI_JOB_TOKEN": "job-token",
+                "CI_DEFAULT_BRANCH": "main"})
 
     def job(definition: dict, extra: dict[str, str]) -> subprocess.CompletedProcess:
         lines = [line for line in pipeline[".modelshelf"]["before_script"] if not line.startswith("pip ")]

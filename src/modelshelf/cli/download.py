@@ -24,10 +24,12 @@ _SPEC_HELP = "NAME, NAME@latest, NAME@vX.Y.Z or NAME#STAGE (sub-folder models: f
 def _source(args: argparse.Namespace, quiet: bool = False) -> Iterator[dict[str, object]]:
     """The lookup's source: ``--index``, or ``--repo`` (a Git URL through its cached mirror)."""
     if args.index is not None:
-        yield {"index": args.index, "repo": None, "allowed_schemes": tuple(args.allow_scheme)}
+        yield {"index": args.index, "repo": None, "allowed_schemes": tuple(args.allow_scheme),
+               "allow_rule_violations": args.allow_rule_violations}
         return
     with local_repository(args.repo, quiet) as repo:
-        yield {"index": None, "repo": repo, "allowed_schemes": tuple(args.allow_scheme)}
+        yield {"index": None, "repo": repo, "allowed_schemes": tuple(args.allow_scheme),
+               "allow_rule_violations": args.allow_rule_violations}
 
 
 def _note(resolution) -> None:
@@ -92,6 +94,8 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-scheme", action="append", default=[], metavar="SCHEME",
                         help="a storage scheme (s3, gs, ...) an index read over HTTP(S) may point at besides "
                              "http(s); file:// and local paths never")
+    parser.add_argument("--allow-rule-violations", action="store_true",
+                        help="take a stage's holder even if it got there breaking the rules (.modelshelf.yaml)")
 
 
 def add_download_commands(sub: argparse._SubParsersAction) -> None:

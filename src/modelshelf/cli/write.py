@@ -17,7 +17,7 @@ from pathlib import Path
 
 
 from .. import write
-from .common import EXIT_OK, warn
+from .common import EXIT_OK, EXIT_PROBLEMS, warn
 from .hub import add_source_option, cmd_init_hub
 
 
@@ -34,6 +34,8 @@ def _common(parser: argparse.ArgumentParser, force_help: str) -> None:
     parser.add_argument("--simple", type=_simple, default=None, metavar="{auto,true,false}",
                         help="write the tag without a #N counter (true) or with one (false); auto: as GTO")
     parser.add_argument("--force", action="store_true", help=force_help)
+    parser.add_argument("--sign", action="store_true",
+                        help="sign the tag (`git tag -s`: your gpg.format and user.signingkey apply, SSH or GPG)")
     parser.add_argument("--push", action="store_true", help="push the new tag(s) to the remote")
     parser.add_argument("--remote", default="origin", help="remote for --push (default: origin)")
 
@@ -87,7 +89,7 @@ def cmd_register(args: argparse.Namespace) -> int:
     result = write.register(
         args.name, args.ref or "HEAD", version=args.version, bump=bumps[0] if bumps else None,
         message=args.message, force=args.force, simple=args.simple, push=args.push, remote=args.remote,
-        repo=args.repo,
+        repo=args.repo, sign=args.sign,
     )
     _report(result, "registers version")
     return EXIT_OK
@@ -103,7 +105,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
     result = write.assign(
         args.name, args.stage, ref=ref, version=version, new_version=new_version, message=args.message,
         force=args.force, skip_registration=args.skip_registration, simple=args.simple, push=args.push,
-        remote=args.remote, repo=args.repo,
+        remote=args.remote, repo=args.repo, sign=args.sign,
     )
     _report(result, f"assigns stage to version '{result.version}'")
     return EXIT_OK
@@ -122,6 +124,7 @@ def cmd_unassign(args: argparse.Namespace) -> int:
     result = write.unassign(
         args.name, stage, version=args.version, ref=ref, message=args.message, force=args.force,
         simple=args.simple, push=args.push, remote=args.remote, repo=args.repo, delete=args.delete,
+        sign=args.sign,
     )
     _report_either(result, "unassigns stage from version '{version}'")
     if isinstance(result, write.WriteResult):
@@ -153,6 +156,7 @@ def cmd_deregister(args: argparse.Namespace) -> int:
     result = write.deregister(
         args.name, version=args.version, ref=args.ref, message=args.message, force=args.force,
         simple=args.simple, push=args.push, remote=args.remote, repo=args.repo, delete=args.delete,
+        sign=args.sign,
     )
     _report_either(result, "deregisters version")
     return EXIT_OK
@@ -160,7 +164,7 @@ def cmd_deregister(args: argparse.Namespace) -> int:
 
 def cmd_deprecate(args: argparse.Namespace) -> int:
     common = dict(message=args.message, force=args.force, simple=args.simple, push=args.push,
-                  remote=args.remote, repo=args.repo, delete=args.delete)
+                  remote=args.remote, repo=args.repo, delete=args.delete, sign=args.sign)
     if args.stage:
         result = write.unassign(args.name, args.stage, version=args.version, **common)
         _report_either(result, "unassigns stage from version '{version}'")
@@ -192,6 +196,7 @@ CHECK_REF_FIELDS = {"name": "name", "version": "version", "event": "event", "sta
 
 def cmd_check_ref(args: argparse.Namespace) -> int:
     from ..gtocompat.checkref import append_github_output, check_ref, tag_exists, tag_name
+    from ..governance.verdict import tag_verdict
 
     fields = [flag for flag in CHECK_REF_FIELDS if getattr(args, f"show_{flag}")]
     if len(fields) + bool(args.json) > 1:  # GTO: "Only one output formatting flags is allowed"
@@ -211,22 +216,32 @@ def cmd_check_ref(args: argparse.Namespace) -> int:
             sys.stderr.write(f"modelshelf: ref '{args.ref}' {why}\n")
         return EXIT_OK
     found = events[0]
+    verdict = tag_verdict(found.event.tag or tag_name(args.ref), repo=args.repo)  # live, never cached
+    outputs = {**found.outputs(), **(verdict.outputs() if verdict else {})}
     if args.github_output:
         target = os.environ.get("GITHUB_OUTPUT")
         if not target:
             raise write.InvalidArgs("--github-output: the GITHUB_OUTPUT environment variable is not set")
-        append_github_output(found.outputs(), target)
+        append_github_output(outputs, target)
     if args.dotenv:
-        _append_dotenv(Path(args.dotenv), found.outputs())
+        _append_dotenv(Path(args.dotenv), outputs)
     if args.json:
-        print(json.dumps(found.to_json(), indent=4, ensure_ascii=False))
+        data = found.to_json()
+        if verdict is not None:  # GTO's keys first, unchanged; the verdict only where there is one
+            data["verdict"] = verdict.to_json()
+        print(json.dumps(data, indent=4, ensure_ascii=False))
     elif fields:
-        value = found.outputs()[CHECK_REF_FIELDS[fields[0]]]
+        value = outputs[CHECK_REF_FIELDS[fields[0]]]
         if value:  # like GTO: a registration has no stage, a deprecation no version: print nothing
             print(value)
     elif not (args.github_output or args.dotenv):
-        for key, value in found.outputs().items():
+        for key, value in outputs.items():
             print(f"{key}: {value}")
+    if verdict is not None and not verdict.passes:
+        for reason in verdict.reasons():
+            sys.stderr.write(f"modelshelf: {'error' if args.enforce else 'warning'}: {reason}\n")
+        if args.enforce:
+            return EXIT_PROBLEMS
     return EXIT_OK
 
 
@@ -347,6 +362,8 @@ def add_write_commands(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument(f"--{flag}", dest=f"show_{flag}", action="store_true", help=f"print only {what} (as GTO)")
     p.add_argument("--github-output", action="store_true", help="append key=value lines to the file in $GITHUB_OUTPUT")
     p.add_argument("--dotenv", metavar="FILE", help="append MODELSHELF_KEY=value lines (GitLab dotenv report)")
+    p.add_argument("--enforce", action="store_true",
+                   help="exit 1 when the tag breaks the rules (.modelshelf.yaml) or its signature does not verify")
     p.add_argument("-r", "--repo", default=".", help="path to the Git repository (default: .)")
     p.set_defaults(func=cmd_check_ref)
 

@@ -27,6 +27,8 @@ class TagRecord:
     message: str = ""
     commit_timestamp: int = 0  # committer date of the target commit
     object_type: str = "commit"  # type of the peeled target
+    object_id: str = ""  # the tag object's id (annotated tags): what a signature verdict is cached by
+    signature: str = ""  # the signature's kind, "ssh", "gpg" or "x509"; "" when unsigned
 
 
 @dataclass(frozen=True)

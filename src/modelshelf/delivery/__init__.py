@@ -3,7 +3,7 @@
 from .api import download, resolve
 from .errors import (
     DestinationExists, DestinationUnwritable, DownloadError, IntegrityFailed, LookupFailed, TransferFailed,
-    NotPublished, UnsafeLocation, Unverifiable,
+    NotPublished, RuleViolated, UnsafeLocation, Unverifiable,
 )
 from .limits import DeadlineExceeded, Limits, SizeLimitExceeded
 from .lookup import Resolution
@@ -11,6 +11,6 @@ from .publish import publish_artifacts, publish_configured
 
 __all__ = [
     "DeadlineExceeded", "DestinationExists", "DestinationUnwritable", "DownloadError", "IntegrityFailed", "Limits",
-    "LookupFailed", "NotPublished", "Resolution", "SizeLimitExceeded", "TransferFailed", "UnsafeLocation", "Unverifiable",
+    "LookupFailed", "NotPublished", "Resolution", "RuleViolated", "SizeLimitExceeded", "TransferFailed", "UnsafeLocation", "Unverifiable",
     "download", "publish_artifacts", "publish_configured", "resolve",
 ]

@@ -37,7 +37,7 @@ def _catalog(spec: str, index: PathLike | None, repo: PathLike | None,
 
 
 def resolve(spec: str, *, index: PathLike | None = None, repo: PathLike | None = None,
-            allowed_schemes: tuple[str, ...] = ()) -> Resolution:
+            allowed_schemes: tuple[str, ...] = (), allow_rule_violations: bool = False) -> Resolution:
     """The version a spec names (``NAME``, ``NAME@latest``, ``NAME@vX.Y.Z``, ``NAME#STAGE``).
 
     ``index``: a published site's address, its ``api/registry.json`` or one
@@ -45,10 +45,13 @@ def resolve(spec: str, *, index: PathLike | None = None, repo: PathLike | None =
     read when the site has one); ``repo``: a Git repository, a path or a Git URL (default:
     the current directory when neither is given). ``allowed_schemes``: storage
     schemes (``s3``, ...) an index read over HTTP(S) may point at besides
-    http(s). Raises ``LookupFailed`` for an unknown name, version or stage.
+    http(s). Raises ``LookupFailed`` for an unknown name, version or stage, and
+    ``RuleViolated`` for a stage whose holder broke the repository's rules
+    (``.modelshelf.yaml``; from an index: its recorded verdict), unless
+    ``allow_rule_violations``.
     """
     with _catalog(spec, index, repo, allowed_schemes) as catalog:
-        return resolve_in(catalog, spec)
+        return resolve_in(catalog, spec, allow_rule_violations)
 
 
 def download(
@@ -64,6 +67,7 @@ def download(
     limits: Limits = Limits(),
     progress: Progress | None = None,
     allowed_schemes: tuple[str, ...] = (),
+    allow_rule_violations: bool = False,
 ) -> Path:
     """Fetch the bytes a spec names into folder ``output``; returns the written file or folder.
 
@@ -76,7 +80,7 @@ def download(
     the bytes as they are written.
     """
     with deadline_of(limits), _catalog(spec, index, repo, allowed_schemes) as catalog:  # closed after the bytes
-        resolution = resolve_in(catalog, spec)
+        resolution = resolve_in(catalog, spec, allow_rule_violations)
         if on_resolved is not None:
             on_resolved(resolution)
         plan = plan_for(resolution, catalog, tuple(dvc_remotes))

@@ -221,6 +221,18 @@ def _repo_catalog(registry: Registry, name: str, source: str) -> DownloadSource:
     except UnknownModel as exc:
         raise LookupFailed(f"unknown model '{name}' in {source}; models: {', '.join(exc.known) or 'none'}") from None
     model = build_model(registry, artifact, metadata)
+    model["stage_verdicts"] = _live_stage_verdicts(registry, name, model)
     stages = list(registry.config.stages) if registry.config.stages is not None else sorted(model["stages"])
     data = {"schema_version": SCHEMA_VERSION, "stages": stages, "models": [model]}
     return DownloadSource(source=source, index=IndexRecord.from_json(data, source), repo=registry.repo)
+
+
+def _live_stage_verdicts(registry: Registry, name: str, model: dict) -> dict:
+    """The rules' verdict on each held stage, verified live (an enforcement point: no cache)."""
+    from ..governance import Assessor
+
+    with Assessor(registry) as assessor:
+        verdicts = {stage: assessor.stage_verdict(name, stage) for stage in sorted(model["stages"])}
+    return {stage: {"holder": v.holder, "compliant": v.compliant, "last_compliant": v.last_compliant,
+                    "violations": [x.to_json() for x in v.violations]}
+            for stage, v in verdicts.items() if v is not None}

@@ -62,3 +62,10 @@ class NotPublished(DownloadError):
     """The index has no copy of the bytes and names no place to fetch them from (exit 2: retrying will not help)."""
 
     exit_code = EXIT_USAGE
+
+
+class RuleViolated(LookupFailed):
+    """The stage's holder got there breaking the repository's rules (``--allow-rule-violations``
+    takes it anyway): exit 2, retrying will not help."""
+
+    exit_code = EXIT_USAGE

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..core.grammar import InvalidName, Spec, parse_spec
 from .catalog import DownloadSource
-from .errors import LookupFailed
+from .errors import LookupFailed, RuleViolated
 from .records import ModelRecord, StorageRecord, VersionRecord
 
 
@@ -111,9 +111,25 @@ def select(catalog: DownloadSource, spec: Spec) -> tuple[ModelRecord, VersionRec
     return model, version, selected_by
 
 
-def resolve_in(catalog: DownloadSource, text: str) -> Resolution:
+def check_rules(catalog: DownloadSource, model: ModelRecord, stage: str) -> None:
+    """Refuse a stage whose holder broke the rules, naming them and the last holder within them."""
+    verdict = model.stage_verdicts.get(stage)
+    if verdict is None or verdict.compliant:
+        return
+    whose = "the repository's rules, verified now" if catalog.repo is not None else "the rules, as the index records"
+    last = (f"the last version that held {stage} within the rules is {verdict.last_compliant} "
+            f"(`download {model.name}@{verdict.last_compliant}`)" if verdict.last_compliant
+            else f"no version held {stage} within the rules")
+    raise RuleViolated(
+        f"{model.name}#{stage}: its holder {verdict.holder} breaks {whose}: {'; '.join(verdict.reasons) or 'see the index'}; "
+        f"{last}; --allow-rule-violations takes {verdict.holder} anyway")
+
+
+def resolve_in(catalog: DownloadSource, text: str, allow_rule_violations: bool = False) -> Resolution:
     spec = parse(text)
     model, version, selected_by = select(catalog, spec)
+    if spec.stage is not None and not allow_rule_violations:
+        check_rules(catalog, model, spec.stage)
     storage = version.storage
     if storage.download_url:
         url = catalog.published_url(storage.download_url)

@@ -86,6 +86,29 @@ class VersionRecord:
 
 
 @dataclass(frozen=True)
+class StageVerdictRecord:
+    """The index's claim about a stage's holder and the rules (``stage_verdicts``): the
+    repository's verdict as recorded when the index was built, not one made here."""
+
+    holder: str
+    compliant: bool
+    reasons: tuple[str, ...]
+    last_compliant: str | None
+
+    @classmethod
+    def from_json(cls, data: object) -> "StageVerdictRecord | None":
+        """None for an entry this reader cannot use (readers accept what they do not know)."""
+        if not isinstance(data, dict) or not isinstance(data.get("compliant"), bool):
+            return None
+        holder, last = data.get("holder"), data.get("last_compliant")
+        violations = data.get("violations") if isinstance(data.get("violations"), list) else []
+        reasons = tuple(f"{v.get('rule')}: {v.get('reason')}" for v in violations
+                        if isinstance(v, dict) and isinstance(v.get("rule"), str) and isinstance(v.get("reason"), str))
+        return cls(holder if isinstance(holder, str) else "", data["compliant"], reasons,
+                   last if isinstance(last, str) else None)
+
+
+@dataclass(frozen=True)
 class ModelRecord:
     """One model: its versions, and the lookups the registry core computed (latest, stages)."""
 
@@ -97,6 +120,7 @@ class ModelRecord:
     stage_history: frozenset[str] = frozenset()  # every stage its events ever named
     newest_event: str | None = None  # the latest event time (UTC ISO 8601): the index was built after it
     repository: str | None = None  # a hub's model: its source's Git repository (the hub has no one remote)
+    stage_verdicts: dict[str, StageVerdictRecord] = field(default_factory=dict)  # stages with rules, when the index has rules
 
     @classmethod
     def from_json(cls, data: object, where: str) -> "ModelRecord":
@@ -120,6 +144,7 @@ class ModelRecord:
             ),
             newest_event=max((e["timestamp"] for e in events if isinstance(e.get("timestamp"), str)), default=None),
             repository=_opt_str(data, "repository", where) or None,
+            stage_verdicts=_stage_verdicts(data.get("stage_verdicts")),
         )
 
     def version(self, name: str) -> VersionRecord | None:
@@ -161,6 +186,13 @@ class IndexRecord:
             model = ModelRecord.from_json(data, source)
             return cls(source, {model.name: model}, tuple(model.stages), whole=False)
         raise LookupFailed(f"{source}: not a modelshelf index (no 'models' list)")
+
+
+def _stage_verdicts(data: object) -> dict[str, StageVerdictRecord]:
+    if not isinstance(data, dict):
+        return {}
+    found = {str(stage): StageVerdictRecord.from_json(entry) for stage, entry in data.items()}
+    return {stage: verdict for stage, verdict in found.items() if verdict is not None}
 
 
 def _opt_str(data: JSON, key: str, where: str) -> str | None:

@@ -46,6 +46,17 @@ def _unsigned(contents: bytes, signature: bytes) -> bytes:
     return contents
 
 
+def signature_kind(signature: bytes) -> str:
+    """Which machinery signed a tag, from its signature block's armor line."""
+    if not signature:
+        return ""
+    if signature.startswith(b"-----BEGIN SSH SIGNATURE-----"):
+        return "ssh"
+    if signature.startswith(b"-----BEGIN SIGNED MESSAGE-----"):
+        return "x509"
+    return "gpg"
+
+
 def parse_tag_refs(raw: bytes) -> TagRefs:
     fields = raw.split(b"\0")
     width = len(_TAG_FIELDS)
@@ -64,6 +75,7 @@ def parse_tag_refs(raw: bytes) -> TagRefs:
                 tagger_name=text(tagger), tagger_email=text(email),
                 timestamp=int_or_zero(tdate), message=text(message),
                 commit_timestamp=int_or_zero(date), object_type=target_type,
+                object_id=oname.decode(), signature=signature_kind(signature),
             )
         else:
             target, target_type, date, tree = oname.decode(), otype.decode(), l_date, l_tree

@@ -23,6 +23,7 @@ from ..core.schema import SCHEMA_VERSION
 from ..core.semver import SemVer
 from ..core.state import ArtifactState, VersionState
 from .fragment_cache import FragmentCache
+from ..governance.index_fields import annotate_index
 from ..metadata.model import MetadataNotice
 from .metadata_json import MetadataJson, notice_from_json, notice_json
 from ..registry import Registry, UnknownArtifact
@@ -252,6 +253,7 @@ def build_index(registry: Registry, progress: Progress | None = None, candidates
         "ignored_tags": [{"tag": t.name, "reason": t.reason} for t in registry.ignored],
     }
     problems = [w.message for w in registry.warnings] + registry.problems + metadata.problems
+    problems += annotate_index(registry, data, use_cache)  # signatures and rules: only where there are some
     if cache is not None:
         cache.save()
     return Index(data, problems, notices)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..number_format import fmt_value
@@ -138,6 +138,7 @@ class StageBadge:
     stage: str
     version: str | None
     color: str
+    broken_rules: tuple[str, ...] = ()  # the holder got there breaking these rules (shown as text, not colour)
 
     @property
     def background(self) -> str:
@@ -244,6 +245,9 @@ class EventRow:
     message: str
     commit: str
     commit_url: str | None
+    signer: str | None = None  # the verified identity of a signed tag
+    bad_signature: str | None = None  # why a signed tag's signature does not verify
+    broken_rules: tuple[str, ...] = ()
 
     @property
     def summary(self) -> str:
@@ -313,6 +317,7 @@ class StageHolding:
     version: str
     assigned_at: str | None
     author: str | None
+    broken_rules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -320,10 +325,53 @@ class StageColumn:
     stage: str
     color: str
     holdings: list[StageHolding] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)  # the stage's rules (.modelshelf.yaml), as sentences
 
     @property
     def badge(self) -> StageBadge:
         return StageBadge(self.stage, None, self.color)
+
+
+def broken_rules(model: JSON, stage: str) -> tuple[str, ...]:
+    """The rules the stage's holder broke getting there, from the index's ``stage_verdicts``."""
+    verdict = (model.get("stage_verdicts") or {}).get(stage)
+    if not isinstance(verdict, dict) or verdict.get("compliant") is not False:
+        return ()
+    return tuple(f"{v.get('rule')}: {v.get('reason')}" for v in verdict.get("violations") or [] if isinstance(v, dict))
+
+
+def event_trust(event: JSON) -> dict[str, Any]:
+    """What an event row shows of its tag's signature and the rules it broke (index fields)."""
+    signature = event.get("signature")
+    found: dict[str, Any] = {}
+    if isinstance(signature, dict) and signature.get("signed"):
+        if signature.get("valid"):
+            found["signer"] = str(signature.get("identity") or "")
+        else:
+            found["bad_signature"] = str(signature.get("reason") or "does not verify")
+    violations = event.get("violations")
+    if isinstance(violations, list):
+        found["broken_rules"] = tuple(f"{v.get('rule')}: {v.get('reason')}" for v in violations if isinstance(v, dict))
+    return found
+
+
+def rule_sentences(rules: object) -> list[str]:
+    """One stage's rules, as the stages page lists them."""
+    if not isinstance(rules, dict):
+        return []
+    said = []
+    if rules.get("after"):
+        said.append("held before: " + ", ".join(rules["after"]))
+    if rules.get("branches"):
+        said.append("commit on branch: " + " or ".join(rules["branches"]))
+    if rules.get("signers"):
+        said.append("tag signed by: " + ", ".join("anyone in the allowed-signers file" if s == "*" else s
+                                                  for s in rules["signers"]))
+    if rules.get("require"):
+        said.append("metrics: " + ", ".join(rules["require"]))
+    if rules.get("not_worse"):
+        said.append("not worse than the holder: " + ", ".join(f"{m} ({d} is better)" for m, d in rules["not_worse"].items()))
+    return said
 
 
 HOME_ROWS = 100  # model rows in the home page's HTML; past it, modelshelf.js renders from a compact list
@@ -424,7 +472,8 @@ class CatalogView:
 
     def badges(self, model: JSON) -> list[StageBadge]:
         held: dict[str, str] = model["stages"]
-        return [self.badge(s, held[s]) for s in self.stage_order if s in held]
+        return [replace(self.badge(s, held[s]), broken_rules=broken_rules(model, s))
+                for s in self.stage_order if s in held]
 
     def metric_names(self, model: JSON) -> list[str]:
         """The metrics a model page plots (and the first ``table_metrics`` of them, tabulates)."""
@@ -488,9 +537,12 @@ class CatalogView:
                 last = max(assigned, key=lambda e: e["timestamp"], default=None)
                 holdings.append(
                     StageHolding(model["name"], self.pages[model["name"]], version,
-                                 last["timestamp"] if last else None, last["author"] if last else None)
+                                 last["timestamp"] if last else None, last["author"] if last else None,
+                                 broken_rules(model, stage))
                 )
-            columns.append(StageColumn(stage, self.options.stage_color(stage, self.stage_order), holdings))
+            rules = (self.index.get("rules") or {}).get("stages", {}).get(stage)
+            columns.append(StageColumn(stage, self.options.stage_color(stage, self.stage_order), holdings,
+                                       rule_sentences(rules)))
         return columns
 
     def event_rows(self, events: list[JSON], limit: int | None = None) -> list[EventRow]:
@@ -500,7 +552,7 @@ class CatalogView:
                 timestamp=e["timestamp"], model=e["model"], model_page=self.pages.get(e["model"]),
                 kind=e["event"], version=e["version"], stage=e["stage"], tag=e["tag"],
                 author=e["author"], message=shown_message(e["message"]), commit=e["commit"],
-                commit_url=self.commit_url(e["commit"]),
+                commit_url=self.commit_url(e["commit"]), **event_trust(e),
             )
             for e in chosen
         ]

@@ -39,6 +39,7 @@ class Template:
 
 
 PUBLISH_SCRIPT = "ci/modelshelf-publish.sh"
+NOTIFY_SCRIPT = "ci/modelshelf-notify.sh"
 GITHUB_WORKFLOW = ".github/workflows/modelshelf.yml"
 GITIGNORE = ".gitignore"
 
@@ -48,6 +49,7 @@ TEMPLATES = (
     Template("github-workflow.yml", GITHUB_WORKFLOW, "github"),
     Template("gitlab-ci.yml", ".gitlab-ci.yml", "gitlab"),
     Template("modelshelf-publish.sh", PUBLISH_SCRIPT, "ci"),
+    Template("modelshelf-notify.sh", NOTIFY_SCRIPT, "ci"),
 )
 # Added for ``--engine zensical`` (scaffold.engines): a home page linking the generated catalog.
 ZENSICAL_TEMPLATES = (Template("zensical-catalog-index.md", f"{DOCS_DIR}/index.md", "site"),)
@@ -114,6 +116,7 @@ def render(template: Template, *, site_name: str, requirement: str, branch: str,
         "@@BRANCH@@": json.dumps(branch, ensure_ascii=False),
         "@@DEPLOY_STAGES@@": json.dumps(",".join(deploy_stages)),
         "@@PUBLISH_SCRIPT@@": PUBLISH_SCRIPT,
+        "@@NOTIFY_SCRIPT@@": NOTIFY_SCRIPT,
         "@@FETCH_TAGS@@": FETCH_TAGS,
         "@@CACHE_PATH@@": CACHE_PATH,
     }

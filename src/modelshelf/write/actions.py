@@ -31,6 +31,7 @@ from .errors import (
     AlreadyDone, CommitHasVersion, InvalidArgs, NotInRegistry, PushFailed, StageAlreadyAssigned, VersionExists,
 )
 from .result import DeleteResult, WriteResult
+from .enforce import check_proposed, check_written
 from .tags import create_tag, delete_tags, make_tag_name, push_tag
 
 PathLike = str | os.PathLike[str]
@@ -106,13 +107,19 @@ def _write(
     remote: str,
     version: str | None = None,
     stage: str | None = None,
+    sign: bool = False,
+    force: bool = False,
 ) -> WriteResult:
+    """Write one tag (``sign``: signed, then judged on its signature where rules name signers)."""
     tag = make_tag_name(
         registry.repo.tags(), action, name,
         version=version if action in (Action.REGISTER, Action.DEREGISTER) else None,
         stage=stage, counted=counted,
     )
-    create_tag(registry.repo, tag, commit, message)
+    create_tag(registry.repo, tag, commit, message, sign=sign)
+    warnings: tuple[str, ...] = ()
+    if sign and action in (Action.REGISTER, Action.ASSIGN):
+        warnings = check_written(registry.repo.root, tag, force)
     if push:
         push_tag(registry.repo, tag, remote)
     kind = {
@@ -122,7 +129,8 @@ def _write(
         Action.UNASSIGN: EventKind.UNASSIGNMENT,
         Action.DEPRECATE: EventKind.DEPRECATION,
     }[action]
-    return WriteResult(tag, kind, name, commit, message, version=version, stage=stage, pushed=push, remote=remote)
+    return WriteResult(tag, kind, name, commit, message, version=version, stage=stage, pushed=push, remote=remote,
+                       warnings=warnings)
 
 
 def _delete(
@@ -151,6 +159,7 @@ def register(
     push: bool = False,
     remote: str = "origin",
     repo: PathLike = ".",
+    sign: bool = False,
 ) -> WriteResult:
     """Register a version of ``name`` at ``ref``: the given one, else latest bumped (patch), else v0.0.1."""
     check_name(name)
@@ -184,12 +193,13 @@ def register(
             else:
                 version = str(MINIMAL_VERSION)
         warnings = _declaration_warnings(registry, name, commit)
+        warnings += check_proposed(registry, EventKind.REGISTRATION, name, commit, version, None, sign, force)
         result = _write(
             registry, Action.REGISTER, name, commit,
             message or tag_message(Action.REGISTER, name, version),
-            counted=simple is False, push=push, remote=remote, version=version,
+            counted=simple is False, push=push, remote=remote, version=version, sign=sign, force=force,
         )
-        return replace(result, warnings=warnings)
+        return replace(result, warnings=warnings + result.warnings)
 
 
 def assign(
@@ -205,6 +215,7 @@ def assign(
     push: bool = False,
     remote: str = "origin",
     repo: PathLike = ".",
+    sign: bool = False,
 ) -> WriteResult:
     """Assign ``stage`` to ``version``, or to the commit ``ref`` (registering it first
     as ``new_version`` or the next patch, unless ``skip_registration``)."""
@@ -239,7 +250,8 @@ def assign(
                     )
             else:
                 if not skip_registration:
-                    registration = register(name, commit, version=new_version, simple=True, push=push, remote=remote, repo=repo)
+                    registration = register(name, commit, version=new_version, simple=True, push=push, remote=remote,
+                                            repo=repo, sign=sign)
                     registry = stack.enter_context(load_registry(repo))
                     artifact = _artifact(registry, name)
                 found = artifact.find_version(commit=commit, create=True)
@@ -249,17 +261,19 @@ def assign(
                 f"version '{found.version}' of '{name}' is already in stage '{stage}'; "
                 "use --force to create a new Git tag nevertheless"
             )
+        warnings = check_proposed(registry, EventKind.ASSIGNMENT, name, commit, found.version, stage, sign, force)
         try:
             result = _write(
                 registry, Action.ASSIGN, name, commit,
                 message or tag_message(Action.ASSIGN, name, found.version, stage),
                 counted=simple is not True, push=push, remote=remote, version=found.version, stage=stage,
+                sign=sign, force=force,
             )
         except PushFailed as exc:
             if registration is None:
                 raise
             raise PushFailed(f"{exc}; tag '{registration.tag}', registering {found.version} first, was pushed and stays") from None
-        return replace(result, registration=registration)
+        return replace(result, registration=registration, warnings=warnings + result.warnings)
 
 
 def _stage_holder(artifact: ArtifactState, stage: str) -> VersionState:
@@ -277,19 +291,19 @@ def _stage_holder(artifact: ArtifactState, stage: str) -> VersionState:
 def unassign(
     name: str, stage: str, version: str | None = ..., ref: str | None = ..., message: str | None = ...,
     force: bool = ..., simple: bool | None = ..., push: bool = ..., remote: str = ...,
-    repo: PathLike = ..., delete: Literal[False] = ...,
+    repo: PathLike = ..., delete: Literal[False] = ..., sign: bool = ...,
 ) -> WriteResult: ...
 @overload
 def unassign(
     name: str, stage: str, version: str | None = ..., ref: str | None = ..., message: str | None = ...,
     force: bool = ..., simple: bool | None = ..., push: bool = ..., remote: str = ...,
-    repo: PathLike = ..., *, delete: Literal[True],
+    repo: PathLike = ..., *, delete: Literal[True], sign: bool = ...,
 ) -> DeleteResult: ...
 @overload
 def unassign(
     name: str, stage: str, version: str | None = ..., ref: str | None = ..., message: str | None = ...,
     force: bool = ..., simple: bool | None = ..., push: bool = ..., remote: str = ...,
-    repo: PathLike = ..., delete: bool = ...,
+    repo: PathLike = ..., delete: bool = ..., sign: bool = ...,
 ) -> WriteResult | DeleteResult: ...
 
 
@@ -305,6 +319,7 @@ def unassign(
     remote: str = "origin",
     repo: PathLike = ".",
     delete: bool = False,
+    sign: bool = False,
 ) -> WriteResult | DeleteResult:
     """Unassign ``stage`` from ``version`` / the version at ``ref``; with neither,
     from the version the stage holds now. ``delete``: delete that version's tags
@@ -334,7 +349,7 @@ def unassign(
         return _write(
             registry, Action.UNASSIGN, name, found.commit,
             message or tag_message(Action.UNASSIGN, name, found.version, stage),
-            counted=simple is not True, push=push, remote=remote, version=found.version, stage=stage,
+            counted=simple is not True, push=push, remote=remote, version=found.version, stage=stage, sign=sign,
         )
 
 
@@ -343,19 +358,19 @@ def unassign(
 def deregister(
     name: str, version: str | None = ..., ref: str | None = ..., message: str | None = ...,
     force: bool = ..., simple: bool | None = ..., push: bool = ..., remote: str = ...,
-    repo: PathLike = ..., delete: Literal[False] = ...,
+    repo: PathLike = ..., delete: Literal[False] = ..., sign: bool = ...,
 ) -> WriteResult: ...
 @overload
 def deregister(
     name: str, version: str | None = ..., ref: str | None = ..., message: str | None = ...,
     force: bool = ..., simple: bool | None = ..., push: bool = ..., remote: str = ...,
-    repo: PathLike = ..., *, delete: Literal[True],
+    repo: PathLike = ..., *, delete: Literal[True], sign: bool = ...,
 ) -> DeleteResult: ...
 @overload
 def deregister(
     name: str, version: str | None = ..., ref: str | None = ..., message: str | None = ...,
     force: bool = ..., simple: bool | None = ..., push: bool = ..., remote: str = ...,
-    repo: PathLike = ..., delete: bool = ...,
+    repo: PathLike = ..., delete: bool = ..., sign: bool = ...,
 ) -> WriteResult | DeleteResult: ...
 
 
@@ -370,6 +385,7 @@ def deregister(
     remote: str = "origin",
     repo: PathLike = ".",
     delete: bool = False,
+    sign: bool = False,
 ) -> WriteResult | DeleteResult:
     """Deregister a version (by name or by the commit it is registered at).
     ``delete``: delete the tags of all its events (registration, stages,
@@ -396,7 +412,7 @@ def deregister(
         return _write(
             registry, Action.DEREGISTER, name, found.commit,
             message or tag_message(Action.DEREGISTER, name, found.version),
-            counted=simple is False, push=push, remote=remote, version=found.version,
+            counted=simple is False, push=push, remote=remote, version=found.version, sign=sign,
         )
 
 
@@ -405,19 +421,19 @@ def deregister(
 def deprecate(
     name: str, ref: str | None = ..., message: str | None = ..., force: bool = ...,
     simple: bool | None = ..., push: bool = ..., remote: str = ..., repo: PathLike = ...,
-    delete: Literal[False] = ...,
+    delete: Literal[False] = ..., sign: bool = ...,
 ) -> WriteResult: ...
 @overload
 def deprecate(
     name: str, ref: str | None = ..., message: str | None = ..., force: bool = ...,
     simple: bool | None = ..., push: bool = ..., remote: str = ..., repo: PathLike = ..., *,
-    delete: Literal[True],
+    delete: Literal[True], sign: bool = ...,
 ) -> DeleteResult: ...
 @overload
 def deprecate(
     name: str, ref: str | None = ..., message: str | None = ..., force: bool = ...,
     simple: bool | None = ..., push: bool = ..., remote: str = ..., repo: PathLike = ...,
-    delete: bool = ...,
+    delete: bool = ..., sign: bool = ...,
 ) -> WriteResult | DeleteResult: ...
 
 
@@ -431,6 +447,7 @@ def deprecate(
     remote: str = "origin",
     repo: PathLike = ".",
     delete: bool = False,
+    sign: bool = False,
 ) -> WriteResult | DeleteResult:
     """Deprecate the whole model: ``NAME@deprecated`` (``#N`` with --force, to deprecate again).
     ``delete``: delete the tags of all the model's events instead (``ref`` is unused);
@@ -462,5 +479,5 @@ def deprecate(
         return _write(
             registry, Action.DEPRECATE, name, commit,
             message or tag_message(Action.DEPRECATE, name),
-            counted=counted, push=push, remote=remote,
+            counted=counted, push=push, remote=remote, sign=sign,
         )

@@ -43,3 +43,7 @@ class TagExists(WriteError):
 
 class PushFailed(WriteError):
     """The push failed; the tag this command created was deleted again (a deletion: none was made)."""
+
+
+class RuleViolation(WriteError):
+    """The event would break the repository's rules (``.modelshelf.yaml``); ``--force`` writes it anyway."""

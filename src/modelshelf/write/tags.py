@@ -41,10 +41,20 @@ def make_tag_name(
     return format_tag_name(TagName(artifact, action, version=version, stage=stage, counter=counter))
 
 
-def create_tag(repo: GitRepo, name: str, commit: str, message: str) -> None:
+def create_tag(repo: GitRepo, name: str, commit: str, message: str, sign: bool = False) -> None:
+    """``sign``: ``git tag -s``, so the user's ``gpg.format`` and ``user.signingkey`` apply.
+
+    Git appends the signature right after the message, so a signed tag's message
+    ends with a newline (else the signature would start mid-line and not be found);
+    GTO and modelshelf both read the message stripped, so it reads the same.
+    """
     if any(record.name == name for record in repo.tags()):
         raise TagExists(f"tag '{name}' already exists")
-    repo.run("tag", "-a", "--cleanup=verbatim", name, commit, "-m", message)
+    if sign:
+        repo.run("tag", "-s", "--cleanup=verbatim", name, commit, "-m",
+                 message if message.endswith("\n") else message + "\n")
+    else:
+        repo.run("tag", "-a", "--cleanup=verbatim", name, commit, "-m", message)
     repo.refresh()
 
 
