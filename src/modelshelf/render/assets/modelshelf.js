@@ -77,28 +77,25 @@
 
   function fmtWhen(stamp) { return stamp.slice(0, 10) + " " + stamp.slice(11, 16) + " UTC"; }  /* views.fmt_time */
 
-  /* The same markup as the model_table macro (macros.html), built with textContent only. */
-  function listRow(r, colors) {
-    var tr = el("tr"), td;
-    td = el("td", { "data-sort": r[L.name] });
+  /* The same markup as the model_table macro (macros.html), built with textContent only: one
+     builder per column, each filling an empty <td>. */
+  function nameCell(td, r) {
     td.appendChild(el("a", { "class": "ms-model-link", href: r[L.url] }, r[L.name]));
     if (!r[L.registered]) {
       td.appendChild(document.createTextNode(" "));
       td.appendChild(el("span", { "class": "ms-tag ms-tag--muted", title: "declared, no version registered yet" }, "not registered"));
     }
-    tr.appendChild(td);
-    tr.appendChild(el("td", { "data-sort": r[L.type] }, r[L.type] || "\u2014"));
-    td = el("td", { "data-sort": r[L.labels].join(" ") });
+  }
+  function labelsCell(td, r) {
     r[L.labels].forEach(function (label, i) {
       if (i) td.appendChild(document.createTextNode(" "));
       td.appendChild(el("span", { "class": "ms-label" }, label));
     });
-    tr.appendChild(td);
-    tr.appendChild(el("td", { "data-sort": r[L.desc], "class": "ms-desc" }, r[L.desc]));
-    td = el("td", { "data-sort": r[L.latest] });
+  }
+  function latestCell(td, r) {
     if (r[L.latest]) td.appendChild(el("code", {}, r[L.latest])); else td.textContent = "\u2014";
-    tr.appendChild(td);
-    td = el("td", { "data-sort": r[L.badges].map(badgeLabel).join(" ") });
+  }
+  function badgesCell(td, r, colors) {
     r[L.badges].forEach(function (b, i) {
       if (i) td.appendChild(document.createTextNode(" "));
       var badge = el("span", { "class": "ms-badge", "data-stage": b[0] }, badgeLabel(b));
@@ -106,11 +103,52 @@
       if (c) { badge.style.setProperty("--ms-stage", c[0]); badge.style.setProperty("--ms-stage-text", c[1]); }
       td.appendChild(badge);
     });
-    tr.appendChild(td);
-    td = el("td", { "data-sort": r[L.when] });
+  }
+  function whenCell(td, r) {
     if (r[L.when]) td.appendChild(el("time", { datetime: r[L.when] }, fmtWhen(r[L.when]))); else td.textContent = "\u2014";
-    tr.appendChild(td);
+  }
+  function textCell(field) {
+    return function (td, r) { td.textContent = r[field] || (field === L.type ? "\u2014" : ""); };
+  }
+  /* Per column: [its data-sort, its builder]. The data-sort doubles as the key of the cell's content. */
+  var COLUMNS = [
+    [function (r) { return r[L.name]; }, nameCell],
+    [function (r) { return r[L.type]; }, textCell(L.type)],
+    [function (r) { return r[L.labels].join(" "); }, labelsCell],
+    [function (r) { return r[L.desc]; }, textCell(L.desc)],
+    [function (r) { return r[L.latest]; }, latestCell],
+    [function (r) { return r[L.badges].map(badgeLabel).join(" "); }, badgesCell],
+    [function (r) { return r[L.when]; }, whenCell]
+  ];
+
+  function listRow() {
+    var tr = el("tr");
+    COLUMNS.forEach(function (col, i) { tr.appendChild(el("td", i === 3 ? { "class": "ms-desc" } : {})); });
     return tr;
+  }
+
+  /* Show model r in a pooled <tr>: only the cells whose content differs from what the row shows
+     are touched, and the name cell of a registered model keeps its link and changes its text and
+     href. New elements cost Chromium a style recalc each (Material's many descendant rules);
+     changed text only costs layout. */
+  function fillRow(tr, r, colors) {
+    var prev = tr.msRow;
+    if (prev === r) return;
+    tr.msRow = r;
+    COLUMNS.forEach(function (col, i) {
+      var td = tr.cells[i], key = col[0](r) || "";
+      var sameShape = prev && i === 0 && prev[L.registered] && r[L.registered] && td.firstChild && !td.firstChild.nextSibling;
+      if (prev && key === td.getAttribute("data-sort") && (i !== 0 || prev[L.registered] === r[L.registered] && prev[L.url] === r[L.url])) return;
+      td.setAttribute("data-sort", key);
+      if (sameShape) {
+        var a = td.firstChild;
+        a.setAttribute("href", r[L.url]);
+        a.firstChild.data = r[L.name];
+        return;
+      }
+      td.textContent = "";
+      col[1](td, r, colors);
+    });
   }
 
   function sortKey(r, index) {
@@ -135,7 +173,7 @@
     this.page = parseInt(table.getAttribute("data-ms-page"), 10) || 100;
     this.limit = this.page;
     this.matches = rows;
-    this.built = new Map();  /* row -> its <tr>, built once: a keystroke only moves rows in and out */
+    this.pool = [];  /* the <tr>s shown, reused from keystroke to keystroke (render, fillRow) */
     this.shown = [];
     try { this.colors = JSON.parse(table.getAttribute("data-ms-stage-colors") || "{}"); } catch (e) { this.colors = {}; }
     var more = document.querySelector("[data-ms-more='" + table.getAttribute("data-ms-table") + "']");
@@ -180,17 +218,22 @@
   };
 
   ModelList.prototype.render = function () {
-    var body = this.table.tBodies[0], colors = this.colors, built = this.built;
+    var body = this.table.tBodies[0], colors = this.colors, pool = this.pool;
     var shown = this.matches.slice(0, this.limit), before = this.shown;
     var same = shown.length === before.length && shown.every(function (r, i) { return r === before[i]; });
     if (!same || body.rows.length !== shown.length) {
-      var fragment = document.createDocumentFragment();
-      shown.forEach(function (r) {
-        var tr = built.get(r);
-        if (!tr) { tr = listRow(r, colors); built.set(r, tr); }
-        fragment.appendChild(tr);
-      });
-      body.replaceChildren(fragment);
+      /* A fixed pool of <tr>s, filled in place: a keystroke rewrites the text of the rows that
+         change instead of swapping in new elements (see fillRow). */
+      if (!this.pooled) { body.textContent = ""; this.pooled = true; }
+      while (pool.length < shown.length) pool.push(listRow());
+      shown.forEach(function (r, i) { fillRow(pool[i], r, colors); });
+      var rows = body.rows;
+      while (rows.length > shown.length) body.removeChild(rows[rows.length - 1]);
+      if (rows.length < shown.length) {
+        var fragment = document.createDocumentFragment();
+        for (var i = rows.length; i < shown.length; i++) fragment.appendChild(pool[i]);
+        body.appendChild(fragment);
+      }
       this.shown = shown;
     }
     if (!this.more) return;
