@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from ..linking import place_file
@@ -44,7 +45,7 @@ def _hashes(path: Path, blob_id: str) -> tuple[str, str, int]:
     return git.hexdigest(), digest.hexdigest(), size
 
 
-def reuse(cache: Path, blob_id: str, size: int | None, site: Path, target_of) -> str | None:
+def reuse(cache: Path, blob_id: str, size: int | None, site: Path, target_of: Callable[[str], str]) -> str | None:
     """Put the kept bytes of ``blob_id`` into ``site`` at ``target_of(sha256)``; returns the
     sha256, or None when nothing good is kept (the caller fetches from Git)."""
     kept = store_path(cache, blob_id)
