@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from modelshelf.atomic import atomic_write
-from modelshelf.linking import place_file
+from modelshelf.delivery.linking import place_file
 
 
 def test_same_filesystem_links_and_an_atomic_write_leaves_the_cache_alone(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ from .materialize import fetch_plan
 from .locate import repo_plan, symlink_at
 from .publish_store import keep, reuse
 from .records import StorageRecord
-from ..sitebuild.site_cache import git_cache_dir
+from ..git.build_cache import git_cache_dir
 from .verify import sha256_manifest
 
 if TYPE_CHECKING:

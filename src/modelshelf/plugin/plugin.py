@@ -29,7 +29,7 @@ from mkdocs.utils.templates import TemplateContext
 from pymdownx.superfences import fence_code_format
 
 from ..atomic import atomic_write
-from ..linking import place_file
+from ..delivery.linking import place_file
 from ..delivery.publish import publish_configured
 from ..index.build import build_index
 from ..progress import Progress, stderr_progress
@@ -341,7 +341,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         self.site.pending.wait()  # the plots drew while MkDocs built the pages
         for item in self.site.files:
             if item.source is not None:
-                place_file(Path(item.source), site_dir / item.path)  # a hardlink into the cache (linking.py)
+                place_file(Path(item.source), site_dir / item.path)  # a hardlink into the cache (delivery/linking.py)
         index = self.site.index
         if self.registry is not None:  # a hub publishes no bytes: downloads go to each source's repo or site
             for problem in publish_configured(self.registry, index, site_dir, setting=self.config.publish_artifacts,
