@@ -1,6 +1,7 @@
 """A rebuild after one new tag, the code of two trees interleaved on one repo copy.
 
-    python bench/rebuild.py REPO --before /work/main/src --after src --rounds 2
+    git archive main src | tar -x -C /tmp/before      # the code before, as committed
+    python bench/rebuild.py bench/out/repos/1000x10 --before /tmp/before/src --after src --rounds 2
 
 Builds REPO's copy cold once (with ``--after``), then, per round, adds one tag and rebuilds
 with ``--before``, adds one more and rebuilds with ``--after``: each rebuild follows a build
