@@ -76,18 +76,12 @@ class Registry:
 
 def read_artifacts_yaml(repo: GitRepo, commit: str) -> tuple[object, str | None]:
     """The root ``artifacts.yaml`` at a commit, parsed: ``(data, None)``, ``(None, None)``
-    when absent, or ``(None, why)`` when it is not YAML."""
-    raw = repo.read_file(commit, ARTIFACTS_YAML)
-    if raw is None:
-        return None, None
-    import yaml  # only repos with an artifacts.yaml pay for it
+    when absent, or ``(None, why)`` when it is not YAML or too large. The metadata layer's
+    reader (one reader of the file, with its size cap and loader)."""
+    from .metadata.parse import DocumentCache  # PyYAML: only commands that read the file pay for it
 
-    try:
-        return yaml.safe_load(raw), None
-    except yaml.YAMLError as exc:
-        from .metadata.parse import describe_parse_error
-
-        return None, describe_parse_error(exc)
+    doc = DocumentCache(repo).load(commit, ARTIFACTS_YAML)
+    return (None, None) if doc is None else (doc.data, doc.error)
 
 
 def _declared_in_artifacts_yaml(repo: GitRepo, head: str) -> tuple[list[str], list[str]]:
