@@ -90,7 +90,7 @@ def test_prefetch_keeps_to_its_memory_budget(repo: GitBuilder, monkeypatch: pyte
 def test_index_is_the_same_with_and_without_prefetch(repo: GitBuilder, monkeypatch: pytest.MonkeyPatch) -> None:
     monorepo(repo)
     batched = build_index(load_registry(repo.path), use_cache=False)
-    monkeypatch.setattr(GitRepo, "prefetch", lambda self, commits, markers: None)
+    monkeypatch.setattr(GitRepo, "prefetch", lambda self, commits, markers, then=None: None)
     one_by_one = build_index(load_registry(repo.path), use_cache=False)
     assert dumps(batched.data) == dumps(one_by_one.data)
     assert batched.problems == one_by_one.problems

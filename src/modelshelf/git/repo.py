@@ -640,7 +640,7 @@ class GitRepo:
             if sha in self._blobs or size is None or size > cap:
                 continue
             if self._blob_bytes + size > _BLOB_BUDGET:
-                break
+                continue  # too big for what is left: smaller ones may still fit
             self._blob_bytes += size
             small.append(sha)
         batch: list[str] = []
