@@ -139,6 +139,7 @@ class StageBadge:
     version: str | None
     color: str
     broken_rules: tuple[str, ...] = ()  # the holder got there breaking these rules (shown as text, not colour)
+    claimed_by: str | None = None  # a hub's federated model: the verdict is this source's claim
 
     @property
     def background(self) -> str:
@@ -248,6 +249,7 @@ class EventRow:
     signer: str | None = None  # the verified identity of a signed tag
     bad_signature: str | None = None  # why a signed tag's signature does not verify
     broken_rules: tuple[str, ...] = ()
+    claimed_by: str | None = None  # a hub's federated event: its signature and violations are this source's claim
 
     @property
     def summary(self) -> str:
@@ -318,6 +320,7 @@ class StageHolding:
     assigned_at: str | None
     author: str | None
     broken_rules: tuple[str, ...] = ()
+    claimed_by: str | None = None  # a hub's federated model: the verdict is this source's claim
 
 
 @dataclass(frozen=True)
@@ -352,7 +355,15 @@ def event_trust(event: JSON) -> dict[str, Any]:
     violations = event.get("violations")
     if isinstance(violations, list):
         found["broken_rules"] = tuple(f"{v.get('rule')}: {v.get('reason')}" for v in violations if isinstance(v, dict))
+    if found:
+        found["claimed_by"] = claimed_by(event)
     return found
+
+
+def claimed_by(record: JSON) -> str | None:
+    """The source whose claim a hub's verdicts are (``verdicts_claimed_by``); None: verified here."""
+    claimant = record.get("verdicts_claimed_by")
+    return claimant if isinstance(claimant, str) else None
 
 
 def rule_sentences(rules: object) -> list[str]:
@@ -472,7 +483,7 @@ class CatalogView:
 
     def badges(self, model: JSON) -> list[StageBadge]:
         held: dict[str, str] = model["stages"]
-        return [replace(self.badge(s, held[s]), broken_rules=broken_rules(model, s))
+        return [replace(self.badge(s, held[s]), broken_rules=broken_rules(model, s), claimed_by=claimed_by(model))
                 for s in self.stage_order if s in held]
 
     def metric_names(self, model: JSON) -> list[str]:
@@ -538,7 +549,7 @@ class CatalogView:
                 holdings.append(
                     StageHolding(model["name"], self.pages[model["name"]], version,
                                  last["timestamp"] if last else None, last["author"] if last else None,
-                                 broken_rules(model, stage))
+                                 broken_rules(model, stage), claimed_by(model))
                 )
             rules = (self.index.get("rules") or {}).get("stages", {}).get(stage)
             columns.append(StageColumn(stage, self.options.stage_color(stage, self.stage_order), holdings,
