@@ -12,6 +12,7 @@ from pathlib import Path
 import jsonschema
 
 from modelshelf.index.build import load_schema
+from modelshelf.render.views import ModelRow, StageBadge, home_list_row
 from tests.gitutil import GitBuilder, ms, run_cli
 from tests.rulesutil import make_key, model_commit, signed_tag
 
@@ -81,3 +82,15 @@ def test_federated_verdicts_are_the_sources_claim_git_ones_the_hubs_own(tmp_path
     assert re.search(r"prod: v1\.1\.0\s*⚠ breaks 1 rule(?! \(per)", home)  # own::churn: the hub's verdict
     stages = _text(hub_site / "stages" / "index.html")
     assert "⚠ breaks 1 rule (per source fed)" in stages
+
+
+def test_the_home_pages_compact_rows_carry_the_warning_and_its_claimant() -> None:
+    """Rows past the first 100 (modelshelf.js) get the broken rules and the claiming source; others keep their bytes."""
+    badges = [StageBadge("prod", "v1.1.0", "#000", ("stages.prod.after: never held staging",), "fed"),
+              StageBadge("dev", "v1.0.0", "#000", ("stages.dev.signers: unsigned",)),
+              StageBadge("staging", "v1.0.0", "#000")]
+    row = ModelRow("fed::churn", "fed/churn/", None, [], "", "v1.1.0", badges, None, True, False, 2, "fed")
+    assert home_list_row(row, "fed/churn/")[6] == [
+        ["prod", "v1.1.0", ["stages.prod.after: never held staging"], "fed"],
+        ["dev", "v1.0.0", ["stages.dev.signers: unsigned"]],
+        ["staging", "v1.0.0"]]

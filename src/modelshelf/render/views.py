@@ -393,14 +393,25 @@ DESCRIPTION_CHARS = 160  # of a description shown in the home page's table
 def home_list_row(row: ModelRow, url: str) -> list[Any]:
     """One model of the home page's compact list (modelshelf.js ``listRow`` reads it by position):
     name, page URL, type, labels, description (as the table shows it), latest, stage badges as
-    ``[stage, version as shown]``, last activity, registered (1/0), and, only when the table cuts
-    the description, the text the filter searches instead (the first ``SEARCH_CHARS``)."""
+    ``[stage, version as shown]`` (plus, when the holder broke rules, ``[rule: reason, ...]`` and,
+    for a hub's federated model, the source claiming it), last activity, registered (1/0), and, only
+    when the table cuts the description, the text the filter searches instead (the first ``SEARCH_CHARS``)."""
     shown = truncate_text(row.description, DESCRIPTION_CHARS)
     searched = "" if shown == " ".join(row.description.split()) else row.description[:SEARCH_CHARS]
-    badges = [[b.stage, short(b.version) if b.version else ""] for b in row.badges]
+    badges = [compact_badge(b) for b in row.badges]
     listed = [row.name, url, row.type or "", row.labels, shown, row.latest or "", badges, row.last_activity or "",
               int(row.registered), searched]
     return listed + [row.source] if row.source else listed  # a hub's rows: the source filter reads it
+
+
+def compact_badge(badge: StageBadge) -> list[Any]:
+    """A stage badge in the compact list: the rule warning only where there is one (same bytes otherwise)."""
+    compact: list[Any] = [badge.stage, short(badge.version) if badge.version else ""]
+    if badge.broken_rules:
+        compact.append(list(badge.broken_rules))
+        if badge.claimed_by:
+            compact.append(badge.claimed_by)
+    return compact
 
 
 def truncate_text(text: str, length: int) -> str:
