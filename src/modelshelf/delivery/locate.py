@@ -59,7 +59,7 @@ def plan_for(resolution: Resolution, catalog: DownloadSource, dvc_remotes: tuple
             raise TransferFailed(f"{what}: no bytes recorded: the model has no path {at} (not declared in "
                                  "dvc.yaml or artifacts.yaml there, declared without one, or with an absolute or "
                                  "escaping path, which is refused: `modelshelf doctor` says why)")
-        if catalog.repo is not None and _symlink_at(catalog.repo, resolution.version.commit, storage.path):
+        if catalog.repo is not None and symlink_at(catalog.repo, resolution.version.commit, storage.path):
             raise IntegrityFailed(f"{what}: refusing symlink '{storage.path}': a model's path must be a committed "
                                   f"file or folder {at}")
         raise TransferFailed(
@@ -103,7 +103,7 @@ def git_plan(repo: GitRepo, commit: str, storage: StorageRecord, what: str) -> P
     assert storage.path is not None
     name = output_name(storage, what)
     if not storage.is_dir:
-        if _symlink_at(repo, commit, storage.path):  # an index built before symlinks were refused
+        if symlink_at(repo, commit, storage.path):  # an index built before symlinks were refused
             raise IntegrityFailed(f"{what}: refusing symlink '{storage.path}': a model's path must be a committed "
                                   f"file or folder")
         location = GitBlobLocation(repo, commit, storage.path)
@@ -166,7 +166,7 @@ def published_plan(storage: StorageRecord, url: str, what: str) -> Plan:
     return Plan(name, True, items, tree_sha256=storage.sha256, size=storage.size)
 
 
-def _symlink_at(repo: GitRepo, commit: str, path: str) -> bool:
+def symlink_at(repo: GitRepo, commit: str, path: str) -> bool:
     """One rule for files and folders: a committed symlink is never followed nor published as its link text."""
     try:
         entries = repo.tree(commit, posixpath.dirname(path))

@@ -40,8 +40,10 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import DownloadError
 from .materialize import fetch_plan
-from .locate import repo_plan
+from .locate import repo_plan, symlink_at
+from .publish_store import keep, reuse
 from .records import StorageRecord
+from ..git.build_cache import git_cache_dir
 from .verify import sha256_manifest
 
 if TYPE_CHECKING:
@@ -78,6 +80,24 @@ def _store(site: Path, staged: Path, sha256: str, is_dir: bool = False) -> None:
 
 def _publish(site: Path, registry: Registry, commit: str, storage: StorageRecord, what: str,
              dvc_remotes: tuple[str, ...]) -> str:
+    """Store one version's bytes (kept from the last build when they check out, else fetched
+    from Git and verified); returns the sha256 the index records."""
+    blob = storage.git_sha if storage.kind == "git" and not storage.is_dir else None
+    if blob is None:
+        return _fetch(site, registry, commit, storage, what, dvc_remotes)
+    assert storage.path is not None
+    cache = git_cache_dir(registry.repo.common_dir)
+    if not symlink_at(registry.repo, commit, storage.path):  # a symlink: refused by the fetch, as before
+        sha256 = reuse(cache, blob, storage.size, site, artifact_path)
+        if sha256 is not None:
+            return sha256
+    sha256 = _fetch(site, registry, commit, storage, what, dvc_remotes)
+    keep(cache, blob, site / artifact_path(sha256))
+    return sha256
+
+
+def _fetch(site: Path, registry: Registry, commit: str, storage: StorageRecord, what: str,
+           dvc_remotes: tuple[str, ...]) -> str:
     """Fetch, verify and store one version's bytes; returns the sha256 the index records."""
     plan = repo_plan(registry.repo, commit, storage, what, dvc_remotes)
     staging = Path(tempfile.mkdtemp(prefix=".modelshelf-publish-", dir=site))

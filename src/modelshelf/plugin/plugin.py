@@ -12,7 +12,6 @@ links to ``api/registry.json`` validate under ``--strict``.
 from __future__ import annotations
 
 import logging
-import shutil
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +29,7 @@ from mkdocs.utils.templates import TemplateContext
 from pymdownx.superfences import fence_code_format
 
 from ..atomic import atomic_write
+from ..delivery.linking import place_file
 from ..delivery.publish import publish_configured
 from ..index.build import build_index
 from ..progress import Progress, stderr_progress
@@ -341,9 +341,7 @@ class ModelshelfPlugin(BasePlugin[ModelshelfConfig]):
         self.site.pending.wait()  # the plots drew while MkDocs built the pages
         for item in self.site.files:
             if item.source is not None:
-                target = site_dir / item.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(item.source, target)  # the site is staged and swapped in whole
+                place_file(Path(item.source), site_dir / item.path)  # a hardlink into the cache (delivery/linking.py)
         index = self.site.index
         if self.registry is not None:  # a hub publishes no bytes: downloads go to each source's repo or site
             for problem in publish_configured(self.registry, index, site_dir, setting=self.config.publish_artifacts,

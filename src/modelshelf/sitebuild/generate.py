@@ -43,6 +43,7 @@ from ..render.compare_page import COMPARE_JS_PATH
 from ..render.site_options import OptionsError
 from ..render.site import CSS_PATH, JS_PATH, MERMAID_PATH, api_files, render_site
 from .site_cache import plot_cache_dir
+from ..delivery.linking import place_file
 from .mkdocs_build import _swap_into_place, find_config
 
 MANIFEST = ".modelshelf-generated.json"
@@ -252,7 +253,8 @@ def _write_pages(site: Any, folder: Path) -> list[str]:
         raise
     for item in site.files:
         if item.source is not None:
-            put(item.path, Path(item.source).read_bytes())
+            place_file(Path(item.source), folder / item.path)  # a hardlink into the cache (delivery/linking.py)
+            written.append(item.path)
     return written
 
 

@@ -17,16 +17,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..git import GitRepo
+from ..git.build_cache import git_cache_dir
 from ..render.svgcheck import UnsafeSvg, check_svg
 
 WORK_TREE_CACHE = ".cache/modelshelf"  # where modelshelf's plugin used to keep its cache
 _CACHE_FILE_NAMES = ("index-fragments.json",)
 _JINJA_PREFIX = "__jinja2_"
-
-
-def git_cache_dir(common_dir: Path) -> Path:
-    """The build cache of the repository whose (common) Git dir is ``common_dir``."""
-    return Path(common_dir) / "modelshelf" / "cache"
+__all__ = ["git_cache_dir", "plot_cache_dir", "committed_cache", "sweep_plots", "tracked_files", "WORK_TREE_CACHE"]
 
 
 def plot_cache_dir(repo: GitRepo, own: Path | None) -> tuple[Path, list[str]]:
