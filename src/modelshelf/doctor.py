@@ -20,6 +20,9 @@ from .index.build import Index, build_index
 from .index.metadata_json import MetadataJson
 from .registry import Registry
 from .core.naming import case_collisions
+from .core.rules import RULES_FILE, RulesError
+from .governance.index_fields import rules_problem
+from .governance.source import default_branch, load_governance, read_rules
 from .sitebuild.site_cache import committed_cache
 
 # The keys gto 1.x's config accepts (its settings fields, case-insensitive); any other
@@ -110,10 +113,15 @@ def metadata_findings(c: Checkup) -> list[str]:
     if c.tags_only:
         return []
     repo_warnings = {w.message for w in c.registry.warnings}  # already listed as "repo: ..."
-    findings = [p for p in c.index.problems if p not in repo_warnings]
+    findings = [p for p in c.index.problems if p not in repo_warnings and not _said_by_rules_findings(p)]
     # Values the index leaves out (NaN metrics): not problems (a build does not warn),
     # but a user loses them, so they are listed here and count as findings.
     return findings + [f"note: {notice}" for notice in c.index.notices]
+
+
+def _said_by_rules_findings(problem: str) -> bool:
+    """The index's "allowed-signers file ... is missing" line: ``rules_findings`` says it with the line."""
+    return problem.startswith("allowed-signers file ") and f"(named by {RULES_FILE}) is missing" in problem
 
 
 def orphan_metrics_findings(c: Checkup) -> list[str]:
@@ -166,6 +174,40 @@ def lost_metrics_findings(c: Checkup) -> list[str]:
     return findings
 
 
+def rules_findings(c: Checkup) -> list[str]:
+    """The rules file that counts (the default branch's) and the work tree's when it differs: malformed
+    YAML or rules (file and line), and an allowed-signers file they name that is missing."""
+    repo = c.registry.repo
+    findings: list[str] = []
+    branch = None
+    try:
+        branch = default_branch(repo)
+        governance = load_governance(repo, c.registry.config)
+    except RulesError as exc:
+        findings.append(rules_problem(exc))  # the line an index build prints, so it is listed once
+    else:
+        rules = governance.rules
+        if rules is not None and governance.missing_signers:
+            line = f", line {rules.signers_line}" if rules.signers_line else ""
+            findings.append(f"{rules.origin}{line}: {governance.missing_signers}: signed tags cannot be verified")
+    committed = repo.read_file(branch.commit, RULES_FILE) if branch else None
+    if repo.is_bare:
+        return findings
+    path = Path(repo.root) / RULES_FILE
+    if not path.is_file() or path.read_bytes() == committed:
+        return findings
+    origin = f"{RULES_FILE} (work tree)"
+    try:
+        rules = read_rules(path.read_bytes(), origin, c.registry.config.stages)
+    except RulesError as exc:
+        return findings + [str(exc)]
+    signers = rules.allowed_signers
+    if signers is not None and not (Path(repo.root) / signers).is_file():
+        line = f", line {rules.signers_line}" if rules.signers_line else ""
+        findings.append(f"{origin}{line}: allowed-signers file {signers} is missing in the work tree")
+    return findings
+
+
 def cache_findings(c: Checkup) -> list[str]:
     """A modelshelf cache committed to the repository (builds never read it; see sitebuild/site_cache.py)."""
     return committed_cache(c.registry.repo)
@@ -197,6 +239,7 @@ CHECKS: list[Check] = [
     metadata_findings,
     orphan_metrics_findings,
     lost_metrics_findings,
+    rules_findings,
     cache_findings,
     builder_findings,
 ]

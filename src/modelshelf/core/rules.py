@@ -113,6 +113,7 @@ class Rules:
     allowed_signers: str | None = None  # a path in the repository
     registration: EventRules | None = None
     stages: dict[str, EventRules] = field(default_factory=dict)
+    signers_line: int | None = field(default=None, compare=False)  # the line naming allowed_signers (messages)
 
     @property
     def needs_signatures(self) -> bool:
@@ -192,7 +193,7 @@ def parse_rules(data: object, lines: Lines, origin: str = RULES_FILE,
                 body = {}
             body = read.mapping(body, path, _STAGE_KEYS, f"stage '{stage}'")
             stages[str(stage)] = _event_rules(read, body, path, f"stages.{stage}", allowed_stages)
-    return Rules(origin, signers_file, registration, stages)
+    return Rules(origin, signers_file, registration, stages, lines.get(("allowed_signers",)))
 
 
 def _relative_path(path: str) -> bool:

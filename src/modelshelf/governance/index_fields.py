@@ -32,7 +32,7 @@ def annotate_index(registry: Registry, data: JSON, use_cache: bool = True) -> li
     try:
         governance = load_governance(registry.repo, registry.config)
     except RulesError as exc:
-        return [f"{exc}: the rules are not applied in this index"]
+        return [rules_problem(exc)]
     signed = [t.record for t in registry.tags if t.record.signature]
     if governance.rules is None and not signed:
         return []
@@ -63,6 +63,11 @@ def annotate_index(registry: Registry, data: JSON, use_cache: bool = True) -> li
             for model in data["models"]:
                 model["stage_verdicts"] = _stage_verdicts(assessor, model)
     return [governance.missing_signers] if governance.missing_signers and signed else []
+
+
+def rules_problem(exc: RulesError) -> str:
+    """How a build (and doctor) reports rules it cannot read."""
+    return f"{exc}: the rules are not applied in this index"
 
 
 def _event_records(data: JSON) -> list[JSON]:

@@ -139,6 +139,7 @@ class StageBadge:
     version: str | None
     color: str
     broken_rules: tuple[str, ...] = ()  # the holder got there breaking these rules (shown as text, not colour)
+    claimed_by: str | None = None  # a hub's federated model: the verdict is this source's claim
 
     @property
     def background(self) -> str:
@@ -248,6 +249,7 @@ class EventRow:
     signer: str | None = None  # the verified identity of a signed tag
     bad_signature: str | None = None  # why a signed tag's signature does not verify
     broken_rules: tuple[str, ...] = ()
+    claimed_by: str | None = None  # a hub's federated event: its signature and violations are this source's claim
 
     @property
     def summary(self) -> str:
@@ -318,6 +320,7 @@ class StageHolding:
     assigned_at: str | None
     author: str | None
     broken_rules: tuple[str, ...] = ()
+    claimed_by: str | None = None  # a hub's federated model: the verdict is this source's claim
 
 
 @dataclass(frozen=True)
@@ -352,7 +355,15 @@ def event_trust(event: JSON) -> dict[str, Any]:
     violations = event.get("violations")
     if isinstance(violations, list):
         found["broken_rules"] = tuple(f"{v.get('rule')}: {v.get('reason')}" for v in violations if isinstance(v, dict))
+    if found:
+        found["claimed_by"] = claimed_by(event)
     return found
+
+
+def claimed_by(record: JSON) -> str | None:
+    """The source whose claim a hub's verdicts are (``verdicts_claimed_by``); None: verified here."""
+    claimant = record.get("verdicts_claimed_by")
+    return claimant if isinstance(claimant, str) else None
 
 
 def rule_sentences(rules: object) -> list[str]:
@@ -382,14 +393,25 @@ DESCRIPTION_CHARS = 160  # of a description shown in the home page's table
 def home_list_row(row: ModelRow, url: str) -> list[Any]:
     """One model of the home page's compact list (modelshelf.js ``listRow`` reads it by position):
     name, page URL, type, labels, description (as the table shows it), latest, stage badges as
-    ``[stage, version as shown]``, last activity, registered (1/0), and, only when the table cuts
-    the description, the text the filter searches instead (the first ``SEARCH_CHARS``)."""
+    ``[stage, version as shown]`` (plus, when the holder broke rules, ``[rule: reason, ...]`` and,
+    for a hub's federated model, the source claiming it), last activity, registered (1/0), and, only
+    when the table cuts the description, the text the filter searches instead (the first ``SEARCH_CHARS``)."""
     shown = truncate_text(row.description, DESCRIPTION_CHARS)
     searched = "" if shown == " ".join(row.description.split()) else row.description[:SEARCH_CHARS]
-    badges = [[b.stage, short(b.version) if b.version else ""] for b in row.badges]
+    badges = [compact_badge(b) for b in row.badges]
     listed = [row.name, url, row.type or "", row.labels, shown, row.latest or "", badges, row.last_activity or "",
               int(row.registered), searched]
     return listed + [row.source] if row.source else listed  # a hub's rows: the source filter reads it
+
+
+def compact_badge(badge: StageBadge) -> list[Any]:
+    """A stage badge in the compact list: the rule warning only where there is one (same bytes otherwise)."""
+    compact: list[Any] = [badge.stage, short(badge.version) if badge.version else ""]
+    if badge.broken_rules:
+        compact.append(list(badge.broken_rules))
+        if badge.claimed_by:
+            compact.append(badge.claimed_by)
+    return compact
 
 
 def truncate_text(text: str, length: int) -> str:
@@ -472,7 +494,7 @@ class CatalogView:
 
     def badges(self, model: JSON) -> list[StageBadge]:
         held: dict[str, str] = model["stages"]
-        return [replace(self.badge(s, held[s]), broken_rules=broken_rules(model, s))
+        return [replace(self.badge(s, held[s]), broken_rules=broken_rules(model, s), claimed_by=claimed_by(model))
                 for s in self.stage_order if s in held]
 
     def metric_names(self, model: JSON) -> list[str]:
@@ -538,7 +560,7 @@ class CatalogView:
                 holdings.append(
                     StageHolding(model["name"], self.pages[model["name"]], version,
                                  last["timestamp"] if last else None, last["author"] if last else None,
-                                 broken_rules(model, stage))
+                                 broken_rules(model, stage), claimed_by(model))
                 )
             rules = (self.index.get("rules") or {}).get("stages", {}).get(stage)
             columns.append(StageColumn(stage, self.options.stage_color(stage, self.stage_order), holdings,

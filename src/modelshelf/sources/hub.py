@@ -141,8 +141,15 @@ def merge(parts: list[JSON]) -> JSON:
         "models": models,
         "events": events,
         "ignored_tags": [t for part in parts for t in part["ignored_tags"]],
-        "sources": [{**{k: part.get(k) for k in SOURCE_FIELDS}, "models": len(part["models"])} for part in parts],
+        "sources": [_source_entry(part) for part in parts],
     }
+
+
+def _source_entry(part: JSON) -> JSON:
+    entry = {**{k: part.get(k) for k in SOURCE_FIELDS}, "models": len(part["models"])}
+    if part.get("claimed_rules") is not None:  # only federated sources with rules: other hubs keep their bytes
+        entry["claimed_rules"] = part["claimed_rules"]
+    return entry
 
 
 def read_hub(specs: list[SourceSpec], base: Path, *, candidates: int = 0, progress: Progress | None = None) -> HubIndex:

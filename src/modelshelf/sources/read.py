@@ -154,7 +154,25 @@ def read_index(spec: SourceSpec, raw: bytes, url: str, fingerprint: str) -> Sour
         seen.add(name)
         models.append(_federated_model(spec.name, model, repository, root, web, problems))
     part["models"] = models
+    _mark_claims(spec.name, part, data.get("rules"))
     return SourceRead(part, fingerprint, problems)
+
+
+VERDICT_FIELDS = ("signature", "violations")  # an event's verdicts (governance.index_fields)
+
+
+def _mark_claims(source: str, part: JSON, rules: object) -> None:
+    """A federated source's verdicts are its claim: the hub has neither its tags nor its keys, so it
+    keeps them marked ``verdicts_claimed_by`` (the catalog says "per source ..."), never as its own."""
+    events = part["events"] + [e for model in part["models"] for e in model["events"]]
+    for event in events:
+        if any(key in event for key in VERDICT_FIELDS):
+            event["verdicts_claimed_by"] = source
+    for model in part["models"]:
+        if "stage_verdicts" in model:
+            model["verdicts_claimed_by"] = source
+    if isinstance(rules, dict) and isinstance(rules.get("origin"), str) and isinstance(rules.get("stages"), dict):
+        part["claimed_rules"] = rules
 
 
 def _remote_ok(remote: str) -> bool:

@@ -21,7 +21,7 @@ from ..git import GitRepo, NotAGitRepo
 from ..git.mirror import cache_dir
 from ..sitebuild.site_cache import git_cache_dir
 
-FORMAT = 1
+FORMAT = 2  # 2: a federated source's verdicts are marked as its claim
 JSON = dict[str, Any]
 
 

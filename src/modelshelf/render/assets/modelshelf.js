@@ -60,7 +60,8 @@
 
   /* -- Long model tables (more rows than data-ms-page): the HTML holds the first page; the whole
      table is a compact list in <script type="application/json" data-ms-rows>, one array per model
-     (views.home_list_row): name, url, type, labels, description, latest, [[stage, version]], last
+     (views.home_list_row): name, url, type, labels, description, latest, [[stage, version, broken
+     rules?, claiming source?]], last
      activity, registered, the longer description searched when the table cuts it. Filtering runs on the list; only a page of the matches is
      in the DOM, and "Show more" adds the next page. */
   var L = { name: 0, url: 1, type: 2, labels: 3, desc: 4, latest: 5, badges: 6, when: 7, registered: 8, text: 9, source: 10 };
@@ -74,6 +75,15 @@
 
   /* StageBadge.label: "prod: v1.2.0" with a no-break space. */
   function badgeLabel(b) { return b[1] ? b[0] + ":\u00a0" + b[1] : b[0]; }
+
+  /* The rule_warning macro's words: "(warning sign) breaks 2 rules", "(per source S)" when a hub's source claims it. */
+  function warningText(b) {
+    var n = b[2].length;
+    return "\u26a0 breaks " + n + " rule" + (n === 1 ? "" : "s") + (b[3] ? " (per source " + b[3] + ")" : "");
+  }
+  function broken(b) { return Array.isArray(b[2]) && b[2].length > 0; }
+  /* A badge as its cell shows it, warning and its title included: the key fillRow compares. */
+  function badgeText(b) { return broken(b) ? badgeLabel(b) + " " + warningText(b) + " (" + b[2].join("; ") + ")" : badgeLabel(b); }
 
   function fmtWhen(stamp) { return stamp.slice(0, 10) + " " + stamp.slice(11, 16) + " UTC"; }  /* views.fmt_time */
 
@@ -102,6 +112,11 @@
       var c = colors[b[0]];
       if (c) { badge.style.setProperty("--ms-stage", c[0]); badge.style.setProperty("--ms-stage-text", c[1]); }
       td.appendChild(badge);
+      if (broken(b)) {
+        var attrs = { "class": "ms-rule-warning", title: b[2].join("; "), "data-ms-rules": String(b[2].length) };
+        if (b[3]) attrs["data-ms-claimed-by"] = b[3];
+        td.appendChild(el("span", attrs, warningText(b)));
+      }
     });
   }
   function whenCell(td, r) {
@@ -117,7 +132,7 @@
     [function (r) { return r[L.labels].join(" "); }, labelsCell],
     [function (r) { return r[L.desc]; }, textCell(L.desc)],
     [function (r) { return r[L.latest]; }, latestCell],
-    [function (r) { return r[L.badges].map(badgeLabel).join(" "); }, badgesCell],
+    [function (r) { return r[L.badges].map(badgeText).join(" "); }, badgesCell],
     [function (r) { return r[L.when]; }, whenCell]
   ];
 
