@@ -22,7 +22,7 @@ from ..core.grammar import check_stage
 from ..git.repo import GitError, GitRepo, NotAGitRepo
 from .actions import pin_actions
 from .catalog import DOCS_DIR, DOCS_KEEP, DOCS_KEEP_TEXT, HOME_SOURCES, SCAFFOLD_CHANGES, scaffold_config
-from .gitignore import with_entries
+from .gitignore import add_to_gitignore
 from .engines import ENGINES, ZENSICAL_CI_SOURCES, ZENSICAL_CONFIG, zensical_ci
 from .install import current_install
 
@@ -41,7 +41,6 @@ class Template:
 PUBLISH_SCRIPT = "ci/modelshelf-publish.sh"
 NOTIFY_SCRIPT = "ci/modelshelf-notify.sh"
 GITHUB_WORKFLOW = ".github/workflows/modelshelf.yml"
-GITIGNORE = ".gitignore"
 
 TEMPLATES = (
     Template("", "mkdocs.yml", "site"),
@@ -173,13 +172,8 @@ def init_project(
         atomic_write(target, render(template, site_name=name, requirement=requirement, branch=branch,
                                     deploy_stages=deploy_stages, engine=engine))
         written.append(target)
-    ignore = root / GITIGNORE
-    before = ignore.read_text(encoding="utf-8") if ignore.is_file() else ""
-    after = with_entries(before)
-    if after != before:
-        atomic_write(ignore, after)
-        written.append(ignore)
-    return written
+    ignore = add_to_gitignore(root)
+    return written + ([ignore] if ignore else [])
 
 
 def publish_note(deploy_stages: Sequence[str]) -> str:

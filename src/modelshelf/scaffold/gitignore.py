@@ -9,6 +9,11 @@ spellings) is not written again.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from ..atomic import atomic_write
+
+GITIGNORE = ".gitignore"
 IGNORED = ("/site/", "/.cache/")
 COMMENT = "# modelshelf: the built catalog and the build cache"
 
@@ -31,3 +36,14 @@ def with_entries(existing: str, wanted: tuple[str, ...] = IGNORED) -> str:
     lead = "" if not existing or existing.endswith("\n") else "\n"
     gap = "\n" if existing.strip() else ""
     return existing + lead + gap + "\n".join([COMMENT, *missing]) + "\n"
+
+
+def add_to_gitignore(root: Path) -> Path | None:
+    """Append the missing entries to ``root``'s ``.gitignore`` (made when absent); the file when it changed."""
+    ignore = root / GITIGNORE
+    before = ignore.read_text(encoding="utf-8") if ignore.is_file() else ""
+    after = with_entries(before)
+    if after == before:
+        return None
+    atomic_write(ignore, after)
+    return ignore

@@ -19,7 +19,7 @@ from ..sources.spec import SourceSpec
 from . import ScaffoldError, template_text
 from .actions import pin_actions
 from .catalog import DOCS_DIR, DOCS_KEEP, DOCS_KEEP_TEXT, scaffold_config
-from .gitignore import with_entries
+from .gitignore import add_to_gitignore
 from .install import current_install
 
 HUB_WORKFLOW = ".github/workflows/modelshelf-hub.yml"
@@ -78,10 +78,5 @@ def init_hub(folder: str | os.PathLike[str], sources: list[SourceSpec], *, force
     for target, text in files.items():
         atomic_write(root / target, text)
         written.append(root / target)
-    ignore = root / ".gitignore"
-    before = ignore.read_text(encoding="utf-8") if ignore.is_file() else ""
-    after = with_entries(before)
-    if after != before:
-        atomic_write(ignore, after)
-        written.append(ignore)
-    return written
+    ignore = add_to_gitignore(root)
+    return written + ([ignore] if ignore else [])
