@@ -14,7 +14,7 @@ from pathlib import Path
 from modelshelf.delivery.publish import artifact_path
 from modelshelf.delivery.publish_store import store_path
 from modelshelf.render.pages import PLOTS_DIR
-from modelshelf.sitebuild.site_cache import git_cache_dir
+from modelshelf.git.build_cache import git_cache_dir
 
 from .churn import build_churn
 from .gitutil import GitBuilder, git_bytes, run_cli

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .linking import place_file
 
-STORE_DIR = "published"  # under the build cache (site_cache.git_cache_dir)
+STORE_DIR = "published"  # under the build cache (git/build_cache.git_cache_dir)
 _BLOB_ID = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
 
 

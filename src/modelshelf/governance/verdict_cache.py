@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..atomic import atomic_write
 from ..core.compliance import Signature
-from ..sitebuild.site_cache import git_cache_dir
+from ..git.build_cache import git_cache_dir
 
 CACHE_FILE = "signature-verdicts.json"
 FORMAT = 1

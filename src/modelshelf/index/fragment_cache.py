@@ -18,7 +18,7 @@ from typing import Any
 
 from .. import __version__
 from ..atomic import atomic_write
-from ..sitebuild.site_cache import git_cache_dir
+from ..git.build_cache import git_cache_dir
 
 FORMAT = 4  # 2: commit_info in each version fragment; 3: LFS pointers are storage kind "lfs" (2 hashed the pointer);
             # 4: entries keep their notices (NaN metrics), which older entries lack

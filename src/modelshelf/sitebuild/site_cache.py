@@ -23,7 +23,7 @@ from ..render.svgcheck import UnsafeSvg, check_svg
 WORK_TREE_CACHE = ".cache/modelshelf"  # where modelshelf's plugin used to keep its cache
 _CACHE_FILE_NAMES = ("index-fragments.json",)
 _JINJA_PREFIX = "__jinja2_"
-__all__ = ["git_cache_dir", "plot_cache_dir", "committed_cache", "sweep_plots", "tracked_files", "WORK_TREE_CACHE"]
+__all__ = ["plot_cache_dir", "committed_cache", "sweep_plots", "tracked_files", "WORK_TREE_CACHE"]
 
 
 def plot_cache_dir(repo: GitRepo, own: Path | None) -> tuple[Path, list[str]]:

@@ -28,10 +28,10 @@ from ..delivery.records import IndexRecord
 from ..delivery.transport import ObjectAbsent, read_url, scheme_of, to_url
 from ..git import GitError, GitRepo, NotAGitRepo
 from ..git.mirror import MirrorError
-from ..git.urls import UnsafeUrl, redact
+from ..git.urls import UnsafeUrl, display_url, redact
 from ..index.build import build_index
 from ..registry import load_registry
-from .spec import SourceSpec, strip_credentials
+from .spec import SourceSpec
 
 JSON = dict[str, Any]
 INDEX_LIMIT = 512 << 20
@@ -98,7 +98,7 @@ def read_git(spec: SourceSpec, path: Path, fingerprint: str, candidates: int) ->
     except Exception as exc:  # noqa: BLE001 (a broken repository is a stale source, not a crashed hub)
         raise SourceUnreadable(f"{spec.shown}: {exc}") from None
     data = index.data
-    repository = strip_credentials(remote) if spec.kind == "local" and remote else spec.shown
+    repository = display_url(remote) if spec.kind == "local" and remote else spec.shown
     if spec.kind == "local" and not remote:
         repository = str(Path(spec.location).absolute())
     part = _part(spec, data, repository=repository, head=data["repository"].get("head"))
@@ -114,9 +114,9 @@ def fetch_index(spec: SourceSpec) -> tuple[bytes, str]:
         with trusted(url):
             document = read_url(url, limit=INDEX_LIMIT)
     except ObjectAbsent as exc:
-        raise SourceUnreadable(f"{strip_credentials(str(exc))}") from None
+        raise SourceUnreadable(redact(str(exc))) from None
     except DownloadError as exc:
-        raise SourceUnreadable(f"{strip_credentials(str(exc))}") from None
+        raise SourceUnreadable(redact(str(exc))) from None
     return document.data, document.url
 
 
@@ -135,11 +135,11 @@ def read_index(spec: SourceSpec, raw: bytes, url: str, fingerprint: str) -> Sour
     repository_info = data.get("repository") if isinstance(data.get("repository"), dict) else {}
     remote = repository_info.get("remote") if isinstance(repository_info.get("remote"), str) else None
     if remote and web and not _remote_ok(remote):
-        problems.append(f"source '{spec.name}': its index names Git remote {strip_credentials(remote)!r}, "
+        problems.append(f"source '{spec.name}': its index names Git remote {display_url(remote)!r}, "
                         "which an index read over HTTP(S) may not (only https:// or SSH): left out")
         remote = None
-    repository = strip_credentials(remote) if remote else None
-    part = _part(spec, data, repository=repository, head=repository_info.get("head"), site=strip_credentials(root))
+    repository = display_url(remote) if remote else None
+    part = _part(spec, data, repository=repository, head=repository_info.get("head"), site=display_url(root))
     part["index_sha256"] = fingerprint
     models = []
     seen: set[str] = set()

@@ -28,11 +28,6 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
 _SCP_LIKE = re.compile(r"^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+:(?!//)[^\s]+$")
 
 
-def strip_credentials(location: str) -> str:
-    """A location as it may be shown or stored (the mirror's ``display_url``: no password or token)."""
-    return display_url(location)
-
-
 class SourceError(ModelshelfError, ValueError):
     """A source named wrongly, or one that cannot be what its location says (exit 2)."""
 
@@ -56,7 +51,7 @@ class SourceSpec:
     @property
     def shown(self) -> str:
         """The location without credentials, for pages, the index and messages."""
-        return strip_credentials(self.location)
+        return display_url(self.location)
 
 
 def source_kind(location: str) -> str:

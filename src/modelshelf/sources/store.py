@@ -19,7 +19,7 @@ from .. import __version__
 from ..atomic import atomic_write
 from ..git import GitRepo, NotAGitRepo
 from ..git.mirror import cache_dir
-from ..sitebuild.site_cache import git_cache_dir
+from ..git.build_cache import git_cache_dir
 
 FORMAT = 2  # 2: a federated source's verdicts are marked as its claim
 JSON = dict[str, Any]
